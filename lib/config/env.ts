@@ -1,0 +1,77 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Every environment variable llama-depot reads, validated in one place.
+ * The README's configuration table mirrors the `describe` texts below.
+ */
+export const envSchema = z.object({
+  DATA_DIR: z.string().default("./data").describe("Where models, the SQLite file, the embedded Redis and the secret key live"),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .describe("postgres://… selects PostgreSQL; file:… a SQLite file. Default: file:<DATA_DIR>/depot.db"),
+  REDIS_URL: z.string().optional().describe("redis://host:port of a shared Redis. Unset: a private redis-server child is started"),
+  REDIS_PORT: z.coerce.number().int().min(0).max(65535).default(0).describe("Port of the embedded Redis (0 = a free port)"),
+  HOST: z.string().default("127.0.0.1").describe("Address the web server binds to"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000).describe("Port of the web server"),
+  DEPOT_SECRET_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, "must be 32 bytes, base64")
+    .optional()
+    .describe("Key that encrypts secrets at rest (32 bytes, base64). Unset: generated into <DATA_DIR>/secret.key"),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(168).describe("Lifetime of a login session"),
+  SECURE_COOKIES: z
+    .enum(["auto", "true", "false"])
+    .default("auto")
+    .describe("Mark cookies Secure (auto: when the request came over https)"),
+  HF_ENDPOINT: z.string().url().default("https://huggingface.co").describe("Hugging Face Hub base URL"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(4).describe("Jobs one worker runs at once per queue"),
+  WORKER_LOCK_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30_000)
+    .describe("BullMQ lock duration: how soon a killed worker's job is recovered"),
+  WORKER_MAX_STALLS: z.coerce.number().int().min(1).default(10).describe("How often a job may be recovered from a dead worker"),
+  WORKER_NAME: z.string().optional().describe("Name this worker reports in heartbeats (default: hostname-pid)"),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).default(3).describe("Attempts per job before it fails (exponential backoff)"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Log verbosity"),
+  DEPOT_URL: z.string().url().default("http://127.0.0.1:3000").describe("Server the CLI talks to"),
+  DEPOT_API_KEY: z.string().optional().describe("API key the CLI sends as Bearer token"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export type Config = Env & { dataDir: string; databaseUrl: string; dbProvider: "sqlite" | "postgresql" };
+
+let cached: Config | undefined;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, "depot.db")}`;
+  const dbProvider = /^postgres(ql)?:\/\//.test(databaseUrl) ? "postgresql" : "sqlite";
+  if (dbProvider === "sqlite" && !databaseUrl.startsWith("file:")) {
+    throw new ConfigError("invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or file:");
+  }
+  return { ...e, dataDir, databaseUrl, dbProvider };
+}
+
+/** The process-wide configuration, parsed on first use. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
