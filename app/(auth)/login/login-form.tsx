@@ -1,0 +1,31 @@
+"use client";
+import { useState, type FormEvent } from "react";
+import { api } from "@/components/api";
+
+export function LoginForm() {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await api("/api/auth/login", { body: { email: f.get("email"), password: f.get("password") } });
+      window.location.href = "/";
+    } catch (err) {
+      setError((err as Error).message);
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="stack" onSubmit={submit}>
+      <input name="email" type="email" placeholder="Email" autoComplete="username" required />
+      <input name="password" type="password" placeholder="Password" autoComplete="current-password" required />
+      {error && <div className="error" role="alert">{error}</div>}
+      <button type="submit" disabled={busy}>
+        Sign in
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,81 @@
+"use client";
+import { useState } from "react";
+import { api } from "@/components/api";
+import { formatBytes, formatDuration } from "@/components/format";
+import { usePoll } from "@/components/use-poll";
+import type { OverviewDto } from "@/lib/overview/get-overview";
+
+export function OverviewClient({ initial, canEnqueue }: { initial: OverviewDto; canEnqueue: boolean }) {
+  const { data } = usePoll<OverviewDto>("/api/overview", initial, 2000);
+  const [seconds, setSeconds] = useState(5);
+  const [msg, setMsg] = useState<string | null>(null);
+  const enqueueEcho = async () => {
+    const { id } = await api<{ id: string }>("/api/jobs", { body: { seconds, message: "hello from the dashboard" } });
+    setMsg(`queued ${id}`);
+  };
+  return (
+    <>
+      <h2>Queues</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>queue</th><th>waiting</th><th>active</th><th>completed</th><th>failed</th><th>delayed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(data.queues).map(([name, c]) => (
+            <tr key={name} data-queue={name}>
+              <td>{name}</td><td>{c.waiting}</td><td>{c.active}</td><td>{c.completed}</td><td>{c.failed}</td><td>{c.delayed}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Workers</h2>
+      {data.workers.length === 0 && <p className="muted">No worker has registered yet. Start one with <code>npm run worker</code>.</p>}
+      <div className="cards">
+        {data.workers.map((w) => (
+          <div className="card" key={w.name} data-testid="worker-card" data-online={w.online}>
+            <div className="row">
+              <strong>{w.name}</strong>
+              <span className={`status ${w.online ? "online" : "offline"}`}>{w.online ? "online" : "offline"}</span>
+            </div>
+            <div className="muted">
+              {w.gpu?.backend === "cpu" || !w.gpu ? "CPU" : `${w.gpu.backend}: ${(w.gpu.devices ?? []).join(", ")}`}
+              {w.gpu?.vramTotal ? ` · ${formatBytes(w.gpu.vramUsed ?? 0)} / ${formatBytes(w.gpu.vramTotal)} VRAM` : ""}
+            </div>
+            {w.gpu?.notice && <div className="muted">⚠ {w.gpu.notice}</div>}
+            <div className="muted">heartbeat {formatDuration(w.lastSeenAgoMs / 1000)} ago · pid {w.pid} · node {w.versions.node}</div>
+          </div>
+        ))}
+      </div>
+
+      <h2>Disk</h2>
+      <div className="cards">
+        <div className="card">
+          <div className="title">DATA_DIR in use</div>
+          <div className="big">{formatBytes(data.disk.usedBytes)}</div>
+          <div className="muted mono">{data.disk.dataDir}</div>
+        </div>
+        <div className="card">
+          <div className="title">free on that disk</div>
+          <div className="big">{formatBytes(data.disk.freeBytes)}</div>
+          <div className="muted">of {formatBytes(data.disk.totalBytes)}</div>
+        </div>
+      </div>
+
+      {canEnqueue && (
+        <>
+          <h2>Smoke test</h2>
+          <div className="row">
+            <label>
+              echo job for <input type="number" min={0} max={3600} value={seconds} onChange={(e) => setSeconds(Number(e.target.value))} style={{ width: 70 }} /> s
+            </label>
+            <button onClick={enqueueEcho}>Enqueue echo job</button>
+            {msg && <span className="muted">{msg}</span>}
+          </div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { verifyPassword } from "@/lib/auth/password";
+import { rateLimit, resetRateLimit } from "@/lib/auth/rate-limit";
+import { createSession, sessionCookie } from "@/lib/auth/session";
+import type { Role } from "@/lib/auth/roles";
+import { config } from "@/lib/config/env";
+import { db } from "@/lib/db/prisma";
+import { jsonError } from "@/lib/http/errors";
+import { publicRoute, readJson } from "@/lib/http/route";
+
+const input = z.object({ email: z.string().trim().toLowerCase().min(1), password: z.string().min(1) });
+
+export const POST = publicRoute(async ({ req, ip }) => {
+  const { email, password } = input.parse(await readJson(req));
+  const limitKey = `login:${ip ?? "local"}:${email}`;
+  const limit = await rateLimit({ key: limitKey, limit: 10, windowSeconds: 15 * 60 });
+  if (!limit.ok) {
+    return jsonError(429, "rate_limited", `too many sign-in attempts: try again in ${limit.retryAfter} s`, {
+      "Retry-After": String(limit.retryAfter),
+    });
+  }
+  const user = await db().user.findUnique({ where: { email } });
+  if (!user || user.disabled || !(await verifyPassword(user.passwordHash, password))) {
+    await recordAudit({ actor: null, action: "auth.login_failed", target: email, ip });
+    return jsonError(401, "bad_credentials", "wrong email or password");
+  }
+  await resetRateLimit(limitKey);
+  const { token, expiresAt } = await createSession({ userId: user.id, ip, userAgent: req.headers.get("user-agent") ?? undefined });
+  await recordAudit({
+    actor: { user: { id: user.id, email: user.email, name: user.name, role: user.role as Role }, via: "session" },
+    action: "auth.login",
+    target: user.email,
+    ip,
+  });
+  const secure = config().SECURE_COOKIES === "true" || (config().SECURE_COOKIES === "auto" && new URL(req.url).protocol === "https:");
+  return Response.json({ ok: true }, { headers: { "Set-Cookie": sessionCookie(token, expiresAt, secure) } });
+});

@@ -1,0 +1,9 @@
+import { recordAudit } from "@/lib/audit/record-audit";
+import { withRole } from "@/lib/http/route";
+import { cancelJob } from "@/lib/jobs/job-actions";
+
+export const POST = withRole<{ id: string }>("member", async ({ params, principal, ip }) => {
+  await cancelJob(params.id);
+  await recordAudit({ actor: principal, action: "job.cancel", target: params.id, ip });
+  return Response.json({ ok: true });
+});

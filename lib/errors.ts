@@ -1,0 +1,22 @@
+/**
+ * Base of every domain error: a stable `code` for callers and UIs, and whether trying again can help.
+ * Module errors (DownloadError, ConvertError, …) extend it with their own closed code unions.
+ */
+export class DepotError<C extends string = string> extends Error {
+  constructor(
+    readonly code: C,
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Whether a failed job should be retried: only errors that say so, plus anything unknown (network, crashes). */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof DepotError) return err.retryable;
+  if (err && typeof err === "object" && "retryable" in err) return Boolean((err as { retryable: unknown }).retryable);
+  if (err && typeof err === "object" && (err as { name?: string }).name === "ZodError") return false;
+  return true;
+}

@@ -1,0 +1,73 @@
+import { ZodError } from "zod";
+import { authenticate, type Principal } from "../auth/authenticate";
+import { isSameOrigin } from "../auth/csrf";
+import { roleAtLeast, type Role } from "../auth/roles";
+import { DepotError } from "../errors";
+import { logger } from "../log/logger";
+import { forbidden, HttpError, jsonError, unauthorized } from "./errors";
+
+const log = logger("http");
+
+type RouteContext<P> = { params: Promise<P> };
+export type Handler<P> = (ctx: { req: Request; params: P; principal: Principal; ip: string | undefined }) => Promise<Response>;
+type PublicHandler<P> = (ctx: { req: Request; params: P; ip: string | undefined }) => Promise<Response>;
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function clientIp(req: Request): string | undefined {
+  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || undefined;
+}
+
+/** One JSON error shape for every route: known errors keep their status and message, others become 500. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof HttpError) return jsonError(err.status, err.code, err.message);
+  if (err instanceof ZodError) {
+    return jsonError(400, "invalid_input", err.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "));
+  }
+  if (err instanceof DepotError) return jsonError(400, err.code, err.message);
+  log.error("unhandled route error", { err });
+  return jsonError(500, "internal", "internal error: see the server log");
+}
+
+/**
+ * Route handler wrapper: authenticates (session cookie or Bearer API key), enforces the minimum role, checks
+ * CSRF for cookie-authenticated mutations, and maps errors. Every non-public route is built with it.
+ */
+export function withRole<P = Record<string, never>>(min: Role, handler: Handler<P>) {
+  return async (req: Request, ctx: RouteContext<P>): Promise<Response> => {
+    try {
+      const principal = await authenticate(req.headers);
+      if (!principal) return errorResponse(unauthorized());
+      if (principal.via === "session" && MUTATING.has(req.method) && !isSameOrigin(req.headers, req.url)) {
+        return jsonError(403, "csrf", "cross-site request refused");
+      }
+      if (!roleAtLeast(principal.user.role, min)) return errorResponse(forbidden(`${req.method} ${new URL(req.url).pathname}`));
+      return await handler({ req, params: await ctx.params, principal, ip: clientIp(req) });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** For the few routes that work without a user (login, first-admin setup). */
+export function publicRoute<P = Record<string, never>>(handler: PublicHandler<P>) {
+  return async (req: Request, ctx: RouteContext<P>): Promise<Response> => {
+    try {
+      if (MUTATING.has(req.method) && !isSameOrigin(req.headers, req.url) && !req.headers.get("authorization")) {
+        // Login CSRF: a cross-site form must not sign the browser in as someone else.
+        if (req.headers.get("origin") || req.headers.get("sec-fetch-site")) return jsonError(403, "csrf", "cross-site request refused");
+      }
+      return await handler({ req, params: await ctx.params, ip: clientIp(req) });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+export async function readJson(req: Request): Promise<unknown> {
+  try {
+    return await req.json();
+  } catch {
+    throw new HttpError(400, "invalid_json", "the request body is not valid JSON");
+  }
+}

@@ -1,0 +1,60 @@
+import type { JobProgress } from "../queue/payloads";
+
+export const JOB_STATUSES = ["waiting", "active", "delayed", "completed", "failed", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export type JobDto = {
+  id: string;
+  queue: string;
+  kind: string;
+  status: string;
+  progress: number;
+  detail: JobProgress | null;
+  attempts: number;
+  error: string | null;
+  summary: unknown;
+  result: unknown;
+  worker: string | null;
+  user: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+type JobRow = {
+  id: string;
+  queue: string;
+  kind: string;
+  status: string;
+  progress: number;
+  progressJson: string | null;
+  attempts: number;
+  error: string | null;
+  payloadSummary: string;
+  resultJson: string | null;
+  workerName: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  user?: { email: string } | null;
+};
+
+export function toJobDto(j: JobRow): JobDto {
+  return {
+    id: j.id,
+    queue: j.queue,
+    kind: j.kind,
+    status: j.status,
+    progress: j.progress,
+    detail: j.progressJson ? (JSON.parse(j.progressJson) as JobProgress) : null,
+    attempts: j.attempts,
+    error: j.error,
+    summary: JSON.parse(j.payloadSummary) as unknown,
+    result: j.resultJson ? (JSON.parse(j.resultJson) as unknown) : null,
+    worker: j.workerName,
+    user: j.user?.email ?? null,
+    createdAt: j.createdAt.toISOString(),
+    startedAt: j.startedAt?.toISOString() ?? null,
+    finishedAt: j.finishedAt?.toISOString() ?? null,
+  };
+}

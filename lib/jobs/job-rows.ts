@@ -1,0 +1,57 @@
+import { db } from "../db/prisma";
+import type { JobProgress } from "../queue/payloads";
+import type { JobStatus } from "./job-dto";
+
+// The Job table mirrors BullMQ state so history survives Redis trimming. The producer creates the row,
+// the worker moves it through active → completed/failed; these are the only writers.
+
+
+export async function createJobRow(params: {
+  id: string;
+  queue: string;
+  kind: string;
+  payload: unknown;
+  userId: string | null;
+  modelId?: string;
+}): Promise<void> {
+  const payloadSummary = JSON.stringify(params.payload);
+  await db().job.upsert({
+    where: { id: params.id },
+    create: { id: params.id, queue: params.queue, kind: params.kind, payloadSummary, userId: params.userId, modelId: params.modelId },
+    update: { status: "waiting", error: null, progress: 0, finishedAt: null },
+  });
+}
+
+export async function markJobActive(id: string, workerName: string): Promise<void> {
+  await db().job.update({
+    where: { id },
+    data: { status: "active", attempts: { increment: 1 }, workerName, startedAt: new Date(), error: null },
+  });
+}
+
+export async function markJobProgress(id: string, p: JobProgress): Promise<void> {
+  await db().job.update({ where: { id }, data: { progress: p.pct, progressJson: JSON.stringify(p) } });
+}
+
+export async function markJobCompleted(id: string, result: unknown): Promise<void> {
+  await db().job.update({
+    where: { id },
+    data: { status: "completed", progress: 100, resultJson: JSON.stringify(result ?? null), finishedAt: new Date(), error: null },
+  });
+}
+
+/** `willRetry` keeps the row waiting (delayed) with the error shown; otherwise it is final. */
+export async function markJobFailed(id: string, error: string, willRetry: boolean, cancelled = false): Promise<void> {
+  await db().job.update({
+    where: { id },
+    data: {
+      status: cancelled ? "cancelled" : willRetry ? "delayed" : "failed",
+      error,
+      finishedAt: willRetry ? null : new Date(),
+    },
+  });
+}
+
+export async function markJobStatus(id: string, status: JobStatus): Promise<void> {
+  await db().job.update({ where: { id }, data: { status, ...(status === "waiting" ? { error: null, finishedAt: null, progress: 0 } : {}) } });
+}

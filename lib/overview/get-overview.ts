@@ -1,0 +1,69 @@
+import { statfs } from "node:fs/promises";
+import { readdir, lstat } from "node:fs/promises";
+import path from "node:path";
+import { config } from "../config/env";
+import { db } from "../db/prisma";
+import { queueCounts, type QueueCounts } from "../queue/queues";
+
+export type WorkerDto = {
+  name: string;
+  hostname: string;
+  pid: number;
+  online: boolean;
+  lastSeenAgoMs: number;
+  versions: Record<string, string>;
+  gpu: { backend: string; devices?: string[]; vramTotal?: number; vramUsed?: number; notice?: string } | null;
+  queues: string[];
+};
+
+export type OverviewDto = {
+  queues: Record<string, QueueCounts>;
+  workers: WorkerDto[];
+  disk: { dataDir: string; usedBytes: number; freeBytes: number; totalBytes: number };
+};
+
+const OFFLINE_AFTER_MS = 15_000;
+let duCache: { at: number; bytes: number } | undefined;
+
+async function du(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await du(p);
+    else if (e.isFile()) total += (await lstat(p).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+/** Disk use of DATA_DIR; walking a model store is not free, so the result is reused for 10 s. */
+async function dataDirUsage(): Promise<number> {
+  if (duCache && Date.now() - duCache.at < 10_000) return duCache.bytes;
+  duCache = { at: Date.now(), bytes: await du(config().dataDir) };
+  return duCache.bytes;
+}
+
+export async function listWorkers(): Promise<WorkerDto[]> {
+  const rows = await db().workerHeartbeat.findMany({ orderBy: { lastSeenAt: "desc" } });
+  const now = Date.now();
+  return rows.map((w) => ({
+    name: w.name,
+    hostname: w.hostname,
+    pid: w.pid,
+    online: now - w.lastSeenAt.getTime() < OFFLINE_AFTER_MS,
+    lastSeenAgoMs: now - w.lastSeenAt.getTime(),
+    versions: JSON.parse(w.versionsJson) as Record<string, string>,
+    gpu: w.gpuJson ? (JSON.parse(w.gpuJson) as WorkerDto["gpu"]) : null,
+    queues: JSON.parse(w.queuesJson) as string[],
+  }));
+}
+
+export async function getOverview(): Promise<OverviewDto> {
+  const dir = config().dataDir;
+  const [queues, workers, usedBytes, fs] = await Promise.all([queueCounts(), listWorkers(), dataDirUsage(), statfs(dir).catch(() => null)]);
+  return {
+    queues,
+    workers,
+    disk: { dataDir: dir, usedBytes, freeBytes: fs ? fs.bavail * fs.bsize : 0, totalBytes: fs ? fs.blocks * fs.bsize : 0 },
+  };
+}

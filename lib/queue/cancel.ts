@@ -1,0 +1,9 @@
+import type { Redis } from "ioredis";
+
+// BullMQ's Worker.cancelJob only reaches the worker process it is called in; a cancel from the web is
+// broadcast on this channel and every worker cancels the job if it holds it.
+export const CANCEL_CHANNEL = "depot:cancel";
+
+export async function publishCancel(redis: Redis, jobId: string): Promise<void> {
+  await redis.publish(CANCEL_CHANNEL, jobId);
+}

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import type { QueueName } from "./names";
+
+// One zod schema per job kind; the producer validates before enqueueing and the worker re-parses before acting.
+// Payloads carry ids, never secrets: a credential is referenced by id and decrypted inside the worker.
+
+export const echoPayload = z.object({
+  kind: z.literal("echo"),
+  seconds: z.number().min(0).max(3600),
+  message: z.string().max(200).default("hello"),
+});
+
+export const downloadPayload = z.discriminatedUnion("source", [
+  z.object({
+    kind: z.literal("download"),
+    source: z.literal("meta"),
+    credentialId: z.string().min(1),
+    models: z.array(z.string().min(1)).min(1),
+    modelIds: z.array(z.string().min(1)).min(1),
+  }),
+  z.object({
+    kind: z.literal("download"),
+    source: z.literal("hf"),
+    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected org/name"),
+    revision: z.string().min(1).default("main"),
+    include: z.array(z.string()).default([]),
+    exclude: z.array(z.string()).default([]),
+    credentialId: z.string().min(1).optional(),
+    modelIds: z.array(z.string().min(1)).length(1),
+  }),
+]);
+
+export const verifyPayload = z.object({ kind: z.literal("verify"), modelId: z.string().min(1) });
+
+export const convertTypes = ["f32", "f16", "bf16", "q8_0", "q4_0"] as const;
+export const convertPayload = z.object({
+  kind: z.literal("convert"),
+  modelId: z.string().min(1),
+  type: z.enum(convertTypes),
+  outModelId: z.string().min(1),
+});
+
+export const PAYLOADS = {
+  maintenance: echoPayload,
+  download: downloadPayload,
+  verify: verifyPayload,
+  convert: convertPayload,
+  inference: z.never(),
+} satisfies Record<QueueName, z.ZodType>;
+
+export type EchoPayload = z.infer<typeof echoPayload>;
+export type DownloadPayload = z.infer<typeof downloadPayload>;
+export type VerifyPayload = z.infer<typeof verifyPayload>;
+export type ConvertPayload = z.infer<typeof convertPayload>;
+export type PayloadOf<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;
+
+/** What every processor reports through job.updateProgress; mirrored into Job.progress/progressJson. */
+export const jobProgress = z.object({
+  pct: z.number().min(0).max(100),
+  message: z.string().optional(),
+  bytesDone: z.number().optional(),
+  bytesTotal: z.number().optional(),
+  speedBps: z.number().optional(),
+  etaSeconds: z.number().nullable().optional(),
+  files: z
+    .array(
+      z.object({
+        path: z.string(),
+        bytesDone: z.number(),
+        bytesTotal: z.number(),
+        speedBps: z.number().optional(),
+        etaSeconds: z.number().nullable().optional(),
+      }),
+    )
+    .optional(),
+});
+export type JobProgress = z.infer<typeof jobProgress>;

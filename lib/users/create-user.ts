@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { hashPassword, MIN_PASSWORD_LENGTH } from "../auth/password";
+import { ROLES } from "../auth/roles";
+import { db } from "../db/prisma";
+import { HttpError } from "../http/errors";
+
+export const newUserInput = z.object({
+  email: z.string().trim().toLowerCase().email(),
+  name: z.string().trim().min(1).max(100),
+  password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(200),
+  role: z.enum(ROLES).default("member"),
+});
+export type NewUserInput = z.input<typeof newUserInput>;
+
+export type UserDto = { id: string; email: string; name: string; role: string; disabled: boolean; createdAt: string };
+
+export function toUserDto(u: { id: string; email: string; name: string; role: string; disabled: boolean; createdAt: Date }): UserDto {
+  return { id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled, createdAt: u.createdAt.toISOString() };
+}
+
+export async function createUser(input: NewUserInput): Promise<UserDto> {
+  const data = newUserInput.parse(input);
+  if (await db().user.findUnique({ where: { email: data.email } })) {
+    throw new HttpError(409, "exists", `a user with email ${data.email} already exists`);
+  }
+  const user = await db().user.create({
+    data: { email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) },
+  });
+  return toUserDto(user);
+}
+
+/** First-admin setup: only while no user exists. A unique-email race still leaves exactly one admin. */
+export async function createFirstAdmin(input: Omit<NewUserInput, "role">): Promise<UserDto> {
+  if ((await db().user.count()) > 0) throw new HttpError(409, "setup_done", "setup is finished: an administrator already exists");
+  return createUser({ ...input, role: "admin" });
+}
