@@ -1,0 +1,494 @@
+import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+import { ensureFreeSpace, type StatfsFn } from "./disk-space";
+import { DownloadError } from "./errors";
+import { httpError, isRetryable, parseContentRange } from "./http";
+import { InOrderHasher } from "./in-order-hasher";
+import { openStateWriter, partSize, planParts, readState, type DownloadState, type Part } from "./parts";
+import { createProgressMeter, type DownloadProgress } from "./progress";
+import { redactUrl } from "./redact-url";
+
+export interface DownloadFileParams {
+  /** A function is called before every request, so a fresh signed URL can replace an expired one mid-way. */
+  url: string | (() => string);
+  dest: string;
+  /** Sent with every request (e.g. a hub token; the caller decides which origin may see it). */
+  headers?: Record<string, string>;
+  /** Skips the size probe; a server reporting another size fails with `size_mismatch`. */
+  expectedBytes?: number;
+  /** When given, a mismatch fails with `checksum_mismatch` and discards the bytes (they cannot be resumed). */
+  expectedSha256?: string;
+  expectedMd5?: string;
+  /** @default 8 */
+  parts?: number;
+  /** @default 64 MiB */
+  minPartBytes?: number;
+  /** At most 4 calls per second, plus one at the end. */
+  onProgress?: (p: DownloadProgress) => void;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+  /** A request with no bytes for this long is cut and retried. @default 30_000 */
+  stallMs?: number;
+  /** Failed attempts per part (counter resets whenever an attempt made progress). @default 5 */
+  maxRetries?: number;
+  /** Injectable for tests. @default fs.promises.statfs */
+  statfs?: StatfsFn;
+}
+
+export interface DownloadResult {
+  bytes: number;
+  md5: string;
+  sha256: string;
+  /** Bytes already on disk from an earlier run, not fetched again. */
+  resumedBytes: number;
+}
+
+const FLUSH_BYTES = 256 * 1024;
+
+/** The server ignored `Range` for a part that does not start the file: re-plan as one stream from byte 0. */
+class RangeIgnored extends Error {
+  constructor(readonly response: Response) {
+    super("server ignored Range");
+  }
+}
+/** The remote size differs from the sidecar's: the partial bytes belong to another file version. */
+class SizeChanged extends Error {}
+
+interface Ctx {
+  state: DownloadState;
+  fh: FileHandle;
+  hasher: InOrderHasher;
+  meter: ReturnType<typeof createProgressMeter>;
+  /** Aborted by the caller's signal. */
+  signal: AbortSignal;
+  params: DownloadFileParams;
+  fetchImpl: typeof fetch;
+  urlOf: () => string;
+  sidecar: Awaited<ReturnType<typeof openStateWriter>>;
+}
+
+/**
+ * Downloads one URL to `dest` with parallel Range requests into a pre-sized `<dest>.partial` and a parts sidecar
+ * `<dest>.partial.json` (ollama's design): a crash, restart or new URL resumes without refetching finished bytes.
+ * md5 and sha256 are computed while the bytes stream (see InOrderHasher). The finished file is fsynced and renamed
+ * into place atomically.
+ */
+export async function downloadFile(params: DownloadFileParams): Promise<DownloadResult> {
+  const partialPath = `${params.dest}.partial`;
+  const statePath = `${partialPath}.json`;
+  await mkdir(path.dirname(params.dest), { recursive: true });
+  for (let restarts = 0; ; restarts++) {
+    try {
+      return await run(params, partialPath, statePath);
+    } catch (err) {
+      if (err instanceof SizeChanged && restarts >= 1) throw new DownloadError("http", err.message);
+      if (!(err instanceof SizeChanged)) throw asDownloadError(err, params);
+      await discard(partialPath, statePath);
+    }
+  }
+}
+
+async function run(params: DownloadFileParams, partialPath: string, statePath: string): Promise<DownloadResult> {
+  const fetchImpl = params.fetch ?? fetch;
+  const urlOf = typeof params.url === "function" ? params.url : () => params.url as string;
+  const dir = path.dirname(params.dest);
+  throwIfAborted(params.signal);
+
+  let state = await readState(statePath, partialPath);
+  if (state && params.expectedBytes !== undefined && state.total !== params.expectedBytes) state = null;
+  let first: Response | undefined;
+  if (state) {
+    const done = state.parts.reduce((s, p) => s + p.done, 0);
+    await ensureFreeSpace({ dir, needBytes: state.total - done, statfs: params.statfs });
+  } else {
+    let total = params.expectedBytes;
+    let rangeless = false;
+    if (total === undefined) {
+      // Unknown size: the open-ended first request both reports the size and becomes part 0's stream.
+      const probed = await probeWithRetries(fetchImpl, urlOf, params);
+      total = probed.total;
+      first = probed.response;
+      rangeless = probed.response?.status === 200;
+    }
+    try {
+      await ensureFreeSpace({ dir, needBytes: total, statfs: params.statfs });
+    } catch (err) {
+      await first?.body?.cancel().catch(() => {});
+      throw err;
+    }
+    const size = total;
+    const parts: Part[] = rangeless
+      ? [{ start: 0, end: size, done: 0 }].filter((p) => p.end > 0)
+      : planParts({ total: size, parts: params.parts ?? 8, minPartBytes: params.minPartBytes ?? 64 * 1024 * 1024 });
+    state = { version: 1, total: size, parts };
+    const fh = await open(partialPath, "w");
+    try {
+      await fh.truncate(size);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  const resumedBytes = state.parts.reduce((s, p) => s + p.done, 0);
+  const fh = await open(partialPath, "r+");
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(params.signal?.reason);
+  params.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const ctx: Ctx = {
+    state,
+    fh,
+    hasher: new InOrderHasher(fh, state),
+    meter: createProgressMeter({ total: state.total, done: resumedBytes, onProgress: params.onProgress }),
+    signal: abort.signal,
+    params,
+    fetchImpl,
+    urlOf,
+    sidecar: await openStateWriter(statePath, state),
+  };
+  let digests: { md5: string; sha256: string };
+  try {
+    ctx.hasher.kick(); // re-hash the prefix an earlier run left on disk, concurrently with the download
+    await runParts(ctx, first);
+    digests = await ctx.hasher.digest();
+    await fh.sync();
+  } finally {
+    params.signal?.removeEventListener("abort", onOuterAbort);
+    await ctx.sidecar.close();
+    await fh.close();
+  }
+  ctx.meter.finish();
+
+  const mismatch =
+    (params.expectedSha256 !== undefined && params.expectedSha256.toLowerCase() !== digests.sha256) ||
+    (params.expectedMd5 !== undefined && params.expectedMd5.toLowerCase() !== digests.md5);
+  if (mismatch) {
+    await discard(partialPath, statePath);
+    throw new DownloadError(
+      "checksum_mismatch",
+      `checksum mismatch for ${path.basename(params.dest)}: expected ${params.expectedSha256 ?? params.expectedMd5}, got ${params.expectedSha256 ? digests.sha256 : digests.md5}`,
+      {
+        expected: { sha256: params.expectedSha256, md5: params.expectedMd5 },
+        actual: { bytes: state.total, ...digests },
+      },
+    );
+  }
+  await rename(partialPath, params.dest);
+  await fsyncDir(path.dirname(params.dest));
+  await rm(statePath, { force: true });
+  return { bytes: state.total, ...digests, resumedBytes };
+}
+
+async function probeWithRetries(
+  fetchImpl: typeof fetch,
+  urlOf: () => string,
+  params: DownloadFileParams,
+): Promise<{ total: number; response: Response | undefined }> {
+  const maxRetries = params.maxRetries ?? 5;
+  for (let failures = 0; ; ) {
+    try {
+      return await probe(fetchImpl, urlOf(), params);
+    } catch (err) {
+      if (!(err instanceof DownloadError) || !isRetryable(err) || ++failures > maxRetries) throw err;
+      await sleep(Math.min(10_000, 250 * 2 ** (failures - 1)) * (0.5 + Math.random() / 2), params.signal);
+    }
+  }
+}
+
+/** `Range: bytes=0-`: learns the size from Content-Range (206) or Content-Length (200, server ignores Range). */
+async function probe(
+  fetchImpl: typeof fetch,
+  url: string,
+  params: DownloadFileParams,
+): Promise<{ total: number; response: Response | undefined }> {
+  const res = await request(fetchImpl, url, { ...params.headers, Range: "bytes=0-" }, params.signal);
+  if (res.status === 206) {
+    const total = parseContentRange(res.headers.get("content-range"))?.total;
+    if (total == null) {
+      await res.body?.cancel().catch(() => {});
+      throw new DownloadError("http", `no size in Content-Range from ${redactUrl(url)}`, { status: 206 });
+    }
+    return { total, response: res };
+  }
+  if (res.status === 200) {
+    const len = res.headers.get("content-length");
+    if (len === null) {
+      await res.body?.cancel().catch(() => {});
+      throw new DownloadError("http", `no Content-Length from ${redactUrl(url)}`, { status: 200 });
+    }
+    return { total: Number(len), response: res };
+  }
+  if (res.status === 416) {
+    // Only an empty file cannot satisfy `bytes=0-`.
+    const total = parseContentRange(res.headers.get("content-range"))?.total;
+    await res.body?.cancel().catch(() => {});
+    if (total === 0) return { total: 0, response: undefined };
+  }
+  throw await httpError(res, url);
+}
+
+async function request(
+  fetchImpl: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  try {
+    return await fetchImpl(url, { headers, signal });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new DownloadError("network", `cannot reach ${redactUrl(url)}: ${describe(err)}`, { cause: err });
+  }
+}
+
+async function runParts(ctx: Ctx, first: Response | undefined): Promise<void> {
+  const inner = new AbortController();
+  const onAbort = () => inner.abort(ctx.signal.reason);
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  let firstError: unknown;
+  try {
+    const todo = ctx.state.parts.filter((p) => p.done < partSize(p));
+    await Promise.all(
+      todo.map((p) =>
+        runPart(ctx, p, p.start === 0 && p.done === 0 ? first : undefined, inner.signal).catch((err: unknown) => {
+          firstError ??= err;
+          inner.abort(err);
+        }),
+      ),
+    );
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort);
+  }
+  if (ctx.signal.aborted) throw abortedError(ctx.signal);
+  if (firstError instanceof RangeIgnored) {
+    // One stream from byte 0; bytes already on disk are rewritten with the same content.
+    ctx.state.parts = [{ start: 0, end: ctx.state.total, done: 0 }];
+    ctx.sidecar.update();
+    await runPart(ctx, ctx.state.parts[0] as Part, firstError.response, ctx.signal);
+    return;
+  }
+  if (firstError !== undefined) throw firstError;
+}
+
+/** `signal` ends this part: the caller aborted, or another part failed for good. */
+async function runPart(ctx: Ctx, part: Part, first: Response | undefined, signal: AbortSignal): Promise<void> {
+  const stallMs = ctx.params.stallMs ?? 30_000;
+  const maxRetries = ctx.params.maxRetries ?? 5;
+  let failures = 0;
+  let stalls = 0;
+  let pending = first;
+  while (part.done < partSize(part)) {
+    if (signal.aborted) throw abortedError(signal);
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    let lastByteAt = Date.now();
+    let stalled = false;
+    const watchdog = setInterval(
+      () => {
+        if (Date.now() - lastByteAt > stallMs) {
+          stalled = true;
+          attempt.abort(new Error("stalled"));
+        }
+      },
+      Math.max(50, Math.min(1000, stallMs / 4)),
+    );
+    const before = part.done;
+    try {
+      const url = ctx.urlOf();
+      const res =
+        pending ??
+        (await request(
+          ctx.fetchImpl,
+          url,
+          { ...ctx.params.headers, Range: `bytes=${part.start + part.done}-${part.end - 1}` },
+          attempt.signal,
+        ));
+      pending = undefined;
+      await consume(ctx, part, res, url, attempt.signal, () => (lastByteAt = Date.now()));
+    } catch (err) {
+      pending = undefined;
+      if (signal.aborted) throw abortedError(signal);
+      if (stalled) {
+        if (++stalls > maxRetries) {
+          throw new DownloadError("stalled", `no data for ${stallMs} ms from ${redactUrl(ctx.urlOf())}, gave up`);
+        }
+        continue;
+      }
+      if (err instanceof RangeIgnored || err instanceof SizeChanged) throw err;
+      const e = asDownloadError(err, ctx.params);
+      if (!isRetryable(e)) throw e;
+      if (part.done > before) failures = 0;
+      if (++failures > maxRetries) throw e;
+      await sleep(Math.min(10_000, 250 * 2 ** (failures - 1)) * (0.5 + Math.random() / 2), signal);
+    } finally {
+      clearInterval(watchdog);
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+}
+
+/** Streams one response into the part's range, flushing in 256 KiB writes. */
+async function consume(
+  ctx: Ctx,
+  part: Part,
+  res: Response,
+  url: string,
+  signal: AbortSignal,
+  touch: () => void,
+): Promise<void> {
+  const total = ctx.state.total;
+  if (res.status === 206) {
+    const cr = parseContentRange(res.headers.get("content-range"));
+    if (cr?.total != null && cr.total !== total) {
+      await res.body?.cancel().catch(() => {});
+      throw sizeChanged(ctx, cr.total, url);
+    }
+    if (cr?.start !== part.start + part.done) {
+      await res.body?.cancel().catch(() => {});
+      throw new DownloadError("http", `unexpected Content-Range from ${redactUrl(url)}`, { status: 206 });
+    }
+  } else if (res.status === 200) {
+    if (part.start !== 0 || part.end !== total) throw new RangeIgnored(res);
+    part.done = 0; // a full body restarts the only part from byte 0
+  } else if (res.status === 416) {
+    const remoteTotal = parseContentRange(res.headers.get("content-range"))?.total;
+    await res.body?.cancel().catch(() => {});
+    if (remoteTotal != null && remoteTotal !== total) throw sizeChanged(ctx, remoteTotal, url);
+    throw new DownloadError("http", `range not satisfiable at ${redactUrl(url)}`, { status: 416 });
+  } else {
+    throw await httpError(res, url);
+  }
+  if (!res.body) throw new DownloadError("network", `empty body from ${redactUrl(url)}`);
+
+  const reader = res.body.getReader();
+  // A response opened under another signal (the size probe) must still yield to this attempt's watchdog.
+  const cancel = () => void reader.cancel().catch(() => {});
+  signal.addEventListener("abort", cancel, { once: true });
+  let chunks: Uint8Array[] = [];
+  let buffered = 0;
+  let writeFailed = false;
+  const flush = async () => {
+    if (buffered === 0) return;
+    const buf = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, buffered);
+    chunks = [];
+    buffered = 0;
+    const offset = part.start + part.done;
+    try {
+      await writeAll(ctx.fh, buf, offset);
+    } catch (err) {
+      writeFailed = true;
+      throw err;
+    }
+    part.done += buf.length;
+    ctx.sidecar.update();
+    ctx.meter.add(buf.length);
+    ctx.hasher.onWritten(offset, buf);
+  };
+  try {
+    while (part.done + buffered < partSize(part)) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new DownloadError("network", `connection lost from ${redactUrl(url)}: ${describe(err)}`, { cause: err });
+      }
+      if (r.done) break;
+      touch();
+      const room = partSize(part) - part.done - buffered;
+      const chunk = r.value.length > room ? r.value.subarray(0, room) : r.value;
+      chunks.push(chunk);
+      buffered += chunk.length;
+      if (buffered >= FLUSH_BYTES) await flush();
+    }
+  } finally {
+    // Bytes already received are valid at their offsets: keep them even when the attempt ends in an error.
+    signal.removeEventListener("abort", cancel);
+    if (!writeFailed) await flush();
+    await reader.cancel().catch(() => {});
+  }
+  if (part.done < partSize(part)) {
+    if (signal.aborted) throw signal.reason;
+    throw new DownloadError("network", `connection closed early by ${redactUrl(url)}`);
+  }
+}
+
+function sizeChanged(ctx: Ctx, remoteTotal: number, url: string): Error {
+  if (ctx.params.expectedBytes !== undefined) {
+    return new DownloadError(
+      "size_mismatch",
+      `${redactUrl(url)} has ${remoteTotal} bytes, expected ${ctx.params.expectedBytes}`,
+      { expected: { bytes: ctx.params.expectedBytes }, actual: { bytes: remoteTotal } },
+    );
+  }
+  return new SizeChanged(`remote size changed to ${remoteTotal}`);
+}
+
+async function writeAll(fh: FileHandle, buf: Uint8Array, offset: number): Promise<void> {
+  for (let at = 0; at < buf.length; ) {
+    const { bytesWritten } = await fh.write(buf, at, buf.length - at, offset + at);
+    at += bytesWritten;
+  }
+}
+
+function asDownloadError(err: unknown, params: DownloadFileParams): DownloadError {
+  if (err instanceof DownloadError) return err;
+  if (params.signal?.aborted) return abortedError(params.signal);
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new DownloadError(
+      "no_space",
+      `disk full while writing ${path.basename(params.dest)} in ${path.dirname(params.dest)}: free some space and resume; downloaded bytes are kept`,
+      { cause: err },
+    );
+  }
+  if (typeof code === "string" && (err as NodeJS.ErrnoException).syscall) {
+    return new DownloadError("io", `file system error on ${path.basename(params.dest)}: ${describe(err)}`, {
+      cause: err,
+    });
+  }
+  return new DownloadError("network", `download failed: ${describe(err)}`, { cause: err });
+}
+
+function abortedError(signal: AbortSignal): DownloadError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof DownloadError) return reason;
+  return new DownloadError("aborted", "download aborted; downloaded bytes are kept", { cause: reason });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortedError(signal);
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const inner = e?.cause?.code ?? e?.cause?.message;
+  return `${e?.message ?? String(err)}${inner ? ` (${inner})` : ""}`;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const d = await open(dir, "r");
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
+
+async function discard(partialPath: string, statePath: string): Promise<void> {
+  await rm(partialPath, { force: true });
+  await rm(statePath, { force: true });
+}
+

@@ -1,0 +1,6 @@
+export { downloadFile, type DownloadFileParams, type DownloadResult } from "./download-file";
+export { DownloadError, type DownloadErrorCode, type DownloadErrorOptions } from "./errors";
+export { redactUrl } from "./redact-url";
+export { safeJoin } from "./safe-join";
+export { formatBytes, type StatfsFn } from "./disk-space";
+export type { DownloadProgress } from "./progress";
