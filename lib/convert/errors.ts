@@ -1,0 +1,35 @@
+export type ConvertErrorCode =
+  /** The directory holds no checkpoint we can read. */
+  | "unsupported_format"
+  /** config.json / params.json describe a model other than Llama. */
+  | "unsupported_architecture"
+  /** config.json / params.json is missing, unparsable or inconsistent with the weights. */
+  | "invalid_config"
+  /** A safetensors file or its shard index is malformed or truncated. */
+  | "invalid_safetensors"
+  /** A zip checkpoint is malformed, truncated, compressed or lacks an entry. */
+  | "invalid_zip"
+  /** A pickle uses an opcode, global or call that a tensor state dict never needs. */
+  | "unsafe_pickle"
+  /** A pickle is malformed or does not describe a state dict of tensors. */
+  | "invalid_pickle"
+  /** A tensor dtype we do not convert. */
+  | "unsupported_dtype"
+  /** Tensor names or shapes do not fit a Llama model. */
+  | "invalid_tensors"
+  /** tokenizer.model is missing or does not parse. */
+  | "invalid_tokenizer"
+  | "aborted";
+
+/** The one error type of lib/convert; `file` names the input at fault when there is one. */
+export class ConvertError extends Error {
+  override readonly name = "ConvertError";
+  constructor(
+    readonly code: ConvertErrorCode,
+    message: string,
+    readonly file?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(file ? `${file}: ${message}` : message, options);
+  }
+}

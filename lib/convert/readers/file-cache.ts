@@ -1,0 +1,30 @@
+import { open, type FileHandle } from "node:fs/promises";
+import { ConvertError } from "../errors";
+
+/** Open handles to checkpoint files, for positional reads of tensor rows. */
+export class FileCache {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+
+  async read(file: string, position: number, length: number): Promise<Buffer> {
+    let fh = this.handles.get(file);
+    if (!fh) {
+      fh = open(file, "r");
+      this.handles.set(file, fh);
+    }
+    const handle = await fh;
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(buf, done, length - done, position + done);
+      if (bytesRead === 0) throw new ConvertError("invalid_tensors", `unexpected end of file at byte ${position + done} (truncated?)`, file);
+      done += bytesRead;
+    }
+    return buf;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(all.map(async (p) => (await p.catch(() => null))?.close()));
+  }
+}

@@ -1,0 +1,4 @@
+export * from "./types";
+export * from "./safetensors";
+export * from "./pytorch-zip";
+export { FileCache } from "./file-cache";

@@ -1,0 +1,2 @@
+export { readSafetensors } from "./read-safetensors";
+export { readSafetensorsDir } from "./read-safetensors-dir";

@@ -1,0 +1,2 @@
+export { parseSentencePiece, PieceType, type SentencePieceModel } from "./parse-sentencepiece";
+export { buildLlamaVocab } from "./build-llama-vocab";

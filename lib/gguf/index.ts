@@ -1,0 +1,5 @@
+export * from "./constants";
+export type * from "./types";
+export { GgufWriter, WriterState } from "./writer";
+export { readGguf, type GgufFile, type GgufReadValue } from "./reader";
+export { sizeLabel } from "./size-label";
