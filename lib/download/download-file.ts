@@ -2,7 +2,7 @@ import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { ensureFreeSpace, type StatfsFn } from "./disk-space";
 import { DownloadError } from "./errors";
-import { httpError, isRetryable, parseContentRange } from "./http";
+import { httpError, parseContentRange } from "./http";
 import { InOrderHasher } from "./in-order-hasher";
 import { openStateWriter, partSize, planParts, readState, type DownloadState, type Part } from "./parts";
 import { createProgressMeter, type DownloadProgress } from "./progress";
@@ -188,7 +188,7 @@ async function probeWithRetries(
     try {
       return await probe(fetchImpl, urlOf(), params);
     } catch (err) {
-      if (!(err instanceof DownloadError) || !isRetryable(err) || ++failures > maxRetries) throw err;
+      if (!(err instanceof DownloadError) || !err.retryable || ++failures > maxRetries) throw err;
       await sleep(Math.min(10_000, 250 * 2 ** (failures - 1)) * (0.5 + Math.random() / 2), params.signal);
     }
   }
@@ -316,7 +316,7 @@ async function runPart(ctx: Ctx, part: Part, first: Response | undefined, signal
       }
       if (err instanceof RangeIgnored || err instanceof SizeChanged) throw err;
       const e = asDownloadError(err, ctx.params);
-      if (!isRetryable(e)) throw e;
+      if (!e.retryable) throw e;
       if (part.done > before) failures = 0;
       if (++failures > maxRetries) throw e;
       await sleep(Math.min(10_000, 250 * 2 ** (failures - 1)) * (0.5 + Math.random() / 2), signal);

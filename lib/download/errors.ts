@@ -1,3 +1,5 @@
+import { DepotError } from "../errors";
+
 /** Why a transfer failed. Closed set: callers map each code to retry / permanent failure in one place. */
 export type DownloadErrorCode =
   | "expired" // signed link past its expiry (Meta)
@@ -23,20 +25,28 @@ export interface DownloadErrorOptions {
   cause?: unknown;
 }
 
-export class DownloadError extends Error {
-  override readonly name = "DownloadError";
-  readonly code: DownloadErrorCode;
+/**
+ * Every transfer failure of `lib/download` and the sources built on it. `retryable` says whether running the
+ * same job again can help (network trouble, 5xx, stalls); an expired link, missing access, full disk or a bad
+ * checksum need a person first.
+ */
+export class DownloadError extends DepotError<DownloadErrorCode> {
   readonly status: number | undefined;
   readonly reason: string | undefined;
   readonly expected: DownloadErrorOptions["expected"];
   readonly actual: DownloadErrorOptions["actual"];
 
   constructor(code: DownloadErrorCode, message: string, opts: DownloadErrorOptions = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.code = code;
+    super(code, message, isRetryableFailure(code, opts.status));
+    if (opts.cause !== undefined) this.cause = opts.cause;
     this.status = opts.status;
     this.reason = opts.reason;
     this.expected = opts.expected;
     this.actual = opts.actual;
   }
+}
+
+function isRetryableFailure(code: DownloadErrorCode, status: number | undefined): boolean {
+  if (code === "network" || code === "stalled") return true;
+  return code === "http" && status !== undefined && (status >= 500 || status === 408 || status === 429);
 }

@@ -49,9 +49,3 @@ export async function httpError(res: Response, url: string): Promise<DownloadErr
     { status: res.status, reason },
   );
 }
-
-export function isRetryable(err: DownloadError): boolean {
-  if (err.code === "network") return true;
-  if (err.code !== "http" || err.status === undefined) return false;
-  return err.status >= 500 || err.status === 408 || err.status === 429;
-}

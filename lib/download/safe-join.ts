@@ -19,6 +19,7 @@ export function safeJoin(root: string, relPath: string): string {
   }
   const base = path.resolve(root);
   const full = path.resolve(base, relPath);
-  if (!full.startsWith(base + path.sep)) throw reject("escapes the target directory");
+  const prefix = base.endsWith(path.sep) ? base : base + path.sep;
+  if (!full.startsWith(prefix)) throw reject("escapes the target directory");
   return full;
 }

@@ -53,6 +53,7 @@ export interface MetaCdn {
   signUrl(expiresAt: Date): string;
   options: MetaCdnOptions;
   stats: MetaCdnStats;
+  /** Zeroes the counters, including the per-URL download counts. */
   resetStats(): void;
   stop(): Promise<void>;
 }
@@ -229,6 +230,7 @@ export async function startMetaCdn(options: MetaCdnOptions): Promise<MetaCdn> {
     },
     resetStats() {
       cdn.stats = newStats();
+      counts.clear();
     },
     async stop() {
       for (const s of sockets) s.destroy();

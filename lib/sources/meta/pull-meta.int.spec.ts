@@ -1,0 +1,139 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildMetaTree } from "../../../test/servers/meta-fixture";
+import { startMetaCdn, type MetaCdn } from "../../../test/servers/meta-cdn";
+import { DownloadError } from "../../download";
+import { MetaError } from "./errors";
+import { pullMeta } from "./pull-meta";
+
+const WEIGHTS = "llama-2-7b/consolidated.00.pth";
+const WEIGHTS_BYTES = 8_400_700;
+
+let tmp: string;
+let tree: Record<string, string>;
+let cdn: MetaCdn;
+let n = 0;
+const newDest = () => path.join(tmp, `dest-${n++}`);
+const inAnHour = () => new Date(Date.now() + 3600_000);
+
+async function listTree(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...(await listTree(path.join(dir, e.name), `${prefix}${e.name}/`)));
+    else out.push(`${prefix}${e.name}`);
+  }
+  return out.sort();
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), "depot-meta-"));
+  tree = (await buildMetaTree(path.join(tmp, "cdn"))).files;
+  cdn = await startMetaCdn({ root: path.join(tmp, "cdn") });
+});
+
+afterAll(async () => {
+  await cdn?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  cdn.options = { root: path.join(tmp, "cdn") };
+  cdn.resetStats();
+});
+
+describe("pullMeta", () => {
+  it("downloads the Meta fixture byte-identical and verifies both checklists", async () => {
+    const dest = newDest();
+    const seen = new Set<string>();
+    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: dest, onProgress: (p) => seen.add(p.path) });
+    const expectedFiles = Object.keys(tree).sort();
+    expect(await listTree(dest)).toEqual(expectedFiles);
+    expect(r.files.map((f) => f.path)).toEqual(expectedFiles);
+    for (const rel of expectedFiles) {
+      const want = await readFile(tree[rel] as string);
+      const got = await readFile(path.join(dest, rel));
+      expect(got.equals(want), rel).toBe(true);
+      const f = r.files.find((x) => x.path === rel);
+      expect(f?.sha256).toBe(createHash("sha256").update(want).digest("hex"));
+    }
+    const byPath = Object.fromEntries(r.files.map((f) => [f.path, f]));
+    expect(byPath[WEIGHTS]).toMatchObject({ verified: true, expectedMd5: "b5b72b4f2d00670390d3d8d4d9d2c490", bytes: WEIGHTS_BYTES });
+    expect(byPath["llama-2-7b/params.json"]?.verified).toBe(true);
+    expect(byPath["tokenizer.model"]).toMatchObject({ verified: true, expectedMd5: "eeec4125e9c7560836b4873b6f8e3025" });
+    expect(byPath["LICENSE"]).toMatchObject({ verified: false, expectedMd5: null });
+    expect(r.models).toEqual([{ id: "7B", folder: "llama-2-7b", verified: true }]);
+    expect(r.tokenizerVerified).toBe(true);
+    expect(seen.has(WEIGHTS)).toBe(true);
+  });
+
+  it("fails with a clear expiry error mid-download, then resumes from the partial file with a new URL", async () => {
+    const dest = newDest();
+    cdn.options.throttleBps = 2 * 1024 * 1024;
+    cdn.options.dropAfterBytes = 1024 * 1024; // each request ends after 1 MiB, so expiry hits the next one
+    const expiring = cdn.signUrl(new Date(Date.now() + 2000));
+    const err = await pullMeta({ signedUrl: expiring, models: ["7B"], destDir: dest }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DownloadError);
+    expect((err as DownloadError).code).toBe("expired");
+    expect((err as Error).message).toMatch(
+      /^link expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z; paste a new URL to continue: downloaded bytes are kept$/,
+    );
+    const partial = await stat(path.join(dest, `${WEIGHTS}.partial`));
+    expect(partial.size).toBe(WEIGHTS_BYTES);
+    const firstRun = cdn.stats.bytesByPath[WEIGHTS] ?? 0;
+    expect(firstRun).toBeGreaterThan(1024 * 1024);
+    expect(firstRun).toBeLessThan(WEIGHTS_BYTES);
+
+    cdn.options = { root: path.join(tmp, "cdn") };
+    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: dest });
+    expect(r.models[0]?.verified).toBe(true);
+    expect(cdn.stats.bytesByPath[WEIGHTS] ?? 0).toBeLessThanOrEqual(1.1 * WEIGHTS_BYTES);
+    expect(await readdir(path.join(dest, "llama-2-7b"))).toEqual(["checklist.chk", "consolidated.00.pth", "params.json"]);
+  });
+
+  it("never writes a checklist from an expired link, and reports other 403s with the server's reason", async () => {
+    const dest = newDest();
+    const expired = await pullMeta({ signedUrl: cdn.signUrl(new Date(Date.now() - 1000)), models: ["7B"], destDir: dest }).catch((e: unknown) => e);
+    expect(expired).toMatchObject({ code: "expired" });
+    expect(await listTree(dest).catch(() => [])).toEqual([]);
+
+    cdn.options.downloadLimit = 1;
+    const url = cdn.signUrl(inAnHour());
+    await pullMeta({ signedUrl: url, models: ["7B"], destDir: newDest() });
+    const limited = await pullMeta({ signedUrl: url, models: ["7B"], destDir: newDest() }).catch((e: unknown) => e);
+    expect(limited).toMatchObject({ code: "forbidden", status: 403 });
+    expect((limited as Error).message).toBe("Meta's server refused tokenizer_checklist.chk: AccessDenied: Download limit exceeded for this URL");
+  });
+
+  it("rejects a checklist that is really an error page", async () => {
+    const cdnRoot = path.join(tmp, "cdn-bad");
+    await buildMetaTree(cdnRoot);
+    await rm(path.join(cdnRoot, "llama-2-7b/checklist.chk"));
+    await writeFile(path.join(cdnRoot, "llama-2-7b/checklist.chk"), "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code></Error>");
+    cdn.options.root = cdnRoot;
+    const dest = newDest();
+    const err = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: dest }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MetaError);
+    expect(err).toMatchObject({ code: "bad_checklist" });
+    expect(await listTree(dest)).toEqual(["tokenizer_checklist.chk"]);
+  });
+
+  it("detects a flipped byte: the file and the model are not verified", async () => {
+    cdn.options.corrupt = { path: WEIGHTS, offset: 1234567 };
+    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: newDest() });
+    const weights = r.files.find((f) => f.path === WEIGHTS);
+    expect(weights?.verified).toBe(false);
+    expect(weights?.expectedMd5).toBe("b5b72b4f2d00670390d3d8d4d9d2c490");
+    expect(weights?.md5).not.toBe(weights?.expectedMd5);
+    expect(r.models).toEqual([{ id: "7B", folder: "llama-2-7b", verified: false }]);
+    expect(r.tokenizerVerified).toBe(true);
+  });
+
+  it("rejects malformed links before any request", async () => {
+    const err = await pullMeta({ signedUrl: `${cdn.url}/*?Signature=x`, models: ["7B"], destDir: newDest() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "malformed_url" });
+    expect(cdn.stats.requests).toBe(0);
+  });
+});

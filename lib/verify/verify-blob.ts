@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+
+export interface BlobDigests {
+  bytes?: number;
+  md5?: string;
+  sha256?: string;
+}
+
+export interface VerifyBlobResult {
+  /** True only when every expected value was checked and matched; a missing file is never ok. */
+  ok: boolean;
+  actual: BlobDigests;
+  expected: BlobDigests;
+}
+
+/**
+ * Re-checks a file on disk against the digests given. When any hash is expected, one read computes both md5 and
+ * sha256 (so a caller re-registering a file gets both). A size mismatch answers without hashing; with nothing
+ * expected the result is not ok.
+ */
+export async function verifyBlob(params: { file: string; md5?: string; sha256?: string; bytes?: number }): Promise<VerifyBlobResult> {
+  const expected: BlobDigests = {
+    ...(params.bytes !== undefined && { bytes: params.bytes }),
+    ...(params.md5 !== undefined && { md5: params.md5.toLowerCase() }),
+    ...(params.sha256 !== undefined && { sha256: params.sha256.toLowerCase() }),
+  };
+  const size = await stat(params.file).then((s) => (s.isFile() ? s.size : null), () => null);
+  if (size === null) return { ok: false, actual: {}, expected };
+  const actual: BlobDigests = { bytes: size };
+  if (expected.bytes !== undefined && expected.bytes !== size) return { ok: false, actual, expected };
+  if (expected.md5 !== undefined || expected.sha256 !== undefined) {
+    const md5 = createHash("md5");
+    const sha256 = createHash("sha256");
+    for await (const chunk of createReadStream(params.file, { highWaterMark: 1 << 20 })) {
+      md5.update(chunk as Buffer);
+      sha256.update(chunk as Buffer);
+    }
+    actual.md5 = md5.digest("hex");
+    actual.sha256 = sha256.digest("hex");
+  }
+  const checked = Object.keys(expected) as Array<keyof BlobDigests>;
+  const ok = checked.length > 0 && checked.every((k) => actual[k] === expected[k]);
+  return { ok, actual, expected };
+}
