@@ -13,6 +13,8 @@ const nextConfig = {
     "@node-rs/argon2",
   ],
   poweredByHeader: false,
+  // `npm run typecheck` (tsc over the whole repo, run by CI) is the type gate; the build need not repeat it.
+  typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
   async headers() {
     return [

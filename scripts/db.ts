@@ -18,15 +18,18 @@ function derivePgSchema(): void {
   writeFileSync(path.join(root, "prisma/pg/schema.prisma"), "// Generated from ../schema.prisma by scripts/db.ts: do not edit.\n" + pg);
 }
 
-function prisma(provider: "sqlite" | "pg", args: string[], url: string, capture = false): string {
+/** Runs the Prisma CLI and returns its stdout; its chatter is shown only when it fails. */
+function prisma(provider: "sqlite" | "pg", args: string[], url: string): string {
   const res = spawnSync(prismaBin, [...args, "--config", `prisma/${provider}.config.ts`], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
-    stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
+    stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
   });
-  if (res.status !== 0) throw new Error(`prisma ${args.join(" ")} (${provider}) failed with exit code ${res.status}`);
-  return res.stdout ?? "";
+  if (res.status !== 0) {
+    throw new Error(`prisma ${args.join(" ")} (${provider}) failed with exit code ${res.status}:\n${res.stdout}\n${res.stderr}`);
+  }
+  return res.stdout;
 }
 
 export function generate(): void {
@@ -34,6 +37,7 @@ export function generate(): void {
   // generate never connects; the URLs only satisfy env() in the schema.
   prisma("sqlite", ["generate"], "file:./unused.db");
   prisma("pg", ["generate"], "postgresql://localhost/unused");
+  console.log("generated the Prisma clients (SQLite and PostgreSQL)");
 }
 
 export function deploy(databaseUrl: string): void {
@@ -55,7 +59,7 @@ function newMigration(name: string, sqliteUrl: string, pgUrl: string): void {
     mkdirSync(dir, { recursive: true });
     const hasMigrations = readdirSync(dir).some((d) => /^\d/.test(d));
     const from = hasMigrations ? ["--from-migrations", path.relative(root, dir)] : ["--from-empty"];
-    const sql = prisma(provider, ["migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"], url, true);
+    const sql = prisma(provider, ["migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"], url);
     const out = path.join(dir, `${stamp}_${name}`);
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, "migration.sql"), sql);

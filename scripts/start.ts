@@ -1,11 +1,10 @@
 // `npm start` / `npm run web` / `npm run worker`: migrations, build if needed, embedded Redis when REDIS_URL
 // is unset, then the web server and/or a worker as supervised child processes.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { config, ConfigError } from "../lib/config/env";
 import { RedisNotInstalledError, startRedis, type EmbeddedRedis } from "../lib/redis/start-redis";
+import { buildIfNeeded } from "./build";
 import { deploy } from "./db";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -18,38 +17,6 @@ function parseRole(argv: string[]): Role {
   const role = i >= 0 ? argv[i + 1] : "all";
   if (role !== "all" && role !== "web" && role !== "worker") throw new ConfigError(`unknown --role ${role}`);
   return role;
-}
-
-/** A cheap fingerprint of everything `next build` reads, to rebuild only when sources changed. */
-function sourceFingerprint(): string {
-  const h = createHash("sha256");
-  const walk = (p: string) => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const e of readdirSync(p).sort()) if (e !== "node_modules" && !e.startsWith(".")) walk(path.join(p, e));
-    } else h.update(`${p}:${st.size}:${st.mtimeMs}\n`);
-  };
-  for (const p of ["app", "lib", "components", "next.config.js", "package-lock.json", "proxy.ts"]) {
-    const abs = path.join(root, p);
-    if (existsSync(abs)) walk(abs);
-  }
-  return h.digest("hex");
-}
-
-async function buildIfNeeded(): Promise<void> {
-  const stamp = path.join(root, ".next", "depot-source-fingerprint");
-  const fp = sourceFingerprint();
-  if (existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stamp) && readFileSync(stamp, "utf8") === fp) return;
-  console.log("[depot] building the web app (first start or sources changed)…");
-  await run(bin("next"), ["build"]);
-  writeFileSync(stamp, fp);
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: "inherit", env: process.env });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(" ")} exited with ${code}`))));
-  });
 }
 
 async function main() {
@@ -70,6 +37,7 @@ async function main() {
   }
 
   deploy(cfg.databaseUrl);
+  console.log(`[depot] database ready (${cfg.dbProvider})`);
   if (role !== "worker") await buildIfNeeded();
 
   const children = new Map<string, ChildProcess>();
@@ -85,7 +53,7 @@ async function main() {
     });
   };
   if (role !== "worker") startChild("web", bin("next"), ["start", "-H", cfg.HOST, "-p", String(cfg.PORT)]);
-  if (role !== "web") startChild("worker", bin("tsx"), [path.join(root, "worker/index.ts")]);
+  if (role !== "web") startChild("worker", process.execPath, ["--import", "tsx", path.join(root, "worker/index.ts")]);
   if (role !== "worker") console.log(`[depot] llama-depot on http://${cfg.HOST}:${cfg.PORT}`);
 
   const shutdown = async () => {

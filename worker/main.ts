@@ -4,9 +4,9 @@ import { config } from "../lib/config/env";
 import { closeDb } from "../lib/db/prisma";
 import { markJobFailed, markJobStatus } from "../lib/jobs/job-rows";
 import { logger } from "../lib/log/logger";
-import { CANCEL_CHANNEL } from "../lib/queue/cancel";
+import { cancelChannel } from "../lib/queue/cancel";
 import { redisConnection } from "../lib/queue/connection";
-import { QUEUE_PREFIX, type QueueName } from "../lib/queue/names";
+import type { QueueName } from "../lib/queue/names";
 import { startHeartbeat } from "./heartbeat";
 import { PROCESSORS } from "./processors";
 import { runJob } from "./run-job";
@@ -40,7 +40,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
       },
       {
         connection: redisConnection("worker"),
-        prefix: QUEUE_PREFIX,
+        prefix: cfg.REDIS_PREFIX,
         concurrency: cfg.WORKER_CONCURRENCY,
         lockDuration: cfg.WORKER_LOCK_MS,
         stalledInterval: Math.max(1000, Math.floor(cfg.WORKER_LOCK_MS / 2)),
@@ -59,7 +59,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   });
 
   const subscriber = redisConnection("worker");
-  await subscriber.subscribe(CANCEL_CHANNEL);
+  await subscriber.subscribe(cancelChannel());
   subscriber.on("message", (_channel, jobId: string) => {
     for (const w of workers) if (w.cancelJob(jobId, "cancelled" satisfies AbortReason)) log.info("job cancelled", { id: jobId });
   });

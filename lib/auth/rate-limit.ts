@@ -1,3 +1,4 @@
+import { config } from "../config/env";
 import { webRedis } from "../queue/connection";
 
 /**
@@ -5,7 +6,7 @@ import { webRedis } from "../queue/connection";
  * Login uses it per (ip, email) so one attacker cannot lock out a user from everywhere.
  */
 export async function rateLimit(params: { key: string; limit: number; windowSeconds: number }): Promise<{ ok: true } | { ok: false; retryAfter: number }> {
-  const key = `depot:ratelimit:${params.key}`;
+  const key = `${config().REDIS_PREFIX}:ratelimit:${params.key}`;
   const redis = webRedis();
   const count = await redis.incr(key);
   if (count === 1) await redis.expire(key, params.windowSeconds);
@@ -15,5 +16,5 @@ export async function rateLimit(params: { key: string; limit: number; windowSeco
 }
 
 export async function resetRateLimit(key: string): Promise<void> {
-  await webRedis().del(`depot:ratelimit:${key}`);
+  await webRedis().del(`${config().REDIS_PREFIX}:ratelimit:${key}`);
 }

@@ -12,6 +12,11 @@ export const envSchema = z.object({
     .optional()
     .describe("postgres://… selects PostgreSQL; file:… a SQLite file. Default: file:<DATA_DIR>/depot.db"),
   REDIS_URL: z.string().optional().describe("redis://host:port of a shared Redis. Unset: a private redis-server child is started"),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default("depot")
+    .describe("Prefix of every Redis key (queues, rate limits, channels), so deployments can share one Redis"),
   REDIS_PORT: z.coerce.number().int().min(0).max(65535).default(0).describe("Port of the embedded Redis (0 = a free port)"),
   HOST: z.string().default("127.0.0.1").describe("Address the web server binds to"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000).describe("Port of the web server"),

@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import { config } from "../config/env";
 import { closeWebRedis, webRedis } from "./connection";
-import { QUEUE_PREFIX, QUEUES, type QueueName } from "./names";
+import { QUEUES, type QueueName } from "./names";
 
 const globalForQueues = globalThis as unknown as { depotQueues?: Map<QueueName, Queue> };
 
@@ -12,7 +12,7 @@ export function queue(name: QueueName): Queue {
   if (!q) {
     q = new Queue(name, {
       connection: webRedis(),
-      prefix: QUEUE_PREFIX,
+      prefix: config().REDIS_PREFIX,
       skipWaitingForReady: true,
       defaultJobOptions: {
         attempts: config().JOB_ATTEMPTS,
