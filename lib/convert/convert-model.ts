@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -8,6 +8,7 @@ import { ConvertError } from "./errors";
 import { loadLlamaCheckpoint, readPlannedRows, type LlamaCheckpoint } from "./llama";
 import { chooseTensorType, fileTypeOf, QuantPool, quantizeChunk, type OutputType } from "./quants";
 import { DTYPE_BYTES, FileCache, type SourceDtype } from "./readers";
+import { Sha256Worker } from "./sha256-worker";
 
 export type ConvertProgress = { bytesDone: number; bytesTotal: number; tensor: string };
 
@@ -103,11 +104,11 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
 
   const tmp = `${outFile}.tmp-${randomBytes(6).toString("hex")}`;
   const files = new FileCache();
-  const hash = createHash("sha256");
+  const hash = new Sha256Worker();
   let pool: QuantPool | null = null;
   const fh = await open(tmp, "wx");
   try {
-    const writer = new GgufWriter(fh, { hash });
+    const writer = new GgufWriter(fh, { onWritten: (chunk) => hash.update(chunk) });
     const types = ckpt.tensors.map((t) => chooseTensorType({ outType: type, shape: t.shape }));
     const parameterCount = ckpt.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
     for (const kv of metadata(ckpt, type, params.name ?? defaultName(inputDir), parameterCount)) writer.addKv(kv.key, kv);
@@ -139,8 +140,9 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
         data.catch(() => {});
         chain = chain.then(async () => {
           const out = await data;
+          const length = out.length; // the hash thread takes the buffer over once it is written
           await writer.writeTensorData(tensor.name, out);
-          bytesDone += out.length;
+          bytesDone += length;
           onProgress?.({ bytesDone, bytesTotal, tensor: tensor.name });
         });
         chain.catch(() => {});
@@ -157,7 +159,7 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
     return {
       outFile,
       bytes: writer.plannedSize,
-      sha256: hash.digest("hex"),
+      sha256: await hash.digest(),
       tensorCount: ckpt.tensors.length,
       fileType: type.toUpperCase(),
       architecture: "llama",
@@ -170,6 +172,7 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
   } finally {
     await files.close();
     await pool?.close();
+    await hash.close();
   }
 }
 

@@ -1,4 +1,3 @@
-import type { Hash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, ggmlPad, ggmlTypeBytes, type GgmlType } from "./constants";
 import { ByteSink, encodeValue } from "./encode-value";
@@ -28,10 +27,13 @@ export class GgufWriter {
   private currentWritten = 0;
   private position = 0;
 
-  /** `hash`, when given, sees every byte in file order (writes are strictly sequential). */
+  /**
+   * `onWritten` sees every byte once it is written, in file order (writes are strictly sequential), and may apply
+   * back-pressure by returning a promise; after it is called the writer no longer touches the chunk.
+   */
   constructor(
     private readonly fh: FileHandle,
-    private readonly options: { alignment?: number; hash?: Hash } = {},
+    private readonly options: { alignment?: number; onWritten?: (chunk: Uint8Array) => void | Promise<void> } = {},
   ) {
     this.alignment = options.alignment ?? GGUF_DEFAULT_ALIGNMENT;
   }
@@ -103,13 +105,13 @@ export class GgufWriter {
   }
 
   private async put(buf: Uint8Array): Promise<void> {
-    this.options.hash?.update(buf);
     let done = 0;
     while (done < buf.length) {
       const { bytesWritten } = await this.fh.write(buf, done, buf.length - done, this.position);
       done += bytesWritten;
       this.position += bytesWritten;
     }
+    await this.options.onWritten?.(buf);
   }
 
   async writeHeader(): Promise<void> {
@@ -144,9 +146,10 @@ export class GgufWriter {
     this.state = WriterState.Weights;
     const t = this.tensors[this.current];
     if (!t || t.name !== name) throw new Error(`GGUF writer: expected data for ${t?.name ?? "no tensor"}, got ${name}`);
-    if (this.currentWritten + chunk.length > t.bytes) throw new Error(`GGUF writer: too many bytes for ${name}`);
+    const length = chunk.length; // read first: `onWritten` may take over (detach) the chunk
+    if (this.currentWritten + length > t.bytes) throw new Error(`GGUF writer: too many bytes for ${name}`);
     await this.put(chunk);
-    this.currentWritten += chunk.length;
+    this.currentWritten += length;
     if (this.currentWritten === t.bytes) {
       const pad = ggmlPad(t.bytes, this.alignment) - t.bytes;
       if (pad > 0) await this.put(new Uint8Array(pad));

@@ -12,26 +12,28 @@ const HALF = QK / 2;
 export const q4_0: Quant = {
   ggmlType: GgmlType.Q4_0,
   quantize(src, dst) {
-    const view = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
-    const qv = new Uint8Array(QK);
-    for (let b = 0, o = 0; b < src.length; b += QK, o += BLOCK_BYTES) {
+    // Blocks are 18 bytes, so every d sits at an even offset of the (even-aligned) destination.
+    const d16 = new Uint16Array(dst.buffer, dst.byteOffset, dst.byteLength >>> 1);
+    const n = src.length;
+    for (let b = 0, o = 0; b < n; b += QK, o += BLOCK_BYTES) {
       let amax = 0;
       let max = 0;
-      for (let j = 0; j < QK; j++) {
-        const x = src[b + j]!;
-        if (Math.abs(x) > amax) {
-          amax = Math.abs(x);
+      for (let j = b; j < b + QK; j++) {
+        const x = src[j]!;
+        const a = x < 0 ? -x : x;
+        if (a > amax) {
+          amax = a;
           max = x;
         }
       }
       const d = Math.fround(max / -8);
       const id = d === 0 ? 0 : Math.fround(1 / d);
-      for (let j = 0; j < QK; j++) {
-        const t = Math.trunc(src[b + j]! * id + 8.5);
-        qv[j] = t < 0 ? 0 : t > 15 ? 15 : t;
+      d16[o >>> 1] = f32ToF16Bits(d);
+      for (let j = 0; j < HALF; j++) {
+        const lo = Math.trunc(src[b + j]! * id + 8.5);
+        const hi = Math.trunc(src[b + j + HALF]! * id + 8.5);
+        dst[o + 2 + j] = (lo < 0 ? 0 : lo > 15 ? 15 : lo) | ((hi < 0 ? 0 : hi > 15 ? 15 : hi) << 4);
       }
-      view.setUint16(o, f32ToF16Bits(d), true);
-      for (let j = 0; j < HALF; j++) dst[o + 2 + j] = qv[j]! | (qv[j + HALF]! << 4);
     }
   },
 };

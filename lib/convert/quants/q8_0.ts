@@ -11,21 +11,24 @@ const [QK, BLOCK_BYTES] = GGML_QUANT_SIZES[GgmlType.Q8_0];
 export const q8_0: Quant = {
   ggmlType: GgmlType.Q8_0,
   quantize(src, dst) {
-    const view = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+    // Blocks are 34 bytes, so every d sits at an even offset of the (even-aligned) destination.
+    const d16 = new Uint16Array(dst.buffer, dst.byteOffset, dst.byteLength >>> 1);
     const q = new Int8Array(dst.buffer, dst.byteOffset, dst.byteLength);
-    for (let b = 0, o = 0; b < src.length; b += QK, o += BLOCK_BYTES) {
+    const n = src.length;
+    for (let b = 0, o = 0; b < n; b += QK, o += BLOCK_BYTES) {
       let amax = 0;
-      for (let j = 0; j < QK; j++) {
-        const a = Math.abs(src[b + j]!);
+      for (let j = b; j < b + QK; j++) {
+        const x = src[j]!;
+        const a = x < 0 ? -x : x;
         if (a > amax) amax = a;
       }
       const d = Math.fround(amax / 127);
       const id = d === 0 ? 0 : Math.fround(1 / d);
-      view.setUint16(o, f32ToF16Bits(d), true);
-      for (let j = 0; j < QK; j++) {
+      d16[o >>> 1] = f32ToF16Bits(d);
+      for (let j = 0, p = o + 2; j < QK; j++, p++) {
         const v = Math.fround(src[b + j]! * id);
-        // floor(a) + floor(2 * (a - floor(a))) is floor(a + 0.5), exact here since |v| <= ~127.
-        q[o + 2 + j] = v < 0 ? -Math.floor(-v + 0.5) : Math.floor(v + 0.5);
+        // np_roundf: floor(|v|) + floor(2 * frac) = |v| + 0.5 truncated, exact in float64 for |v| <= ~127.
+        q[p] = (v < 0 ? v - 0.5 : v + 0.5) | 0;
       }
     }
   },
