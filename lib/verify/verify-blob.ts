@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { hashFile } from "./hash-file";
 
 export interface BlobDigests {
   bytes?: number;
@@ -31,14 +30,7 @@ export async function verifyBlob(params: { file: string; md5?: string; sha256?: 
   const actual: BlobDigests = { bytes: size };
   if (expected.bytes !== undefined && expected.bytes !== size) return { ok: false, actual, expected };
   if (expected.md5 !== undefined || expected.sha256 !== undefined) {
-    const md5 = createHash("md5");
-    const sha256 = createHash("sha256");
-    for await (const chunk of createReadStream(params.file, { highWaterMark: 1 << 20 })) {
-      md5.update(chunk as Buffer);
-      sha256.update(chunk as Buffer);
-    }
-    actual.md5 = md5.digest("hex");
-    actual.sha256 = sha256.digest("hex");
+    Object.assign(actual, await hashFile({ file: params.file }));
   }
   const checked = Object.keys(expected) as Array<keyof BlobDigests>;
   const ok = checked.length > 0 && checked.every((k) => actual[k] === expected[k]);

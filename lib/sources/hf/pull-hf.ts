@@ -1,0 +1,168 @@
+import { listFiles, modelInfo, whoAmI, type ListFileEntry } from "@huggingface/hub";
+import { mkdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { DownloadError, downloadFile, safeJoin, type DownloadProgress } from "../../download";
+import { hashFile } from "../../verify";
+import { linkSnapshot, repoCacheDir, writeRef } from "./cache-layout";
+import { HfError } from "./errors";
+import { gatedMessage, hubError } from "./hub-error";
+import { resolveFile } from "./resolve-file";
+import { selectFiles } from "./select-files";
+
+export interface HfFileResult {
+  path: string;
+  bytes: number;
+  /** Checked against the LFS oid for LFS files; computed while streaming for the others (size-checked). */
+  sha256: string;
+  blobPath: string;
+}
+
+export interface PullHfResult {
+  commit: string;
+  snapshotDir: string;
+  /** Whether the hub marks the repo gated (`"auto"`/`"manual"`) or not. */
+  gated: false | "auto" | "manual";
+  files: HfFileResult[];
+}
+
+export interface PullHfParams {
+  /** `org/name` */
+  repo: string;
+  /** Branch, tag or commit. @default "main" */
+  revision?: string;
+  /** Sent to the hub origin only, never to the CDN it redirects to. */
+  token?: string;
+  include?: string[];
+  exclude?: string[];
+  /** @default "https://huggingface.co" */
+  hubUrl?: string;
+  /** `DATA_DIR/hf`; files land in `<hfHome>/hub/models--org--name` (set `HF_HOME` to it for Python). */
+  hfHome: string;
+  onProgress?: (p: DownloadProgress & { path: string }) => void;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+  /** Files downloaded at once. @default 3 */
+  concurrency?: number;
+  parts?: number;
+  minPartBytes?: number;
+}
+
+const REPO_ID = /^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}$/;
+const GIT_SHA = /^[0-9a-f]{40}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Downloads a Hugging Face model repo (at one commit) into the HF cache layout: metadata and listing through
+ * `@huggingface/hub`, bytes through the resumable engine, LFS files checked against their sha256.
+ */
+export async function pullHf(params: PullHfParams): Promise<PullHfResult> {
+  const { repo } = params;
+  if (!REPO_ID.test(repo) || repo.includes("..")) throw new HfError("invalid_repo", `not a Hugging Face repo id: ${JSON.stringify(repo)}`);
+  const hubUrl = params.hubUrl ?? "https://huggingface.co";
+  const revision = params.revision ?? "main";
+  const creds = params.token ? { accessToken: params.token } : {};
+  const hub = { hubUrl, fetch: params.fetch, ...creds };
+
+  let commit: string;
+  let gated: PullHfResult["gated"];
+  let entries: ListFileEntry[] = [];
+  try {
+    if (params.token) await whoAmI({ hubUrl, fetch: params.fetch, accessToken: params.token });
+    const info = await modelInfo({ ...hub, name: repo, revision, additionalFields: ["sha"] });
+    commit = String(info.sha);
+    gated = info.gated;
+    for await (const e of listFiles({ ...hub, repo, revision: commit, recursive: true })) entries.push(e);
+  } catch (err) {
+    throw await hubError(err, repo);
+  }
+  if (!GIT_SHA.test(commit)) throw new HfError("invalid_listing", `hub returned an invalid commit for ${repo}`);
+
+  const repoDir = repoCacheDir(params.hfHome, repo);
+  const snapshotDir = path.join(repoDir, "snapshots", commit);
+  entries = entries.filter((e) => e.type === "file");
+  // Every name and blob id from the listing is checked before anything is written.
+  for (const e of entries) {
+    safeJoin(snapshotDir, e.path);
+    const blobId = e.lfs?.oid ?? e.oid;
+    if (!blobId || !(e.lfs ? SHA256 : GIT_SHA).test(blobId)) {
+      throw new HfError("invalid_listing", `invalid object id for ${JSON.stringify(e.path)} in ${repo}`);
+    }
+  }
+  const chosen = selectFiles({ files: entries, include: params.include, exclude: params.exclude });
+  if (chosen.length === 0) throw new HfError("invalid_listing", `no files of ${repo} match the selection`);
+  await mkdir(path.join(repoDir, "blobs"), { recursive: true });
+
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(params.signal?.reason);
+  params.signal?.addEventListener("abort", onAbort, { once: true });
+  const files: HfFileResult[] = [];
+  let failure: unknown;
+  const queue = [...chosen];
+  const worker = async () => {
+    for (let e = queue.shift(); e !== undefined && failure === undefined; e = queue.shift()) {
+      try {
+        files.push(await fetchEntry(params, { hubUrl, repo, commit, repoDir, snapshotDir, entry: e, signal: abort.signal }));
+      } catch (err) {
+        failure ??= err;
+        abort.abort(err);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: params.concurrency ?? 3 }, worker));
+  } finally {
+    params.signal?.removeEventListener("abort", onAbort);
+  }
+  if (failure !== undefined) throw failure;
+  if (revision !== commit) await writeRef({ repoDir, revision, commit });
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { commit, snapshotDir, gated, files };
+}
+
+async function fetchEntry(
+  params: PullHfParams,
+  ctx: { hubUrl: string; repo: string; commit: string; repoDir: string; snapshotDir: string; entry: ListFileEntry; signal: AbortSignal },
+): Promise<HfFileResult> {
+  const { entry } = ctx;
+  const lfsSha = entry.lfs?.oid;
+  const blobPath = path.join(ctx.repoDir, "blobs", (lfsSha ?? entry.oid) as string);
+  const onDisk = await stat(blobPath).then((s) => s.size, () => -1);
+  let sha256: string;
+  if (onDisk === entry.size) {
+    // Cache hit (also a blob Python downloaded): size re-checked; LFS blobs are named by their sha256.
+    sha256 = lfsSha ?? (await hashFile({ file: blobPath })).sha256;
+  } else {
+    let r: Awaited<ReturnType<typeof downloadFile>> | undefined;
+    for (let attempt = 0; !r; attempt++) {
+      const target = await resolveFile({ ...ctx, path: entry.path, token: params.token, fetch: params.fetch, signal: ctx.signal });
+      const toHub = new URL(target.url).origin === new URL(ctx.hubUrl).origin;
+      try {
+        r = await downloadFile({
+          url: target.url,
+          headers: target.headers,
+          dest: blobPath,
+          expectedBytes: entry.size,
+          expectedSha256: lfsSha,
+          signal: ctx.signal,
+          fetch: params.fetch,
+          parts: params.parts,
+          minPartBytes: params.minPartBytes,
+          onProgress: params.onProgress && ((p) => params.onProgress?.({ ...p, path: entry.path })),
+        });
+      } catch (err) {
+        if (!(err instanceof DownloadError)) throw err;
+        if (toHub && (err.code === "unauthorized" || err.code === "forbidden")) {
+          throw new DownloadError(err.code, err.code === "unauthorized" ? "token missing or invalid" : gatedMessage(ctx.repo), {
+            status: err.status,
+            cause: err,
+          });
+        }
+        // CDN links are short-lived: on a 403 from one, resolve a fresh link once and resume.
+        if (toHub || err.code !== "forbidden" || attempt > 0) throw err;
+      }
+    }
+    sha256 = r.sha256;
+  }
+  await linkSnapshot({ snapshotDir: ctx.snapshotDir, relPath: entry.path, blobPath });
+  return { path: entry.path, bytes: entry.size, sha256, blobPath };
+}
