@@ -1,0 +1,4 @@
+import { withRole } from "@/lib/http/route";
+import { listModels } from "@/lib/models/list-models";
+
+export const GET = withRole("viewer", async () => Response.json({ models: await listModels() }));

@@ -1,0 +1,94 @@
+import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
+import path from "node:path";
+import { convertModel } from "../convert";
+import { db } from "../db/prisma";
+import type { ConvertPayload, JobProgress } from "../queue/payloads";
+import { verifyBlob } from "../verify";
+import { asJobError, ModelError } from "./errors";
+import { recordModelFiles } from "./record-model-files";
+
+/**
+ * Meta's layout keeps tokenizer.model beside the model folders; the converter wants one folder with everything, so
+ * a throw-away folder of links is made for it (no bytes copied).
+ */
+async function metaInput(root: string, folder: string, stageParent: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(stageParent, ".input-"));
+  for (const f of await readdir(path.join(root, folder))) await symlink(path.join(root, folder, f), path.join(dir, f));
+  await symlink(path.join(root, "tokenizer.model"), path.join(dir, "tokenizer.model"));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** "llama-2-7b-chat" → "Llama 2 7b Chat" (GGUF general.name, as llama.cpp derives it from a folder name). */
+function displayName(name: string): string {
+  return name
+    .split("/")
+    .pop()!
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join(" ");
+}
+
+/**
+ * Converts a downloaded model to GGUF inside the model store (written to a temporary name and renamed, so a
+ * crash never leaves a half file under the final name) and registers it: sha256, size, tensor facts. The sha256
+ * computed while writing is then checked against the file on disk before the model is called verified.
+ */
+export async function convertToGguf(params: {
+  data: ConvertPayload;
+  progress: (p: JobProgress) => Promise<void>;
+  signal: AbortSignal;
+}): Promise<{ modelId: string; name: string; sha256: string; bytes: number }> {
+  const { data } = params;
+  const [src, out] = await Promise.all([
+    db().model.findUnique({ where: { id: data.modelId } }),
+    db().model.findUnique({ where: { id: data.outModelId } }),
+  ]);
+  if (!src || !out) throw new ModelError("not_found", "the source or target model was deleted; start the conversion again");
+  await db().model.update({ where: { id: out.id }, data: { status: "downloading" } });
+  await mkdir(out.directory, { recursive: true });
+  const input = src.format === "meta" ? await metaInput(src.directory, src.name, out.directory) : { dir: src.directory, cleanup: async () => {} };
+  const fileName = `${out.name}.gguf`;
+  const started = Date.now();
+  let last = 0;
+  let reported = Promise.resolve(); // reports are chained so the job row never goes backwards
+  try {
+    const r = await convertModel({
+      inputDir: input.dir,
+      outFile: path.join(out.directory, fileName),
+      type: data.type,
+      name: displayName(src.name),
+      signal: params.signal,
+      onProgress: (p) => {
+        const now = Date.now();
+        if (now - last < 500 && p.bytesDone < p.bytesTotal) return;
+        last = now;
+        const speedBps = (p.bytesDone * 1000) / Math.max(1, now - started);
+        const report = {
+          pct: p.bytesTotal ? (p.bytesDone / p.bytesTotal) * 100 : 0,
+          message: `${data.type}: ${p.tensor}`,
+          bytesDone: p.bytesDone,
+          bytesTotal: p.bytesTotal,
+          speedBps,
+          etaSeconds: speedBps > 0 ? (p.bytesTotal - p.bytesDone) / speedBps : null,
+        };
+        reported = reported.then(() => params.progress(report)).catch(() => {});
+      },
+    });
+    await reported;
+    const onDisk = await verifyBlob({ file: r.outFile, sha256: r.sha256, bytes: r.bytes });
+    await db().model.update({ where: { id: out.id }, data: { parameterCount: BigInt(r.parameterCount) } });
+    const rec = await recordModelFiles({
+      modelId: out.id,
+      files: [{ path: fileName, bytes: onDisk.actual.bytes ?? null, sha256: onDisk.actual.sha256, expectedSha256: r.sha256, expectedBytes: r.bytes }],
+      metadata: { type: data.type, fileType: r.fileType, tensorCount: r.tensorCount, architecture: r.architecture, parameterCount: r.parameterCount, source: src.name },
+    });
+    if (rec.status === "corrupt") throw new ModelError("corrupt", `${fileName} on disk differs from what was written: ${rec.verdicts[0]?.error}`);
+    return { modelId: out.id, name: out.name, sha256: r.sha256, bytes: r.bytes };
+  } catch (err) {
+    await db().model.update({ where: { id: out.id }, data: { status: "failed" } }).catch(() => {});
+    throw asJobError(err);
+  } finally {
+    await input.cleanup();
+  }
+}

@@ -1,0 +1,48 @@
+import { inspectGguf } from "../convert";
+import { db } from "../db/prisma";
+import { notFound } from "../http/errors";
+import { MODEL_INCLUDE, toModelDto, toModelFileDto, type ModelDetailDto } from "./model-dto";
+import { safeJoin } from "../download";
+
+/** BigInt (uint64 metadata) is not JSON: numbers when exact, strings otherwise. */
+function jsonSafe(v: unknown): unknown {
+  if (typeof v === "bigint") return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  return v;
+}
+
+/** One model with its files, recent jobs and, for GGUF models, the file's metadata and tensor table. */
+export async function getModel(params: { id: string }): Promise<ModelDetailDto> {
+  const m = await db().model.findUnique({
+    where: { id: params.id },
+    include: {
+      ...MODEL_INCLUDE,
+      files: { orderBy: { path: "asc" } },
+      jobs: { orderBy: { createdAt: "desc" }, take: 10, select: { id: true, queue: true, status: true, error: true, createdAt: true } },
+    },
+  });
+  if (!m) throw notFound(`model ${params.id}`);
+  const ggufFile = m.format === "gguf" ? m.files.find((f) => f.path.endsWith(".gguf") && f.status !== "corrupt") : undefined;
+  let gguf: ModelDetailDto["gguf"] = null;
+  if (ggufFile) {
+    const g = await inspectGguf({ file: safeJoin(m.directory, ggufFile.path) }).catch(() => null);
+    if (g) {
+      gguf = {
+        fileType: g.fileType,
+        bytes: g.bytes,
+        metadata: Object.fromEntries(
+          g.metadata.map((k) => [k.key, k.length === undefined ? jsonSafe(k.value) : { type: `${k.itemType ?? "?"}[${k.length}]`, preview: jsonSafe(k.preview) }]),
+        ),
+        tensors: g.tensors.map((t) => ({ name: t.name, type: t.type, shape: t.shape, bytes: t.bytes })),
+      };
+    }
+  }
+  return {
+    ...toModelDto(m),
+    directory: m.directory,
+    files: m.files.map(toModelFileDto),
+    metadata: m.metadataJson ? (JSON.parse(m.metadataJson) as Record<string, unknown>) : null,
+    gguf,
+    jobs: m.jobs.map((j) => ({ ...j, createdAt: j.createdAt.toISOString() })),
+  };
+}

@@ -1,0 +1,121 @@
+// What the API, pages and CLI see of a model: plain JSON, sizes as numbers, never Prisma rows.
+
+export const MODEL_STATUSES = ["pending", "downloading", "ready", "verified", "corrupt", "failed"] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
+
+/** `downloaded`: on disk, nothing to check it against; `verified` only when a checksum matched. */
+export const FILE_STATUSES = ["pending", "downloaded", "verified", "corrupt"] as const;
+export type FileStatus = (typeof FILE_STATUSES)[number];
+
+export type ModelDto = {
+  id: string;
+  name: string;
+  source: string;
+  format: string;
+  status: string;
+  repo: string | null;
+  revision: string | null;
+  bytes: number;
+  parameterCount: number | null;
+  fileCount: number;
+  checksums: { verified: number; corrupt: number; unchecked: number };
+  derivedFrom: { id: string; name: string } | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type ModelFileDto = {
+  path: string;
+  bytes: number;
+  status: string;
+  md5: string | null;
+  sha256: string | null;
+  expectedMd5: string | null;
+  expectedSha256: string | null;
+  error: string | null;
+  verifiedAt: string | null;
+};
+
+export type GgufTensorDto = { name: string; type: string; shape: number[]; bytes: number };
+
+export type ModelDetailDto = ModelDto & {
+  directory: string;
+  files: ModelFileDto[];
+  /** Hyper-parameters or conversion facts recorded when the model was registered. */
+  metadata: Record<string, unknown> | null;
+  /** GGUF models only: what the file's header says, read on request. */
+  gguf: { fileType: string | null; bytes: number; metadata: Record<string, unknown>; tensors: GgufTensorDto[] } | null;
+  jobs: { id: string; queue: string; status: string; error: string | null; createdAt: string }[];
+};
+
+type FileRow = {
+  path: string;
+  bytes: bigint;
+  status: string;
+  md5: string | null;
+  sha256: string | null;
+  expectedMd5: string | null;
+  expectedSha256: string | null;
+  error: string | null;
+  verifiedAt: Date | null;
+};
+
+export type ModelRow = {
+  id: string;
+  name: string;
+  source: string;
+  format: string;
+  status: string;
+  repo: string | null;
+  revision: string | null;
+  bytes: bigint;
+  parameterCount: bigint | null;
+  createdAt: Date;
+  updatedAt: Date;
+  files: Pick<FileRow, "status">[];
+  derivedFrom: { id: string; name: string } | null;
+  createdBy: { email: string } | null;
+};
+
+export function toModelDto(m: ModelRow): ModelDto {
+  const count = (s: FileStatus) => m.files.filter((f) => f.status === s).length;
+  return {
+    id: m.id,
+    name: m.name,
+    source: m.source,
+    format: m.format,
+    status: m.status,
+    repo: m.repo,
+    revision: m.revision,
+    bytes: Number(m.bytes),
+    parameterCount: m.parameterCount === null ? null : Number(m.parameterCount),
+    fileCount: m.files.length,
+    checksums: { verified: count("verified"), corrupt: count("corrupt"), unchecked: m.files.length - count("verified") - count("corrupt") },
+    derivedFrom: m.derivedFrom,
+    createdBy: m.createdBy?.email ?? null,
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}
+
+export function toModelFileDto(f: FileRow): ModelFileDto {
+  return {
+    path: f.path,
+    bytes: Number(f.bytes),
+    status: f.status,
+    md5: f.md5,
+    sha256: f.sha256,
+    expectedMd5: f.expectedMd5,
+    expectedSha256: f.expectedSha256,
+    error: f.error,
+    verifiedAt: f.verifiedAt?.toISOString() ?? null,
+  };
+}
+
+/** The Prisma `include` every DTO query uses. */
+export const MODEL_INCLUDE = {
+  files: { select: { status: true } },
+  derivedFrom: { select: { id: true, name: true } },
+  createdBy: { select: { email: true } },
+} as const;

@@ -1,0 +1,62 @@
+import path from "node:path";
+import { config } from "../config/env";
+import { readCredential } from "../credentials/read-credential";
+import { db } from "../db/prisma";
+import type { DownloadPayload, JobProgress } from "../queue/payloads";
+import { pullHf, type HfFileResult } from "../sources/hf";
+import { asJobError, ModelError } from "./errors";
+import { createFileProgress } from "./file-progress";
+import { hfHome } from "./paths";
+import { recordModelFiles, type FileFacts } from "./record-model-files";
+
+type HfPayload = Extract<DownloadPayload, { source: "hf" }>;
+
+/** LFS blobs are named by their sha256, which the engine checked while streaming; other files are size-checked only. */
+function facts(f: HfFileResult): FileFacts {
+  const blob = path.basename(f.blobPath);
+  return { path: f.path, bytes: f.bytes, sha256: f.sha256, ...(/^[0-9a-f]{64}$/.test(blob) ? { expectedSha256: blob } : {}) };
+}
+
+/**
+ * Worker side of a Hugging Face download: decrypts the token credential if the job has one (the token goes to the
+ * hub origin only), pulls the selected files into the hub cache under DATA_DIR/hf, and registers the snapshot as
+ * the model's directory with each file's sha256 verdict.
+ */
+export async function pullHfModel(params: {
+  data: HfPayload;
+  progress: (p: JobProgress) => Promise<void>;
+  signal: AbortSignal;
+}): Promise<{ model: { id: string; name: string; status: string }; commit: string }> {
+  const { data } = params;
+  const modelId = data.modelIds[0]!;
+  const model = await db().model.findUnique({ where: { id: modelId } });
+  if (!model) throw new ModelError("not_found", "the model of this download was deleted; start the download again");
+  await db().model.update({ where: { id: modelId }, data: { status: "downloading" } });
+  const token = data.credentialId ? (await readCredential(data.credentialId)).value : undefined;
+  const progress = createFileProgress({ report: params.progress, message: `${data.repo}@${data.revision}` });
+  let result;
+  try {
+    result = await pullHf({
+      repo: data.repo,
+      revision: data.revision,
+      token,
+      include: data.include,
+      exclude: data.exclude,
+      hubUrl: config().HF_ENDPOINT,
+      hfHome: hfHome(),
+      signal: params.signal,
+      onProgress: (p) => progress.update(p),
+    });
+  } catch (err) {
+    const e = err as { code?: string; expected?: { sha256?: string }; actual?: { sha256?: string; bytes?: number } };
+    // A checksum mismatch discards the bytes; the model still shows what was expected and what arrived.
+    await db().model.update({ where: { id: modelId }, data: { status: e.code === "checksum_mismatch" ? "corrupt" : "failed" } });
+    throw asJobError(err);
+  } finally {
+    await progress.flush();
+  }
+  await db().model.update({ where: { id: modelId }, data: { directory: result.snapshotDir, revision: data.revision } });
+  await db().modelFile.deleteMany({ where: { modelId, path: { notIn: result.files.map((f) => f.path) } } });
+  const r = await recordModelFiles({ modelId, files: result.files.map(facts), metadata: { commit: result.commit, gated: result.gated } });
+  return { model: { id: modelId, name: model.name, status: r.status }, commit: result.commit };
+}

@@ -1,0 +1,78 @@
+import { db } from "../db/prisma";
+import type { DownloadPayload, JobProgress } from "../queue/payloads";
+import { META_CATALOG, pullMeta, type MetaFileResult } from "../sources/meta";
+import { asJobError, ModelError } from "./errors";
+import { createFileProgress } from "./file-progress";
+import { recordModelFiles, type FileFacts } from "./record-model-files";
+import { watchCredential } from "./watch-credential";
+
+type MetaPayload = Extract<DownloadPayload, { source: "meta" }>;
+
+/** The files of one catalog model inside its download root: shared files plus its own folder. */
+function filesOf(modelId: string, all: MetaFileResult[]): MetaFileResult[] {
+  const family = META_CATALOG["llama-2"];
+  const model = family?.models.find((m) => m.id.toLowerCase() === modelId.toLowerCase());
+  if (!family || !model) return [];
+  const shared = new Set([...family.shared, ...Object.keys(family.sharedChecklists)]);
+  return all.filter((f) => shared.has(f.path) || f.path.startsWith(`${model.folder}/`));
+}
+
+const facts = (f: MetaFileResult): FileFacts => ({
+  path: f.path,
+  bytes: f.bytes,
+  md5: f.md5,
+  sha256: f.sha256,
+  ...(f.expectedMd5 ? { expectedMd5: f.expectedMd5 } : {}),
+});
+
+/**
+ * Worker side of a Meta download: decrypts the signed link (re-read while running, so a pasted new link is used
+ * by the next request), pulls the model set into its download root, and registers every file with its md5/sha256
+ * and checklist verdict. A checksum mismatch leaves the model `corrupt` and fails the job with both values.
+ */
+export async function pullMetaModels(params: {
+  data: MetaPayload;
+  progress: (p: JobProgress) => Promise<void>;
+  signal: AbortSignal;
+}): Promise<{ models: { id: string; name: string; status: string }[] }> {
+  const { data } = params;
+  const rows = await db().model.findMany({ where: { id: { in: data.modelIds } } });
+  const first = rows[0];
+  if (rows.length !== data.modelIds.length || !first) throw new ModelError("not_found", "a model of this download was deleted; start the download again");
+  await db().model.updateMany({ where: { id: { in: data.modelIds } }, data: { status: "downloading" } });
+
+  const link = await watchCredential({ id: data.credentialId });
+  const progress = createFileProgress({ report: params.progress, message: `Meta ${data.models.join(", ")}` });
+  let files: MetaFileResult[];
+  try {
+    const result = await pullMeta({
+      signedUrl: link.current,
+      models: data.models,
+      destDir: first.directory,
+      signal: params.signal,
+      onProgress: (p) => progress.update(p),
+    });
+    files = result.files;
+  } catch (err) {
+    await db().model.updateMany({ where: { id: { in: data.modelIds } }, data: { status: "failed" } });
+    throw asJobError(err);
+  } finally {
+    link.stop();
+    await progress.flush();
+  }
+
+  const out: { id: string; name: string; status: string }[] = [];
+  const problems: string[] = [];
+  for (const [i, catalogId] of data.models.entries()) {
+    const row = rows.find((r) => r.id === data.modelIds[i]);
+    if (!row) continue;
+    const mine = filesOf(catalogId, files);
+    const r = await recordModelFiles({ modelId: row.id, files: mine.map(facts) });
+    out.push({ id: row.id, name: row.name, status: r.status });
+    for (const v of r.verdicts) if (v.status === "corrupt") problems.push(`${v.path}: ${v.error}`);
+  }
+  if (problems.length > 0) {
+    throw new ModelError("corrupt", `checksum verification failed, files marked corrupt: ${problems.join("; ")}`);
+  }
+  return { models: out };
+}

@@ -1,0 +1,32 @@
+import { encryptSecret, maskSecret } from "../crypto/secret-box";
+import { db } from "../db/prisma";
+import { HttpError, notFound } from "../http/errors";
+import { retryJob } from "../jobs/job-actions";
+import { downloadPayload } from "../queue/payloads";
+import { parseSignedUrl } from "../sources/meta";
+
+/**
+ * Swaps a fresh signed link into a Meta download. A running job picks it up on its next request (the worker
+ * re-reads the credential); a failed or cancelled one is retried and resumes from its partial files.
+ */
+export async function replaceMetaUrl(params: { jobId: string; url: string }): Promise<{ expiresAt: string; resumed: boolean }> {
+  const link = parseSignedUrl(params.url);
+  if (link.expiresAt.getTime() <= Date.now()) {
+    throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
+  }
+  const job = await db().job.findUnique({ where: { id: params.jobId } });
+  if (!job) throw notFound(`job ${params.jobId}`);
+  const payload = downloadPayload.safeParse(JSON.parse(job.payloadSummary));
+  if (!payload.success || payload.data.source !== "meta") throw new HttpError(400, "not_meta", `job ${params.jobId} is not a Meta download`);
+  if (job.status === "completed") throw new HttpError(409, "finished", `job ${params.jobId} already finished`);
+  await db().credential.update({
+    where: { id: payload.data.credentialId },
+    data: { encryptedValue: encryptSecret(params.url), hint: maskSecret(params.url), expiresAt: link.expiresAt },
+  });
+  const resumed = job.status === "failed" || job.status === "cancelled";
+  if (resumed) {
+    await db().model.updateMany({ where: { id: { in: payload.data.modelIds } }, data: { status: "pending" } });
+    await retryJob(params.jobId);
+  }
+  return { expiresAt: link.expiresAt.toISOString(), resumed };
+}

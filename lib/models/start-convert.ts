@@ -1,0 +1,44 @@
+import { db } from "../db/prisma";
+import { HttpError, notFound } from "../http/errors";
+import { enqueue } from "../queue/enqueue";
+import type { convertTypes } from "../queue/payloads";
+import { ggufDir } from "./paths";
+
+/** `meta-llama/Llama-2-7b-hf` + q8_0 → `Llama-2-7b-hf-q8_0`: a file-system-safe name for the derived model. */
+export function derivedName(source: string, type: string): string {
+  const base = source.split("/").pop()!.replace(/@/g, "-").replace(/[^\w.-]+/g, "-");
+  return `${base}-${type}`;
+}
+
+/**
+ * Registers the GGUF model-to-be (pending, derived from the source) and enqueues its conversion. The derived name is
+ * unique, so a double click converts once.
+ */
+export async function startConvert(params: {
+  modelId: string;
+  type: (typeof convertTypes)[number];
+  userId: string;
+}): Promise<{ jobId: string; modelId: string; name: string }> {
+  const src = await db().model.findUnique({ where: { id: params.modelId } });
+  if (!src) throw notFound(`model ${params.modelId}`);
+  if (src.format === "gguf") throw new HttpError(400, "already_gguf", `${src.name} is already a GGUF model`);
+  if (!["ready", "verified"].includes(src.status)) {
+    throw new HttpError(409, "not_ready", `${src.name} is ${src.status}: only a downloaded model can be converted`);
+  }
+  const name = derivedName(src.name, params.type);
+  if (await db().model.findUnique({ where: { name } })) throw new HttpError(409, "exists", `${name} is already in the inventory`);
+  const out = await db().model.create({
+    data: {
+      name,
+      family: src.family,
+      source: "local",
+      format: "gguf",
+      directory: ggufDir(name),
+      derivedFromId: src.id,
+      createdById: params.userId,
+    },
+  });
+  const jobId = `convert-${out.id}`;
+  await enqueue({ queue: "convert", jobId, userId: params.userId, modelId: out.id, data: { kind: "convert", modelId: src.id, type: params.type, outModelId: out.id } });
+  return { jobId, modelId: out.id, name };
+}

@@ -1,0 +1,76 @@
+import { storeCredential } from "../credentials/store-credential";
+import { db } from "../db/prisma";
+import { HttpError, notFound } from "../http/errors";
+import { enqueue } from "../queue/enqueue";
+import { queue } from "../queue/queues";
+import { repoCacheDir } from "../sources/hf";
+import { hfHome } from "./paths";
+
+/** `org/name` for the default revision, `org/name@rev` otherwise: one inventory entry per repo revision. */
+export function hfModelName(repo: string, revision: string): string {
+  return revision === "main" ? repo : `${repo}@${revision}`;
+}
+
+/**
+ * Starts a Hugging Face download. A pasted token is stored as an encrypted credential first, so the job only
+ * carries its id. The same repo and revision always map to one job: submitting again after a failure (say with
+ * a token this time) replaces the failed job and reuses the model entry.
+ */
+export async function startHfDownload(params: {
+  repo: string;
+  revision?: string;
+  include?: string[];
+  exclude?: string[];
+  credentialId?: string;
+  token?: string;
+  userId: string;
+}): Promise<{ jobId: string; modelId: string }> {
+  const revision = params.revision?.trim() || "main";
+  const name = hfModelName(params.repo, revision);
+  const jobId = `download-hf-${params.repo.replace("/", "--")}-${revision}`.replace(/[^\w.-]/g, "_");
+
+  let model = await db().model.findUnique({ where: { name } });
+  const existing = await db().job.findUnique({ where: { id: jobId } });
+  if (existing && ["active", "waiting", "delayed"].includes(existing.status)) {
+    throw new HttpError(409, "busy", `${name} is already being downloaded (job ${jobId})`);
+  }
+  if (model && !["pending", "failed"].includes(model.status)) {
+    throw new HttpError(409, "exists", `${name} is already in the inventory (delete it first to download again)`);
+  }
+
+  let credentialId = params.credentialId;
+  if (params.token) {
+    credentialId = (await storeCredential({ kind: "hf_token", label: `Hugging Face token (${params.repo})`, value: params.token, ownerId: params.userId })).id;
+  } else if (credentialId) {
+    const c = await db().credential.findUnique({ where: { id: credentialId }, select: { kind: true } });
+    if (!c) throw notFound(`credential ${credentialId}`);
+    if (c.kind !== "hf_token") throw new HttpError(400, "wrong_credential", `credential ${credentialId} is not a Hugging Face token`);
+  }
+
+  if (existing) {
+    // A failed attempt of the same repo: its job id is reused, which BullMQ only accepts once the old job is gone.
+    await (await queue("download").getJob(jobId))?.remove();
+    await db().job.delete({ where: { id: jobId } });
+  }
+  model ??= await db().model.create({
+    data: { name, source: "hf", format: "hf", repo: params.repo, revision, directory: repoCacheDir(hfHome(), params.repo), createdById: params.userId },
+  });
+  await db().model.update({ where: { id: model.id }, data: { status: "pending" } });
+  await enqueue({
+    queue: "download",
+    jobId,
+    userId: params.userId,
+    modelId: model.id,
+    data: {
+      kind: "download",
+      source: "hf",
+      repo: params.repo,
+      revision,
+      include: params.include ?? [],
+      exclude: params.exclude ?? [],
+      ...(credentialId ? { credentialId } : {}),
+      modelIds: [model.id],
+    },
+  });
+  return { jobId, modelId: model.id };
+}

@@ -1,0 +1,72 @@
+import { storeCredential } from "../credentials/store-credential";
+import { db } from "../db/prisma";
+import { HttpError } from "../http/errors";
+import { enqueue } from "../queue/enqueue";
+import { queue } from "../queue/queues";
+import { META_CATALOG, parseSignedUrl, planMeta } from "../sources/meta";
+import { metaDir } from "./paths";
+import { replaceMetaUrl } from "./replace-meta-url";
+
+export type StartedDownload = { jobId: string; modelIds: string[]; expiresAt: string; resumed: boolean };
+
+/**
+ * Starts (or resumes) the download of a set of Meta catalog models. The job id is derived from the set, so
+ * submitting the same set again with a fresh link swaps the link into the existing job and resumes it instead of
+ * starting over. The link itself is stored only as an encrypted credential; the job carries its id.
+ */
+export async function startMetaDownload(params: { url: string; models: string[]; userId: string }): Promise<StartedDownload> {
+  const link = parseSignedUrl(params.url);
+  if (link.expiresAt.getTime() <= Date.now()) {
+    throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
+  }
+  planMeta({ models: params.models }); // rejects unknown ids with the list of known ones
+  const catalog = META_CATALOG["llama-2"]!.models;
+  const chosen = catalog.filter((m) => params.models.some((id) => id.trim().toLowerCase() === m.id.toLowerCase()));
+  const setKey = chosen.map((m) => m.id.toLowerCase()).join("_");
+  const jobId = `download-meta-${setKey}`;
+
+  const existing = await db().job.findUnique({ where: { id: jobId } });
+  if (existing) {
+    const { modelIds } = JSON.parse(existing.payloadSummary) as { modelIds: string[] };
+    const alive = await db().model.count({ where: { id: { in: modelIds } } });
+    if (existing.status !== "completed" && alive === modelIds.length) {
+      const r = await replaceMetaUrl({ jobId, url: params.url });
+      return { jobId, modelIds, expiresAt: r.expiresAt, resumed: true };
+    }
+    if (existing.status === "active") throw new HttpError(409, "busy", `job ${jobId} is still running: cancel it first`);
+  }
+  const taken = await db().model.findMany({ where: { name: { in: chosen.map((m) => m.folder) } }, select: { name: true } });
+  if (taken.length > 0) {
+    throw new HttpError(409, "exists", `already in the inventory: ${taken.map((t) => t.name).join(", ")} (delete it first to download again)`);
+  }
+  if (existing) {
+    // The old job's models are gone: forget it, or BullMQ would ignore a new job with the same id.
+    await (await queue("download").getJob(jobId))?.remove();
+    await db().job.delete({ where: { id: jobId } });
+  }
+
+  const cred = await storeCredential({
+    kind: "meta_signed_url",
+    label: `Meta link (${chosen.map((m) => m.id).join(", ")})`,
+    value: params.url,
+    expiresAt: link.expiresAt,
+    ownerId: params.userId,
+  });
+  const directory = metaDir(setKey);
+  const models = await db().$transaction(
+    chosen.map((m) =>
+      db().model.create({
+        data: { name: m.folder, family: "llama-2", source: "meta", format: "meta", directory, repo: m.id, createdById: params.userId },
+      }),
+    ),
+  );
+  const modelIds = models.map((m) => m.id);
+  await enqueue({
+    queue: "download",
+    jobId,
+    userId: params.userId,
+    modelId: modelIds[0],
+    data: { kind: "download", source: "meta", credentialId: cred.id, models: chosen.map((m) => m.id), modelIds },
+  });
+  return { jobId, modelIds, expiresAt: link.expiresAt.toISOString(), resumed: false };
+}
