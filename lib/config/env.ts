@@ -41,6 +41,26 @@ export const envSchema = z.object({
   WORKER_MAX_STALLS: z.coerce.number().int().min(1).default(10).describe("How often a job may be recovered from a dead worker"),
   WORKER_NAME: z.string().optional().describe("Name this worker reports in heartbeats (default: hostname-pid)"),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).default(3).describe("Attempts per job before it fails (exponential backoff)"),
+  INFERENCE_SEQUENCES: z.coerce.number().int().min(1).max(64).default(4).describe("Parallel sequences per resident model (requests decoded in one batch); also the inference jobs a worker holds"),
+  INFERENCE_MODEL_SEQUENCES: z
+    .string()
+    .regex(/^([^=,]+=\d+)?(,[^=,]+=\d+)*$/, "expected name=N,name=N")
+    .default("")
+    .describe("Per-model overrides of INFERENCE_SEQUENCES, e.g. llama-2-7b-chat=8,tiny=2 (model name or .gguf file name)"),
+  INFERENCE_CONTEXT_SIZE: z.coerce.number().int().min(64).default(2048).describe("Tokens per sequence (prompt + output), capped at the model's training context"),
+  INFERENCE_MEMORY_MB: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("RAM/VRAM budget for resident models; least recently used idle models are unloaded beyond it (0: 90% of VRAM, or half the RAM on CPU)"),
+  INFERENCE_THREADS: z.coerce.number().int().min(0).default(0).describe("CPU threads per model context (0: node-llama-cpp's default)"),
+  INFERENCE_MAX_QUEUE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(32)
+    .describe("Interactive requests (API, playground) waiting or running at once; more are answered 429 with Retry-After"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Log verbosity"),
   DEPOT_URL: z.string().url().default("http://127.0.0.1:3000").describe("Server the CLI talks to"),
   DEPOT_API_KEY: z.string().optional().describe("API key the CLI sends as Bearer token"),
