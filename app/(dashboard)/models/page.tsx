@@ -1,11 +1,14 @@
 import { requireUser } from "@/lib/auth/require-user";
+import { listModels } from "@/lib/models/list-models";
+import { convertTypes } from "@/lib/queue/payloads";
+import { ModelsClient } from "./models-client";
 
 export default async function Page() {
-  await requireUser();
+  const { user } = await requireUser();
   return (
     <>
       <h1>Models</h1>
-      <p className="muted">The inventory of downloaded and converted models appears here.</p>
+      <ModelsClient initial={await listModels()} role={user.role} types={[...convertTypes]} />
     </>
   );
 }

@@ -1,0 +1,227 @@
+"use client";
+import { useEffect, useState, type FormEvent } from "react";
+import { api } from "@/components/api";
+import { formatBytes, formatDuration } from "@/components/format";
+import { ProgressBar } from "@/components/progress-bar";
+import { usePoll } from "@/components/use-poll";
+import type { DownloadDto } from "@/lib/models/list-downloads";
+
+type CatalogModel = { id: string; folder: string; shards: number };
+type Token = { id: string; label: string; hint: string };
+
+// Published sizes of the Llama 2 downloads (weights + params), for the time estimate before submitting.
+const APPROX_BYTES: Record<string, number> = { "7B": 13.5e9, "13B": 26e9, "70B": 138e9 };
+const approxBytes = (id: string) => APPROX_BYTES[id.replace(/-chat$/i, "")] ?? 0;
+
+function useNow(ms = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+function Countdown({ until, now }: { until: string; now: number }) {
+  const left = (new Date(until).getTime() - now) / 1000;
+  return left > 0 ? <span data-testid="countdown">expires in {formatDuration(left)}</span> : <span className="error" data-testid="countdown">expired</span>;
+}
+
+function MetaForm({ catalog, speedBps, onStarted }: { catalog: CatalogModel[]; speedBps: number; onStarted: () => void }) {
+  const [url, setUrl] = useState("");
+  const [parsed, setParsed] = useState<{ expiresAt: string; display: string } | null>(null);
+  const [parseError, setParseError] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [assumedMiBps, setAssumedMiBps] = useState(50);
+  const [error, setError] = useState<string | null>(null);
+  const now = useNow();
+
+  useEffect(() => {
+    if (!url.trim()) return setParsed(null), setParseError(null);
+    let stop = false;
+    api<{ expiresAt: string; display: string }>("/api/downloads/meta/parse", { body: { url } }).then(
+      (r) => !stop && (setParsed(r), setParseError(null)),
+      (e: Error) => !stop && (setParsed(null), setParseError(e.message)),
+    );
+    return () => {
+      stop = true;
+    };
+  }, [url]);
+
+  const bytes = chosen.reduce((s, id) => s + approxBytes(id), 0);
+  const speed = speedBps > 0 ? speedBps : assumedMiBps * 1024 * 1024;
+  const estimate = bytes / speed;
+  const left = parsed ? (new Date(parsed.expiresAt).getTime() - now) / 1000 : null;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await api("/api/downloads/meta", { body: { url, models: chosen } });
+      setUrl("");
+      setChosen([]);
+      onStarted();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <form className="stack" onSubmit={submit} aria-label="From Meta" style={{ maxWidth: 640 }}>
+      <h2>From Meta</h2>
+      <textarea aria-label="signed URL" rows={3} placeholder="https://download.llamameta.net/*?Policy=…" value={url} onChange={(e) => setUrl(e.target.value)} />
+      {parsed && (
+        <div className="muted" data-testid="link-expiry">
+          {parsed.display} · valid until {new Date(parsed.expiresAt).toLocaleString()} · <Countdown until={parsed.expiresAt} now={now} />
+        </div>
+      )}
+      {parseError && <div className="error">{parseError}</div>}
+      <div className="row">
+        {catalog.map((m) => (
+          <label key={m.id} className="row">
+            <input type="checkbox" checked={chosen.includes(m.id)} onChange={(e) => setChosen(e.target.checked ? [...chosen, m.id] : chosen.filter((x) => x !== m.id))} />
+            {m.id} <span className="muted">({m.shards} shard{m.shards > 1 ? "s" : ""})</span>
+          </label>
+        ))}
+      </div>
+      {chosen.length > 0 && (
+        <div className="muted">
+          ≈ {formatBytes(bytes)}, about {formatDuration(estimate)} at{" "}
+          {speedBps > 0 ? `the current ${formatBytes(speedBps)}/s` : (
+            <>
+              <input aria-label="assumed speed MiB/s" type="number" min={1} value={assumedMiBps} onChange={(e) => setAssumedMiBps(Math.max(1, Number(e.target.value)))} style={{ width: 70 }} /> MiB/s
+            </>
+          )}
+        </div>
+      )}
+      {left !== null && chosen.length > 0 && estimate > left && (
+        <div className="notice" role="alert">The download will probably outlast the link ({formatDuration(left)} left). It resumes when you paste a new link, but requesting a fresh one now saves a round trip.</div>
+      )}
+      <button disabled={!parsed || chosen.length === 0 || (left ?? 0) <= 0}>Download</button>
+      {error && <div className="error" role="alert">{error}</div>}
+    </form>
+  );
+}
+
+function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const globs = (k: string) => String(f.get(k) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    setError(null);
+    try {
+      await api("/api/downloads/hf", {
+        body: {
+          repo: f.get("repo"),
+          revision: f.get("revision") || "main",
+          include: globs("include"),
+          exclude: globs("exclude"),
+          token: f.get("token") || undefined,
+          credentialId: f.get("credentialId") || undefined,
+        },
+      });
+      form.reset();
+      onStarted();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <form className="stack" onSubmit={submit} aria-label="From Hugging Face">
+      <h2>From Hugging Face</h2>
+      <input name="repo" aria-label="repo" placeholder="meta-llama/Llama-2-7b-hf" required />
+      <input name="revision" aria-label="revision" placeholder="main" />
+      <input name="include" aria-label="include" placeholder="include globs, e.g. *.safetensors,config.json (default: weights + config + tokenizer)" />
+      <input name="exclude" aria-label="exclude" placeholder="exclude globs" />
+      <input name="token" aria-label="token" type="password" autoComplete="off" placeholder="hf_… token for gated repos (stored encrypted)" />
+      {tokens.length > 0 && (
+        <select name="credentialId" aria-label="saved token" defaultValue="">
+          <option value="">no saved token</option>
+          {tokens.map((t) => <option key={t.id} value={t.id}>{t.label} ({t.hint})</option>)}
+        </select>
+      )}
+      <button>Download</button>
+      {error && <div className="error" role="alert">{error}</div>}
+    </form>
+  );
+}
+
+function Relink({ jobId, onDone }: { jobId: string; onDone: () => void }) {
+  const [url, setUrl] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="row">
+      <input aria-label={`new link for ${jobId}`} placeholder="paste a new signed URL" value={url} onChange={(e) => setUrl(e.target.value)} />
+      <button className="secondary" disabled={!url} onClick={() => api(`/api/downloads/meta/${jobId}`, { method: "PUT", body: { url } }).then(() => (setUrl(""), onDone()), (e: Error) => setError(e.message))}>
+        Use new link
+      </button>
+      {error && <span className="error">{error}</span>}
+    </div>
+  );
+}
+
+function DownloadRow({ d, canAct, now, refresh }: { d: DownloadDto; canAct: boolean; now: number; refresh: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const act = (path: string) => api(path, { body: {} }).then(refresh, (e: Error) => setError(e.message));
+  const s = d.summary as { source?: string; repo?: string; models?: string[]; revision?: string };
+  const title = s.source === "meta" ? `Meta ${s.models?.join(", ")}` : `${s.repo}@${s.revision}`;
+  const running = ["waiting", "active", "delayed"].includes(d.status);
+  const eta = d.detail?.etaSeconds;
+  const linkLeft = d.linkExpiresAt ? (new Date(d.linkExpiresAt).getTime() - now) / 1000 : null;
+  return (
+    <div className="card" data-job-id={d.id} data-status={d.status} style={{ marginBottom: 12 }}>
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <strong>{title}</strong>
+        <span className={`status ${d.status}`}>{d.status}</span>
+      </div>
+      <div className="muted">
+        {Math.round(d.progress)}%{d.detail?.bytesTotal ? ` · ${formatBytes(d.detail.bytesDone ?? 0)} of ${formatBytes(d.detail.bytesTotal)}` : ""}
+        {running && d.detail?.speedBps ? ` · ${formatBytes(d.detail.speedBps)}/s · ETA ${formatDuration(eta)}` : ""}
+        {d.linkExpiresAt && <> · link <Countdown until={d.linkExpiresAt} now={now} /></>}
+      </div>
+      {running && linkLeft !== null && eta != null && eta > linkLeft && <div className="notice">At this speed the link expires before the download ends: paste a new link below to continue without a stop.</div>}
+      <ProgressBar pct={d.progress} label={`progress of ${d.id}`} />
+      {d.detail?.files?.map((f) => (
+        <div key={f.path} className="row" data-file={f.path} style={{ marginTop: 6 }}>
+          <span className="mono" style={{ width: 280 }}>{f.path}</span>
+          <ProgressBar pct={f.bytesTotal ? (f.bytesDone / f.bytesTotal) * 100 : 0} label={`progress of ${f.path}`} />
+          <span className="muted">
+            {formatBytes(f.bytesDone)}/{formatBytes(f.bytesTotal)}
+            {f.bytesDone < f.bytesTotal && running && f.speedBps ? ` · ${formatBytes(f.speedBps)}/s · ETA ${formatDuration(f.etaSeconds)}` : ""}
+          </span>
+        </div>
+      ))}
+      {d.error && <div className="error" role="alert" style={{ marginTop: 6 }}>{d.error}</div>}
+      {canAct && (
+        <div className="row" style={{ marginTop: 8 }}>
+          {running && <button className="secondary" onClick={() => act(`/api/jobs/${d.id}/cancel`)} title="stops now; downloaded bytes are kept">Pause</button>}
+          {["failed", "cancelled"].includes(d.status) && <button onClick={() => act(`/api/jobs/${d.id}/retry`)}>Resume</button>}
+          {s.source === "meta" && d.status !== "completed" && <Relink jobId={d.id} onDone={refresh} />}
+        </div>
+      )}
+      {error && <div className="error">{error}</div>}
+    </div>
+  );
+}
+
+export function DownloadsClient({ initial, catalog, tokens, role }: { initial: DownloadDto[]; catalog: CatalogModel[]; tokens: Token[]; role: string }) {
+  const { data, refresh } = usePoll<{ downloads: DownloadDto[] }>("/api/downloads", { downloads: initial }, 1000);
+  const now = useNow();
+  const canAct = role !== "viewer";
+  const speedBps = data.downloads.filter((d) => d.status === "active").reduce((s, d) => s + (d.detail?.speedBps ?? 0), 0);
+  return (
+    <>
+      {canAct && (
+        <div className="row" style={{ alignItems: "flex-start", gap: 32 }}>
+          <MetaForm catalog={catalog} speedBps={speedBps} onStarted={refresh} />
+          <HfForm tokens={tokens} onStarted={refresh} />
+        </div>
+      )}
+      <h2>Downloads</h2>
+      {data.downloads.map((d) => <DownloadRow key={d.id} d={d} canAct={canAct} now={now} refresh={refresh} />)}
+      {data.downloads.length === 0 && <p className="muted">No downloads yet.</p>}
+      <p className="muted">Pause keeps the downloaded bytes; Resume continues from them. An administrator can delete an unfinished model on the Models page to free its space.</p>
+    </>
+  );
+}

@@ -1,0 +1,88 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { formatBytes } from "@/components/format";
+import { requireUser } from "@/lib/auth/require-user";
+import { HttpError } from "@/lib/http/errors";
+import { getModel } from "@/lib/models/get-model";
+
+const show = (v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+
+export default async function Page({ params }: { params: Promise<{ id: string }> }) {
+  await requireUser();
+  const { id } = await params;
+  const m = await getModel({ id }).catch((e: unknown) => {
+    if (e instanceof HttpError && e.status === 404) notFound();
+    throw e;
+  });
+  return (
+    <>
+      <p><Link href="/models">← Models</Link></p>
+      <h1>{m.name}</h1>
+      <p className="muted">
+        {m.source} · {m.format} · <span className={`status ${m.status}`}>{m.status}</span> · {formatBytes(m.bytes)}
+        {m.parameterCount ? ` · ${(m.parameterCount / 1e6).toFixed(1)} M parameters` : ""}
+        {m.derivedFrom && <> · converted from <Link href={`/models/${m.derivedFrom.id}`}>{m.derivedFrom.name}</Link></>}
+      </p>
+      <p className="muted mono">{m.directory}</p>
+
+      <h2>Files</h2>
+      <table>
+        <thead><tr><th>path</th><th>size</th><th>status</th><th>checksums</th></tr></thead>
+        <tbody>
+          {m.files.map((f) => (
+            <tr key={f.path} data-file={f.path} data-status={f.status}>
+              <td className="mono">{f.path}</td>
+              <td>{formatBytes(f.bytes)}</td>
+              <td><span className={`status ${f.status}`}>{f.status}</span>{f.error && <div className="error">{f.error}</div>}</td>
+              <td className="mono muted">
+                {f.md5 && <div>md5 {f.md5}{f.expectedMd5 && f.expectedMd5 !== f.md5 ? ` (expected ${f.expectedMd5})` : ""}</div>}
+                {f.sha256 && <div>sha256 {f.sha256}{f.expectedSha256 && f.expectedSha256 !== f.sha256 ? ` (expected ${f.expectedSha256})` : ""}</div>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      {m.gguf && (
+        <>
+          <h2>GGUF</h2>
+          <p className="muted">file type {m.gguf.fileType ?? "unknown"} · {formatBytes(m.gguf.bytes)} · {m.gguf.tensors.length} tensors</p>
+          <h2>Metadata</h2>
+          <table>
+            <thead><tr><th>key</th><th>value</th></tr></thead>
+            <tbody>
+              {Object.entries(m.gguf.metadata).map(([k, v]) => (
+                <tr key={k}><td className="mono">{k}</td><td className="mono">{show(v).slice(0, 300)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+          <h2>Tensors</h2>
+          <table>
+            <thead><tr><th>name</th><th>type</th><th>shape</th><th>size</th></tr></thead>
+            <tbody>
+              {m.gguf.tensors.map((t) => (
+                <tr key={t.name} data-tensor={t.name}><td className="mono">{t.name}</td><td>{t.type}</td><td className="mono">[{t.shape.join(", ")}]</td><td>{formatBytes(t.bytes)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {m.metadata && !m.gguf && (
+        <>
+          <h2>Details</h2>
+          <pre className="mono">{JSON.stringify(m.metadata, null, 2)}</pre>
+        </>
+      )}
+
+      <h2>Jobs</h2>
+      <table>
+        <thead><tr><th>job</th><th>status</th><th>error</th></tr></thead>
+        <tbody>
+          {m.jobs.map((j) => (
+            <tr key={j.id}><td className="mono">{j.queue} · {j.id}</td><td><span className={`status ${j.status}`}>{j.status}</span></td><td className="error">{j.error}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

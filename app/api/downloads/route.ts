@@ -1,0 +1,4 @@
+import { withRole } from "@/lib/http/route";
+import { listDownloads } from "@/lib/models/list-downloads";
+
+export const GET = withRole("viewer", async () => Response.json({ downloads: await listDownloads() }));
