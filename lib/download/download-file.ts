@@ -19,9 +19,9 @@ export interface DownloadFileParams {
   /** When given, a mismatch fails with `checksum_mismatch` and discards the bytes (they cannot be resumed). */
   expectedSha256?: string;
   expectedMd5?: string;
-  /** @default 8 */
+  /** Parallel Range requests. @default 8 */
   parts?: number;
-  /** @default 64 MiB */
+  /** Smallest piece; a file is cut into up to `8 × parts` pieces, fetched in order. @default 64 MiB */
   minPartBytes?: number;
   /** At most 4 calls per second, plus one at the end. */
   onProgress?: (p: DownloadProgress) => void;
@@ -119,7 +119,7 @@ async function run(params: DownloadFileParams, partialPath: string, statePath: s
     const size = total;
     const parts: Part[] = rangeless
       ? [{ start: 0, end: size, done: 0 }].filter((p) => p.end > 0)
-      : planParts({ total: size, parts: params.parts ?? 8, minPartBytes: params.minPartBytes ?? 64 * 1024 * 1024 });
+      : planParts({ total: size, connections: params.parts ?? 8, minPartBytes: params.minPartBytes ?? 64 * 1024 * 1024 });
     state = { version: 1, total: size, parts };
     const fh = await open(partialPath, "w");
     try {
@@ -246,10 +246,17 @@ async function runParts(ctx: Ctx, first: Response | undefined): Promise<void> {
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   let firstError: unknown;
   try {
+    // Pieces go out in file order to a fixed number of connections (see planParts).
     const todo = ctx.state.parts.filter((p) => p.done < partSize(p));
+    const worker = async () => {
+      for (let p = todo.shift(); p && !inner.signal.aborted; p = todo.shift()) {
+        await runPart(ctx, p, p.start === 0 && p.done === 0 ? first : undefined, inner.signal);
+      }
+    };
+    const connections = Math.max(1, Math.min(ctx.params.parts ?? 8, todo.length));
     await Promise.all(
-      todo.map((p) =>
-        runPart(ctx, p, p.start === 0 && p.done === 0 ? first : undefined, inner.signal).catch((err: unknown) => {
+      Array.from({ length: connections }, () =>
+        worker().catch((err: unknown) => {
           firstError ??= err;
           inner.abort(err);
         }),

@@ -8,17 +8,20 @@ const MiB = 1024 * 1024;
 
 describe("planParts", () => {
   it("splits into equal contiguous parts no smaller than the minimum", () => {
-    const parts = planParts({ total: 200 * MiB, parts: 8, minPartBytes: 64 * MiB });
+    const parts = planParts({ total: 200 * MiB, connections: 8, minPartBytes: 64 * MiB });
     expect(parts).toHaveLength(3);
     expect(parts[0]).toEqual({ start: 0, end: Math.ceil((200 * MiB) / 3), done: 0 });
     expect(parts.at(-1)?.end).toBe(200 * MiB);
     parts.slice(1).forEach((p, i) => expect(p.start).toBe(parts[i]?.end));
   });
 
-  it("caps the count and handles tiny and empty files", () => {
-    expect(planParts({ total: 10 * 1024 * MiB, parts: 8, minPartBytes: 64 * MiB })).toHaveLength(8);
-    expect(planParts({ total: 10, parts: 8, minPartBytes: 64 * MiB })).toEqual([{ start: 0, end: 10, done: 0 }]);
-    expect(planParts({ total: 0, parts: 8, minPartBytes: 1 })).toEqual([]);
+  it("caps the count at 8 pieces per connection and handles tiny and empty files", () => {
+    const pieces = planParts({ total: 13 * 1024 * MiB, connections: 8, minPartBytes: 64 * MiB });
+    expect(pieces).toHaveLength(64);
+    expect(pieces[0]?.end).toBe(Math.ceil((13 * 1024 * MiB) / 64));
+    expect(planParts({ total: 1024 * MiB, connections: 8, minPartBytes: 64 * MiB })).toHaveLength(16);
+    expect(planParts({ total: 10, connections: 8, minPartBytes: 64 * MiB })).toEqual([{ start: 0, end: 10, done: 0 }]);
+    expect(planParts({ total: 0, connections: 8, minPartBytes: 1 })).toEqual([]);
   });
 });
 

@@ -23,11 +23,16 @@ const stateSchema = z.object({
   ),
 });
 
-/** Splits `total` bytes into at most `parts` equal ranges, none smaller than `minPartBytes` (except the last). */
-export function planParts(params: { total: number; parts: number; minPartBytes: number }): Part[] {
+/**
+ * Cuts `total` bytes into pieces of at least `minPartBytes`, at most `8 × connections` of them. Pieces are fetched
+ * in file order by `connections` parallel requests (as ollama does with its part limit), so the contiguous prefix
+ * on disk (what the in-order hasher can consume) trails the download by about `connections` pieces instead of
+ * most of the file.
+ */
+export function planParts(params: { total: number; connections: number; minPartBytes: number }): Part[] {
   const { total } = params;
   if (total === 0) return [];
-  const n = Math.max(1, Math.min(params.parts, Math.floor(total / params.minPartBytes)));
+  const n = Math.max(1, Math.min(params.connections * 8, Math.floor(total / params.minPartBytes)));
   const size = Math.ceil(total / n);
   const out: Part[] = [];
   for (let start = 0; start < total; start += size) out.push({ start, end: Math.min(total, start + size), done: 0 });
