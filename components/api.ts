@@ -8,9 +8,10 @@ export async function api<T = unknown>(path: string, init?: { method?: string; b
     body: init?.body === undefined ? undefined : JSON.stringify(init.body),
     credentials: "same-origin",
   });
-  const json = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+  const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
   if (!res.ok) {
-    if (res.status === 401 && typeof window !== "undefined") window.location.href = "/login";
+    // An expired session sends the user to sign in; a wrong password on the sign-in form stays on the form.
+    if (json.error?.code === "unauthorized" && typeof window !== "undefined") window.location.href = "/login";
     throw new Error(json.error?.message ?? `request failed with ${res.status}`);
   }
   return json as T;
