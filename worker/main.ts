@@ -41,7 +41,8 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
       {
         connection: redisConnection("worker"),
         prefix: cfg.REDIS_PREFIX,
-        concurrency: cfg.WORKER_CONCURRENCY,
+        // An inference job holds one model sequence; more would only wait for one inside the worker.
+        concurrency: queueName === "inference" ? cfg.INFERENCE_SEQUENCES : cfg.WORKER_CONCURRENCY,
         lockDuration: cfg.WORKER_LOCK_MS,
         stalledInterval: Math.max(1000, Math.floor(cfg.WORKER_LOCK_MS / 2)),
         maxStalledCount: cfg.WORKER_MAX_STALLS,

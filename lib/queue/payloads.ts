@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { generationInput, samplingParams } from "../inference/sampling";
 import type { QueueName } from "./names";
 
 // One zod schema per job kind; the producer validates before enqueueing and the worker re-parses before acting.
@@ -40,18 +41,31 @@ export const convertPayload = z.object({
   outModelId: z.string().min(1),
 });
 
+/** One batch item (its prompt lives in the RunItem row), or one interactive request (playground, API) streamed back by id. */
+export const inferencePayload = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("run-item"), runItemId: z.string().min(1) }),
+  z.object({
+    kind: z.literal("generate"),
+    requestId: z.string().min(1),
+    modelId: z.string().min(1),
+    input: generationInput,
+    sampling: samplingParams,
+  }),
+]);
+
 export const PAYLOADS = {
   maintenance: echoPayload,
   download: downloadPayload,
   verify: verifyPayload,
   convert: convertPayload,
-  inference: z.never(),
+  inference: inferencePayload,
 } satisfies Record<QueueName, z.ZodType>;
 
 export type EchoPayload = z.infer<typeof echoPayload>;
 export type DownloadPayload = z.infer<typeof downloadPayload>;
 export type VerifyPayload = z.infer<typeof verifyPayload>;
 export type ConvertPayload = z.infer<typeof convertPayload>;
+export type InferencePayload = z.infer<typeof inferencePayload>;
 export type PayloadOf<Q extends QueueName> = z.infer<(typeof PAYLOADS)[Q]>;
 
 /** What every processor reports through job.updateProgress; mirrored into Job.progress/progressJson. */

@@ -3,6 +3,7 @@ import type { PayloadOf } from "../../lib/queue/payloads";
 import { convert } from "./convert";
 import { download } from "./download";
 import { echo } from "./echo";
+import { inference } from "./inference";
 import type { ProcessorContext } from "./types";
 import { verify } from "./verify";
 
@@ -14,4 +15,5 @@ export const PROCESSORS: { [Q in QueueName]?: Processor<Q> } = {
   download,
   verify,
   convert,
+  inference,
 };

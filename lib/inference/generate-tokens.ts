@@ -1,0 +1,72 @@
+import type { LlamaContextSequence, LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState } from "node-llama-cpp";
+import type { SamplingParams } from "./sampling";
+import { createStopMatcher } from "./stop-matcher";
+
+export type GenerationResult = {
+  text: string;
+  /** The generated token ids (a stop string's tokens included, as generated). */
+  tokens: number[];
+  promptTokens: number;
+  finishReason: "stop" | "length";
+  /** Time to first token, from the start of prompt evaluation. */
+  ttftMs: number;
+  durationMs: number;
+};
+
+/**
+ * Generates on one context sequence. The sequence's history is cleared first, so requests never see each
+ * other's tokens. `onText` receives each newly safe piece of text (stop strings are never streamed).
+ */
+export async function generateTokens(params: {
+  sequence: LlamaContextSequence;
+  model: LlamaModel;
+  promptTokens: Token[];
+  sampling: SamplingParams;
+  grammar?: LlamaGrammar;
+  signal?: AbortSignal;
+  onText?: (delta: string) => void;
+}): Promise<GenerationResult> {
+  const { sequence, model, promptTokens, sampling: s } = params;
+  const started = performance.now();
+  if (promptTokens.length + s.maxTokens > sequence.contextSize) {
+    throw new RangeError(`prompt (${promptTokens.length} tokens) + max tokens (${s.maxTokens}) exceed the context size ${sequence.contextSize}`);
+  }
+  await sequence.clearHistory();
+  const stopMatcher = createStopMatcher(s.stop);
+  const grammarState = params.grammar ? new LlamaGrammarEvaluationState({ model, grammar: params.grammar }) : undefined;
+  const tokens: Token[] = [];
+  let emitted = 0;
+  let ttftMs = 0;
+  let finishReason: GenerationResult["finishReason"] = "stop";
+  let stopped = false;
+  const greedy = s.temperature === 0;
+  const gen = sequence.evaluate(promptTokens, {
+    temperature: s.temperature,
+    ...(greedy ? {} : { topK: s.topK, topP: s.topP, seed: s.seed ?? Date.now() % 2 ** 31 }),
+    ...(s.repeatPenalty > 1 ? { repeatPenalty: { punishTokens: () => tokens.slice(-64), penalty: s.repeatPenalty } } : {}),
+    ...(grammarState ? { grammarEvaluationState: grammarState } : {}),
+  });
+  for await (const token of gen) {
+    if (params.signal?.aborted) throw new Error("cancelled");
+    if (tokens.length === 0) ttftMs = performance.now() - started;
+    tokens.push(token);
+    const match = stopMatcher(model.detokenize(tokens));
+    if (match.safe.length > emitted) {
+      params.onText?.(match.safe.slice(emitted));
+      emitted = match.safe.length;
+    }
+    if (match.stopped) {
+      stopped = true;
+      break;
+    }
+    if (tokens.length >= s.maxTokens) {
+      finishReason = "length";
+      break;
+    }
+  }
+  const full = model.detokenize(tokens);
+  const text = stopped ? stopMatcher(full).safe : full;
+  if (text.length > emitted) params.onText?.(text.slice(emitted));
+  return { text, tokens, promptTokens: promptTokens.length, finishReason, ttftMs, durationMs: performance.now() - started };
+}

@@ -1,0 +1,135 @@
+import { stat } from "node:fs/promises";
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+
+export type Lease = { model: LlamaModel; sequence: LlamaContextSequence; release: () => void };
+
+export type ResidencyOptions = {
+  llama: Llama;
+  /** Bytes of RAM (CPU) or VRAM (GPU) the resident models may use together. */
+  budgetBytes: number;
+  /** Parallel sequences for a model file (each is one request at a time). */
+  sequencesFor: (modelPath: string) => number;
+  /** Tokens per sequence (prompt + output). */
+  contextSize: number;
+  /** CPU threads per context; 0 lets node-llama-cpp decide. */
+  threads?: number;
+};
+
+type Entry = {
+  path: string;
+  bytes: number;
+  ready: Promise<{ model: LlamaModel; context: LlamaContext }>;
+  free: LlamaContextSequence[];
+  waiters: Array<(s: LlamaContextSequence) => void>;
+  leased: number;
+  lastUsed: number;
+};
+
+/** Weights plus a margin for the KV cache and compute buffers; node-llama-cpp measures the real need at load. */
+const OVERHEAD = 1.25;
+
+/**
+ * Keeps GGUF models loaded within a memory budget and lends out their context sequences. Each resident model
+ * has one context with N sequences, so concurrent requests for it are decoded by llama.cpp in one batch.
+ * Loading a model that does not fit unloads the least recently used idle models first; if every resident
+ * model is busy, the load waits until one is released.
+ */
+export class ModelResidency {
+  private readonly entries = new Map<string, Entry>();
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly opts: ResidencyOptions) {}
+
+  get llama(): Llama {
+    return this.opts.llama;
+  }
+
+  /** Paths of the resident models, most recently used first. */
+  resident(): string[] {
+    return [...this.entries.values()].sort((a, b) => b.lastUsed - a.lastUsed).map((e) => e.path);
+  }
+
+  async acquire(params: { modelPath: string; signal?: AbortSignal }): Promise<Lease> {
+    const entry = this.entries.get(params.modelPath) ?? (await this.load(params.modelPath, params.signal));
+    const { model } = await entry.ready;
+    entry.leased++;
+    entry.lastUsed = Date.now();
+    const sequence =
+      entry.free.pop() ??
+      (await new Promise<LlamaContextSequence>((resolve, reject) => {
+        entry.waiters.push(resolve);
+        params.signal?.addEventListener(
+          "abort",
+          () => {
+            const i = entry.waiters.indexOf(resolve);
+            if (i >= 0) entry.waiters.splice(i, 1), entry.leased--, reject(new Error("cancelled"));
+          },
+          { once: true },
+        );
+      }));
+    let released = false;
+    return {
+      model,
+      sequence,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.lastUsed = Date.now();
+        const next = entry.waiters.shift();
+        if (next) return next(sequence);
+        entry.free.push(sequence);
+        if (--entry.leased === 0) this.idleWaiters.splice(0).forEach((w) => w());
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    for (const e of [...this.entries.values()]) await this.unload(e);
+  }
+
+  private usedBytes(): number {
+    let sum = 0;
+    for (const e of this.entries.values()) sum += e.bytes;
+    return sum;
+  }
+
+  private async load(modelPath: string, signal?: AbortSignal): Promise<Entry> {
+    const bytes = Math.ceil((await stat(modelPath)).size * OVERHEAD);
+    if (bytes > this.opts.budgetBytes) {
+      throw new RangeError(`${modelPath} needs about ${Math.round(bytes / 2 ** 20)} MiB, more than the inference budget (${Math.round(this.opts.budgetBytes / 2 ** 20)} MiB)`);
+    }
+    for (;;) {
+      const existing = this.entries.get(modelPath);
+      if (existing) return existing;
+      if (this.usedBytes() + bytes <= this.opts.budgetBytes) break;
+      const idle = [...this.entries.values()].filter((e) => e.leased === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      if (idle) await this.unload(idle);
+      else await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      if (signal?.aborted) throw new Error("cancelled");
+    }
+    const sequences = Math.max(1, this.opts.sequencesFor(modelPath));
+    const entry: Entry = { path: modelPath, bytes, free: [], waiters: [], leased: 0, lastUsed: Date.now(), ready: undefined as never };
+    entry.ready = (async () => {
+      const model = await this.opts.llama.loadModel({ modelPath });
+      try {
+        const contextSize = Math.min(this.opts.contextSize, model.trainContextSize);
+        const context = await model.createContext({ sequences, contextSize, ...(this.opts.threads ? { threads: this.opts.threads } : {}) });
+        for (let i = 0; i < sequences; i++) entry.free.push(context.getSequence());
+        return { model, context };
+      } catch (err) {
+        await model.dispose();
+        throw err;
+      }
+    })();
+    this.entries.set(modelPath, entry);
+    entry.ready.catch(() => this.entries.delete(modelPath));
+    return entry;
+  }
+
+  private async unload(entry: Entry): Promise<void> {
+    this.entries.delete(entry.path);
+    const { model } = await entry.ready.catch(() => ({ model: null }));
+    // Disposing the model disposes its context and sequences (node-llama-cpp's object lifecycle).
+    await model?.dispose();
+  }
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { config } from "../config/env";
+import { cancelJob } from "../jobs/job-actions";
+import { webRedis } from "../queue/connection";
+import { enqueue } from "../queue/enqueue";
+import { QueueFullError } from "./errors";
+import type { RunnableModel } from "./find-model";
+import type { GenerationInput, SamplingInput } from "./sampling";
+import { inflightKey, streamChannel, type StreamEvent } from "./stream-events";
+import { subscribeStream } from "./stream-subscriber";
+
+/** Interactive work runs before batch items (BullMQ: lower priority number first). */
+export const INTERACTIVE_PRIORITY = 1;
+/** A request still in the in-flight set after this long was abandoned by a crashed web process. */
+const INFLIGHT_TTL_MS = 15 * 60_000;
+const RETRY_AFTER_S = 2;
+
+export type InteractiveRequest = { requestId: string; jobId: string; events: AsyncIterable<StreamEvent> };
+
+/**
+ * Puts a playground turn or API request on the inference queue ahead of batch items and returns its event
+ * stream (text pieces, then done or error). Beyond INFERENCE_MAX_QUEUE requests in flight it throws
+ * QueueFullError. Aborting `signal` (the client went away) cancels the job.
+ */
+export async function submitInteractive(params: {
+  userId: string;
+  model: RunnableModel;
+  input: GenerationInput;
+  sampling: SamplingInput;
+  signal?: AbortSignal;
+}): Promise<InteractiveRequest> {
+  const redis = webRedis();
+  const requestId = randomUUID();
+  const key = inflightKey();
+  const now = Date.now();
+  await redis.zremrangebyscore(key, 0, now - INFLIGHT_TTL_MS);
+  await redis.zadd(key, now, requestId);
+  if ((await redis.zcard(key)) > config().INFERENCE_MAX_QUEUE) {
+    await redis.zrem(key, requestId);
+    throw new QueueFullError(RETRY_AFTER_S);
+  }
+
+  const pending: StreamEvent[] = [];
+  let wake: (() => void) | undefined;
+  let finished = false;
+  const push = (e: StreamEvent) => {
+    pending.push(e);
+    wake?.();
+  };
+  let unsubscribe: () => void = () => {};
+  let jobId = "";
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    unsubscribe();
+    void redis.zrem(key, requestId).catch(() => {});
+  };
+  try {
+    // Subscribe before enqueueing so not even the first token can be missed.
+    unsubscribe = await subscribeStream(streamChannel(requestId), push);
+    const job = await enqueue({
+      queue: "inference",
+      data: { kind: "generate", requestId, modelId: params.model.id, input: params.input, sampling: params.sampling },
+      userId: params.userId,
+      modelId: params.model.id,
+      priority: INTERACTIVE_PRIORITY,
+    });
+    jobId = job.id;
+  } catch (err) {
+    finish();
+    throw err;
+  }
+  const onAbort = () => {
+    if (finished) return;
+    finish();
+    void cancelJob(jobId).catch(() => {});
+    push({ type: "error", message: "cancelled", code: "cancelled" });
+  };
+  params.signal?.addEventListener("abort", onAbort, { once: true });
+
+  async function* events(): AsyncGenerator<StreamEvent> {
+    try {
+      for (;;) {
+        const e = pending.shift();
+        if (!e) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        yield e;
+        if (e.type === "done" || e.type === "error") return;
+      }
+    } finally {
+      params.signal?.removeEventListener("abort", onAbort);
+      finish();
+    }
+  }
+  return { requestId, jobId, events: events() };
+}

@@ -1,0 +1,54 @@
+import { db } from "../db/prisma";
+import { findModel } from "../inference/find-model";
+import { samplingParams, type ChatFormat, type SamplingInput } from "../inference/sampling";
+import { enqueueItems } from "./enqueue-items";
+import { RunError } from "./errors";
+import { parsePrompts, type PromptFormat } from "./parse-prompts";
+
+export type CreateRunParams = {
+  /** Model id or name (a ready GGUF model). */
+  model: string;
+  name?: string;
+  mode: "completion" | "chat";
+  /** @default "auto" */
+  chatFormat?: ChatFormat;
+  /** Chat: the system message of every item (unless the item has its own); completion: text put before every prompt. */
+  systemPrompt?: string;
+  sampling: SamplingInput;
+  upload: { format: PromptFormat; content: string };
+  userId: string;
+};
+
+/** Validates the upload (all rows, or RunError with every bad row), stores the run and its items, and queues them. */
+export async function createRun(params: CreateRunParams): Promise<{ id: string; total: number }> {
+  const model = await findModel({ ref: params.model });
+  const sampling = samplingParams.parse(params.sampling);
+  const { items, errors } = parsePrompts({ ...params.upload, mode: params.mode });
+  if (errors.length) throw new RunError("invalid_rows", `${errors.length} row(s) of the upload are invalid`, errors);
+  if (items.length === 0) throw new RunError("empty", "the upload holds no prompts");
+  const run = await db().run.create({
+    data: {
+      name: params.name?.trim() || `${model.name} · ${items.length} prompts`,
+      modelId: model.id,
+      modelName: model.name,
+      mode: params.mode,
+      chatFormat: params.chatFormat ?? "auto",
+      systemPrompt: params.systemPrompt || null,
+      paramsJson: JSON.stringify(sampling),
+      total: items.length,
+      createdById: params.userId,
+    },
+  });
+  await db().runItem.createMany({
+    data: items.map((it, index) => ({
+      runId: run.id,
+      index,
+      externalId: it.externalId ?? null,
+      inputJson: JSON.stringify(it.input),
+      metadataJson: it.metadata ? JSON.stringify(it.metadata) : null,
+    })),
+  });
+  const ids = await db().runItem.findMany({ where: { runId: run.id }, orderBy: { index: "asc" }, select: { id: true } });
+  await enqueueItems({ runId: run.id, modelId: model.id, userId: params.userId, itemIds: ids.map((i) => i.id), round: "0" });
+  return { id: run.id, total: items.length };
+}
