@@ -58,6 +58,13 @@ describe("convertModel", () => {
     });
   });
 
+  it.each(["f16", "q8_0"] as const)("from hf/ writes a %s file byte-identical to llama.cpp's", async (type) => {
+    const { result } = await convert(path.join(FIXTURE, "hf"), type);
+    const dump = await readFile(path.join(FIXTURE, `llamacpp-reference/tiny-llama-${type}.txt`), "utf8");
+    expect(result.sha256).toBe(/^sha256: ([0-9a-f]{64})$/m.exec(dump)![1]);
+    expect(result.bytes).toBe(Number(/^size_bytes: (\d+)$/m.exec(dump)![1]));
+  });
+
   it("gives identical tensors from the Meta and HF layouts", async () => {
     for (const type of ["f16", "q8_0"] as const) {
       const hf = await convert(path.join(FIXTURE, "hf"), type, "hf");

@@ -28,7 +28,8 @@ const MAX_PIECES = 10_000_000;
 export function parseSentencePiece(params: { data: Uint8Array; file: string }): SentencePieceModel {
   const { data, file } = params;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  // ignoreBOM keeps a leading U+FEFF: Llama 2 has a piece that is exactly the BOM (id 30143).
+  const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const bad = (msg: string): never => {
     throw new ConvertError("invalid_tokenizer", `not a SentencePiece model: ${msg}`, file);
   };
