@@ -1,0 +1,312 @@
+import { createHash } from "node:crypto";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDb, db } from "../db/prisma";
+import type { JobDto } from "../jobs/job-dto";
+import { createUser } from "../users/create-user";
+import { TestClient } from "../../test/helpers/http-client";
+import { startApp, type AppHandle } from "../../test/helpers/start-app";
+import { setupTestEnv, type TestEnv } from "../../test/helpers/test-env";
+import { waitFor } from "../../test/helpers/wait-for";
+import { startHfHub, type HfHub } from "../../test/servers/hf-hub";
+import { startMetaCdn, type MetaCdn } from "../../test/servers/meta-cdn";
+import { buildMetaTree } from "../../test/servers/meta-fixture";
+import { writePatternFile } from "../../test/servers/pattern-file";
+import type { ModelDetailDto, ModelDto } from "./model-dto";
+
+// The product end to end: the built web server and real worker processes, downloading from local stand-ins for
+// Meta's CDN and the Hugging Face Hub into the test's DATA_DIR.
+
+const FIXTURE = path.resolve(import.meta.dirname, "../../test/fixtures/tiny-llama");
+const MiB = 1024 * 1024;
+const BIG = 200 * 1000 * 1000;
+const SHARD = 24 * MiB;
+const TOKEN = "hf_GatedRepoToken0123456789abcdefXYZ";
+const GATED = "meta-llama/Llama-2-7b-hf";
+
+let env: TestEnv;
+let app: AppHandle;
+let admin: TestClient;
+let member: TestClient;
+let cdn: MetaCdn;
+let hub: HfHub;
+let work: string;
+const md5s: Record<string, string> = {};
+
+const sha256File = async (f: string) => createHash("sha256").update(await readFile(f)).digest("hex");
+const job = async (id: string) => (await admin.json<{ job: JobDto }>("GET", `/api/jobs/${id}`)).job;
+const model = async (id: string) => (await admin.json<{ model: ModelDetailDto }>("GET", `/api/models/${id}`)).model;
+const models = async () => (await admin.json<{ models: ModelDto[] }>("GET", "/api/models")).models;
+const ended = (id: string) => async () => {
+  const j = await job(id);
+  return ["completed", "failed", "cancelled"].includes(j.status) ? j : null;
+};
+const validLink = () => cdn.signUrl(new Date(Date.now() + 3600_000));
+
+/** Every file (not folder) under the model stores of DATA_DIR. */
+async function storeFiles(): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else out.push(path.relative(env.dataDir, p));
+    }
+  };
+  for (const d of ["meta", "hf", "gguf"]) await walk(path.join(env.dataDir, d));
+  return out.sort();
+}
+
+/** A Meta-style model folder of pattern-filled shards with a matching checklist. */
+async function patternModel(root: string, folder: string, shards: number[]): Promise<void> {
+  await mkdir(path.join(root, folder), { recursive: true });
+  const lines: string[] = [];
+  for (const [i, bytes] of shards.entries()) {
+    const name = `consolidated.${String(i).padStart(2, "0")}.pth`;
+    const { md5 } = await writePatternFile(path.join(root, folder, name), bytes, 0x1234 + i);
+    md5s[`${folder}/${name}`] = md5;
+    lines.push(`${md5}  ${name}`);
+  }
+  await copyFile(path.join(FIXTURE, "meta/params.json"), path.join(root, folder, "params.json"));
+  lines.push(`9c7b3efee874223c804a652b075e2e66  params.json`);
+  await writeFile(path.join(root, folder, "checklist.chk"), lines.join("\n") + "\n");
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), "depot-models-"));
+  const metaRoot = path.join(work, "cdn");
+  await buildMetaTree(metaRoot);
+  await patternModel(metaRoot, "llama-2-7b-chat", [BIG]);
+  await patternModel(metaRoot, "llama-2-13b", [SHARD, SHARD]);
+  cdn = await startMetaCdn({ root: metaRoot });
+  hub = await startHfHub({
+    repos: [{ name: GATED, dir: path.join(FIXTURE, "hf"), gated: "manual" }],
+    tokens: { [TOKEN]: { user: "alice", access: [GATED] } },
+  });
+  env = await setupTestEnv();
+  app = await startApp(env, { workers: 1, extraEnv: { HF_ENDPOINT: hub.url, LOG_LEVEL: "debug" } });
+  await createUser({ email: "admin@example.com", name: "admin", password: "password-123", role: "admin" });
+  admin = new TestClient(app.baseUrl);
+  await admin.login("admin@example.com", "password-123");
+  await createUser({ email: "member@example.com", name: "member", password: "password-123", role: "member" });
+  member = new TestClient(app.baseUrl);
+  await member.login("member@example.com", "password-123");
+}, 300_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await cdn?.stop();
+  await hub?.stop();
+  await closeDb();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("Meta downloads", () => {
+  let sevenB: string;
+
+  it("downloads the 7B fixture byte-identical, verifies both checklists and registers the model", async () => {
+    const parsed = await admin.json<{ expiresAt: string }>("POST", "/api/downloads/meta/parse", { url: validLink() });
+    expect(new Date(parsed.expiresAt).getTime()).toBeGreaterThan(Date.now() + 3500_000);
+    const r = await admin.json<{ jobId: string; modelIds: string[] }>("POST", "/api/downloads/meta", { url: validLink(), models: ["7B"] });
+    const done = await waitFor("7B download", ended(r.jobId), 60_000);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("completed");
+
+    sevenB = r.modelIds[0]!;
+    const m = await model(sevenB);
+    expect(m).toMatchObject({ name: "llama-2-7b", source: "meta", format: "meta", status: "verified" });
+    for (const [rel, src] of [
+      ["llama-2-7b/consolidated.00.pth", "meta/consolidated.00.pth"],
+      ["llama-2-7b/params.json", "meta/params.json"],
+      ["tokenizer.model", "meta/tokenizer.model"],
+    ] as const) {
+      expect(await sha256File(path.join(m.directory, rel)), rel).toBe(await sha256File(path.join(FIXTURE, src)));
+      const f = m.files.find((x) => x.path === rel)!;
+      expect(f.status, rel).toBe("verified");
+      expect(f.md5).toBe(f.expectedMd5);
+    }
+    expect(m.files.find((f) => f.path === "llama-2-7b/checklist.chk")?.status).toBe("downloaded");
+    expect(m.bytes).toBeGreaterThan(8_400_700);
+    // The link is a secret: stored encrypted, never in the job's data.
+    const row = await db().job.findUniqueOrThrow({ where: { id: r.jobId } });
+    expect(row.payloadSummary).not.toContain("Signature");
+  });
+
+  it("re-verifies the model on demand", async () => {
+    const { jobId } = await admin.json<{ jobId: string }>("POST", `/api/models/${sevenB}/verify`, {});
+    const done = await waitFor("verify job", ended(jobId));
+    expect(done.status).toBe("completed");
+    expect(done.result).toMatchObject({ status: "verified" });
+  });
+
+  it("converts the Meta checkpoint into a derived GGUF model with its sha256", async () => {
+    const r = await admin.json<{ jobId: string; modelId: string; name: string }>("POST", `/api/models/${sevenB}/convert`, { type: "q8_0" });
+    const done = await waitFor("convert job", ended(r.jobId), 120_000);
+    expect(done.error).toBeNull();
+    const g = await model(r.modelId);
+    expect(g).toMatchObject({ format: "gguf", status: "verified", derivedFrom: { id: sevenB, name: "llama-2-7b" }, parameterCount: 4_196_672 });
+    const file = g.files[0]!;
+    expect(g.files).toHaveLength(1);
+    expect(file.sha256).toBe(await sha256File(path.join(g.directory, file.path)));
+    expect(file.expectedSha256).toBe(file.sha256);
+    expect(g.gguf?.fileType).toBe("Q8_0");
+    expect(g.gguf?.tensors).toHaveLength(21);
+    expect(g.gguf?.metadata["general.architecture"]).toBe("llama");
+    expect(g.gguf?.tensors.find((t) => t.name === "blk.0.ffn_down.weight")?.type).toBe("F16");
+    // No staging folder or temporary file is left beside the result.
+    expect(await readdir(g.directory)).toEqual([file.path]);
+  });
+
+  it("deletes models, reporting the bytes freed and leaving no files behind", async () => {
+    const before = await storeFiles();
+    expect(before.some((f) => f.startsWith("gguf/"))).toBe(true);
+    // Deleting is for administrators only.
+    expect((await member.request("DELETE", `/api/models/${sevenB}`)).status).toBe(403);
+    for (const m of await models()) {
+      const r = await admin.json<{ bytesFreed: number }>("DELETE", `/api/models/${m.id}`);
+      expect(r.bytesFreed, m.name).toBeGreaterThanOrEqual(m.bytes);
+    }
+    expect(await models()).toEqual([]);
+    expect(await storeFiles()).toEqual([]);
+  });
+
+  it("marks a file corrupt when the server flips a byte: model not verified, clear message", async () => {
+    cdn.options.corrupt = { path: "llama-2-7b/consolidated.00.pth", offset: 4_000_000 };
+    try {
+      const r = await admin.json<{ jobId: string; modelIds: string[] }>("POST", "/api/downloads/meta", { url: validLink(), models: ["7B"] });
+      const done = await waitFor("corrupt download", ended(r.jobId), 60_000);
+      expect(done.status).toBe("failed");
+      expect(done.error).toMatch(/llama-2-7b\/consolidated\.00\.pth: md5 mismatch: expected b5b72b4f2d00670390d3d8d4d9d2c490, got [0-9a-f]{32}/);
+      const m = await model(r.modelIds[0]!);
+      expect(m.status).toBe("corrupt");
+      const f = m.files.find((x) => x.path === "llama-2-7b/consolidated.00.pth")!;
+      expect(f).toMatchObject({ status: "corrupt", expectedMd5: "b5b72b4f2d00670390d3d8d4d9d2c490" });
+      expect(f.md5).not.toBe(f.expectedMd5);
+      expect(m.files.find((x) => x.path === "tokenizer.model")?.status).toBe("verified");
+      // Verification on demand agrees, and still fails.
+      const v = await admin.json<{ jobId: string }>("POST", `/api/models/${m.id}/verify`, {});
+      expect((await waitFor("verify corrupt", ended(v.jobId))).error).toMatch(/md5 mismatch/);
+      await admin.json("DELETE", `/api/models/${m.id}`);
+    } finally {
+      cdn.options.corrupt = undefined;
+    }
+  });
+
+  it("fails clearly when the link expires mid-download, and a new link resumes from the partial files", async () => {
+    // Short responses force new requests, so the expiry is met mid-file as on the real CDN.
+    Object.assign(cdn.options, { throttleBps: 4 * MiB, dropAfterBytes: 2 * MiB, maxDrops: Infinity });
+    cdn.resetStats();
+    const expiresAt = new Date(Date.now() + 4000);
+    try {
+      const r = await admin.json<{ jobId: string; modelIds: string[] }>("POST", "/api/downloads/meta", { url: cdn.signUrl(expiresAt), models: ["13B"] });
+      const failed = await waitFor("expiry failure", ended(r.jobId), 60_000);
+      expect(failed.status).toBe("failed");
+      const at = new Date(Math.floor(expiresAt.getTime() / 1000) * 1000).toISOString();
+      expect(failed.error).toContain(`link expired at ${at}; paste a new URL to continue: downloaded bytes are kept`);
+      const partial = (cdn.stats.bytesByPath["llama-2-13b/consolidated.00.pth"] ?? 0) + (cdn.stats.bytesByPath["llama-2-13b/consolidated.01.pth"] ?? 0);
+      expect(partial).toBeGreaterThan(4 * MiB);
+      expect(partial).toBeLessThan(2 * SHARD);
+
+      const relinked = await admin.json<{ resumed: boolean }>("PUT", `/api/downloads/meta/${r.jobId}`, { url: validLink() });
+      expect(relinked.resumed).toBe(true);
+      const done = await waitFor("resumed download", ended(r.jobId), 90_000);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe("completed");
+      for (const shard of ["consolidated.00.pth", "consolidated.01.pth"]) {
+        const served = cdn.stats.bytesByPath[`llama-2-13b/${shard}`] ?? 0;
+        expect(served, shard).toBeLessThanOrEqual(1.1 * SHARD);
+      }
+      const m = await model(r.modelIds[0]!);
+      expect(m.status).toBe("verified");
+      for (const f of m.files.filter((x) => x.path.endsWith(".pth"))) expect(f.md5).toBe(md5s[f.path]);
+    } finally {
+      Object.assign(cdn.options, { throttleBps: undefined, dropAfterBytes: undefined, maxDrops: undefined });
+    }
+  });
+
+  it("survives kill -9 of the worker at ~30, 60 and 90 % of a 200 MB file, fetching it about once", async () => {
+    cdn.options.throttleBps = 6 * MiB;
+    cdn.resetStats();
+    const rel = "llama-2-7b-chat/consolidated.00.pth";
+    const served = () => cdn.stats.bytesByPath[rel] ?? 0;
+    try {
+      const r = await admin.json<{ jobId: string; modelIds: string[] }>("POST", "/api/downloads/meta", { url: validLink(), models: ["7B-chat"] });
+      for (const fraction of [0.3, 0.6, 0.9]) {
+        await waitFor(`${fraction * 100} % served`, async () => served() >= fraction * BIG, 120_000, 20);
+        const victim = app.workers.at(-1)!;
+        victim.child.kill("SIGKILL");
+        await victim.exited;
+        app.startWorker();
+      }
+      const done = await waitFor("download after three crashes", ended(r.jobId), 180_000);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe("completed");
+      expect(done.attempts).toBeGreaterThanOrEqual(4);
+      expect(served()).toBeLessThanOrEqual(1.1 * BIG);
+      const m = await model(r.modelIds[0]!);
+      const f = m.files.find((x) => x.path === rel)!;
+      expect(f).toMatchObject({ status: "verified", bytes: BIG, md5: md5s[rel] });
+    } finally {
+      cdn.options.throttleBps = undefined;
+    }
+  }, 400_000);
+});
+
+describe("Hugging Face downloads", () => {
+  it("needs a token for a gated repo, then succeeds with one that never shows up in logs, job data or the database", async () => {
+    const first = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: GATED });
+    const failed = await waitFor("gated without token", ended(first.jobId), 60_000);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toContain("token missing or invalid");
+
+    const r = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: GATED, token: TOKEN });
+    expect(r.modelId).toBe(first.modelId);
+    const done = await waitFor("gated with token", ended(r.jobId), 60_000);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("completed");
+
+    const m = await model(r.modelId);
+    expect(m).toMatchObject({ name: GATED, source: "hf", status: "verified" });
+    expect(m.directory).toBe(path.join(env.dataDir, "hf", "hub", "models--meta-llama--Llama-2-7b-hf", "snapshots", hub.commitOf(GATED)));
+    const weights = m.files.find((f) => f.path === "model.safetensors")!;
+    expect(weights).toMatchObject({ status: "verified", sha256: "5768b7707db7045353eecca9420b8fc308d44619afb11016cb59abc8ac508c8f" });
+    expect(weights.expectedSha256).toBe(weights.sha256);
+    expect(await sha256File(path.join(m.directory, "model.safetensors"))).toBe(weights.sha256);
+    expect(hub.stats.cdn.every((c) => !c.authorization)).toBe(true);
+
+    // The token is nowhere but its encrypted credential.
+    const logs = app.webOutput() + app.workers.map((w) => w.output()).join("");
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toContain(TOKEN);
+    const rows = await db().job.findMany();
+    expect(JSON.stringify(rows)).not.toContain(TOKEN);
+    const redis = new Redis(env.redisUrl);
+    try {
+      const bull = await redis.hgetall(`${env.redisPrefix}:download:${r.jobId}`);
+      expect(bull.data).toContain(GATED);
+      expect(JSON.stringify(bull)).not.toContain(TOKEN);
+    } finally {
+      redis.disconnect();
+    }
+    const tables = ["Job", "Credential", "AuditEvent", "Model", "ModelFile"];
+    for (const t of tables) expect(JSON.stringify(await db().$queryRawUnsafe(`SELECT * FROM "${t}"`), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)), t).not.toContain(TOKEN);
+  });
+
+  it("converts the safetensors snapshot to f16 and deleting both leaves no blob behind", async () => {
+    const [hfModel] = (await models()).filter((m) => m.source === "hf");
+    const r = await admin.json<{ jobId: string; modelId: string }>("POST", `/api/models/${hfModel!.id}/convert`, { type: "f16" });
+    const done = await waitFor("convert hf", ended(r.jobId), 120_000);
+    expect(done.error).toBeNull();
+    const g = await model(r.modelId);
+    expect(g).toMatchObject({ status: "verified", derivedFrom: { id: hfModel!.id } });
+    expect(g.gguf?.fileType).toBe("F16");
+    expect(g.gguf?.tensors).toHaveLength(21);
+    expect(g.files[0]!.sha256).toBe(await sha256File(path.join(g.directory, g.files[0]!.path)));
+
+    for (const m of await models()) await admin.json("DELETE", `/api/models/${m.id}`);
+    expect(await storeFiles()).toEqual([]);
+  });
+});
