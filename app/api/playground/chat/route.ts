@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { readJson, withRole } from "@/lib/http/route";
+import { chatTurn } from "@/lib/inference/playground/chat-turn";
+import { CHAT_FORMATS } from "@/lib/inference/sampling";
+import { QueueFullError } from "@/lib/inference/errors";
+import { sseResponse } from "@/lib/inference/sse";
+
+const body = z.object({
+  conversationId: z.string().optional(),
+  model: z.string().min(1),
+  systemPrompt: z.string().max(20_000).optional(),
+  chatFormat: z.enum(CHAT_FORMATS).default("auto"),
+  params: z.record(z.string(), z.unknown()).default({}),
+  message: z.string().min(1).max(100_000),
+});
+
+/** One playground turn, answered as server-sent events: conversation, text pieces, then done or error. */
+export const POST = withRole("member", async ({ req, principal, ip }) => {
+  const b = body.parse(await readJson(req));
+  try {
+    const events = await chatTurn({ userId: principal.user.id, ...b, sampling: b.params, signal: req.signal });
+    await recordAudit({ actor: principal, action: "playground.chat", target: b.conversationId ?? "new", detail: { model: b.model }, ip });
+    return sseResponse(events);
+  } catch (err) {
+    if (err instanceof QueueFullError) {
+      return Response.json({ error: { code: err.code, message: err.message } }, { status: 429, headers: { "retry-after": String(err.retryAfterSeconds) } });
+    }
+    throw err;
+  }
+});

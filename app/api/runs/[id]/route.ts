@@ -1,0 +1,10 @@
+import { notFound } from "@/lib/http/errors";
+import { withRole } from "@/lib/http/route";
+import { getRun } from "@/lib/runs/get-run";
+
+export const GET = withRole<{ id: string }>("viewer", async ({ req, params }) => {
+  const q = new URL(req.url).searchParams;
+  const run = await getRun({ id: params.id, offset: Number(q.get("offset") || 0), limit: Number(q.get("limit") || 100), status: q.get("status") || undefined });
+  if (!run) throw notFound(`run ${params.id}`);
+  return Response.json(run);
+});

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { readJson, withRole } from "@/lib/http/route";
+import { CHAT_FORMATS } from "@/lib/inference/sampling";
+import { createRun } from "@/lib/runs/create-run";
+import { RunError } from "@/lib/runs/errors";
+import { listRuns } from "@/lib/runs/list-runs";
+import { PROMPT_FORMATS } from "@/lib/runs/parse-prompts";
+
+const createBody = z.object({
+  model: z.string().min(1),
+  name: z.string().max(200).optional(),
+  mode: z.enum(["completion", "chat"]),
+  chatFormat: z.enum(CHAT_FORMATS).optional(),
+  systemPrompt: z.string().max(20_000).optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  upload: z.object({ format: z.enum(PROMPT_FORMATS), content: z.string().max(50 * 2 ** 20) }),
+});
+
+export const GET = withRole("viewer", async () => Response.json({ runs: await listRuns() }));
+
+export const POST = withRole("member", async ({ req, principal, ip }) => {
+  const body = createBody.parse(await readJson(req));
+  try {
+    const run = await createRun({ ...body, sampling: body.params, userId: principal.user.id });
+    await recordAudit({ actor: principal, action: "run.create", target: run.id, detail: { model: body.model, mode: body.mode, total: run.total }, ip });
+    return Response.json(run, { status: 201 });
+  } catch (err) {
+    if (err instanceof RunError && err.rows.length) {
+      return Response.json({ error: { code: err.code, message: err.message, rows: err.rows } }, { status: err.status });
+    }
+    throw err;
+  }
+});
