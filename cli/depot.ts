@@ -1,6 +1,8 @@
 // `depot`: one commander program; each command lives in its own module under cli/commands and only parses
 // arguments before handing the work to lib (directly, or through the server's API).
 import { Command } from "commander";
+import { ZodError } from "zod";
+import { describeZodError } from "../lib/errors";
 import { register as admin } from "./commands/admin";
 import { register as models } from "./commands/models";
 import { register as pull } from "./commands/pull";
@@ -12,6 +14,7 @@ const program = new Command("depot").description("llama-depot: download, verify,
 for (const register of [admin, status, pull, models, rm, verify]) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  console.error(`depot: ${err instanceof Error ? err.message : String(err)}`);
+  const message = err instanceof ZodError ? describeZodError(err) : err instanceof Error ? err.message : String(err);
+  console.error(`depot: ${message}`);
   process.exit(1);
 });

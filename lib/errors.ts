@@ -13,6 +13,11 @@ export class DepotError<C extends string = string> extends Error {
   }
 }
 
+/** One readable line per invalid field ("password: at least 8 characters"), for the API and the CLI alike. */
+export function describeZodError(err: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return err.issues.map((i) => `${i.path.map(String).join(".") || "input"}: ${i.message}`).join("; ");
+}
+
 /** Whether a failed job should be retried: only errors that say so, plus anything unknown (network, crashes). */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof DepotError) return err.retryable;

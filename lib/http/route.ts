@@ -2,7 +2,7 @@ import { ZodError } from "zod";
 import { authenticate, type Principal } from "../auth/authenticate";
 import { isSameOrigin } from "../auth/csrf";
 import { roleAtLeast, type Role } from "../auth/roles";
-import { DepotError } from "../errors";
+import { DepotError, describeZodError } from "../errors";
 import { logger } from "../log/logger";
 import { forbidden, HttpError, jsonError, unauthorized } from "./errors";
 
@@ -22,7 +22,7 @@ export function clientIp(req: Request): string | undefined {
 export function errorResponse(err: unknown): Response {
   if (err instanceof HttpError) return jsonError(err.status, err.code, err.message);
   if (err instanceof ZodError) {
-    return jsonError(400, "invalid_input", err.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "));
+    return jsonError(400, "invalid_input", describeZodError(err));
   }
   if (err instanceof DepotError) return jsonError(400, err.code, err.message);
   log.error("unhandled route error", { err });
