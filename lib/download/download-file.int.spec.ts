@@ -222,6 +222,20 @@ describe("downloadFile", () => {
     expect(cdn.stats.bytesServed).toBe(FIXTURE_BYTES - r.resumedBytes);
   });
 
+  it("runs on an injected fetch too (retries and parts included)", async () => {
+    cdn.options.dropAfterBytes = 500_000;
+    cdn.options.maxDrops = 3;
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    const r = await downloadFile({ url: fileUrl("consolidated.00.pth"), dest: path.join(await outDir("fetch"), "a.pth"), parts: 3, minPartBytes: MiB, fetch: counting });
+    expect(r.sha256).toBe(FIXTURE_SHA256);
+    expect(calls).toBe(cdn.stats.requests);
+    expect(calls).toBeGreaterThanOrEqual(8 + 3);
+  });
+
   it("fails fast on 403/404 with the server's reason and no query string", async () => {
     const d = await outDir("errors");
     const expired = cdn.signUrl(new Date(Date.now() - 1000)).replace("*", "consolidated.00.pth");

@@ -35,7 +35,7 @@ function codeForStatus(status: number): DownloadErrorCode {
 }
 
 /** Builds the error for a non-success response; reads at most 8 KiB of its body for the reason. */
-export async function httpError(res: Response, url: string): Promise<DownloadError> {
+export async function httpError(res: { status: number; text(): Promise<string> }, url: string): Promise<DownloadError> {
   let body = "";
   try {
     body = (await res.text()).slice(0, 8192);
