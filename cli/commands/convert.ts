@@ -1,0 +1,43 @@
+import { Option, type Command } from "commander";
+import { SingleBar, Presets } from "cli-progress";
+import { convertModel, OUTPUT_TYPES, type OutputType } from "../../lib/convert";
+
+const MiB = 1024 * 1024;
+
+/** `depot convert <dir> --type q8_0 --out model.gguf`: converts locally, no server needed. */
+export function register(program: Command): void {
+  program
+    .command("convert <dir>")
+    .description("convert a Llama checkpoint folder (safetensors, pytorch_model*.bin or Meta consolidated.*.pth) to GGUF")
+    .addOption(new Option("-t, --type <type>", "output type").choices(OUTPUT_TYPES).default("f16"))
+    .requiredOption("-o, --out <file>", "GGUF file to write")
+    .option("--name <name>", "general.name (default: the folder's name)")
+    .action(async (dir: string, opts: { type: OutputType; out: string; name?: string }) => {
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once("SIGINT", onSigint);
+      const bar = new SingleBar({ format: "{bar} {percentage}% | {done}/{all} MiB | {tensor}", hideCursor: true }, Presets.shades_classic);
+      let started = false;
+      try {
+        const r = await convertModel({
+          inputDir: dir,
+          outFile: opts.out,
+          type: opts.type,
+          name: opts.name,
+          signal: controller.signal,
+          onProgress: (p) => {
+            const payload = { done: (p.bytesDone / MiB).toFixed(0), all: (p.bytesTotal / MiB).toFixed(0), tensor: p.tensor };
+            if (!started) bar.start(p.bytesTotal, 0, payload);
+            started = true;
+            bar.update(p.bytesDone, payload);
+          },
+        });
+        bar.stop();
+        console.log(`${r.outFile}: ${r.fileType}, ${r.tensorCount} tensors, ${r.parameterCount.toLocaleString("en")} parameters, ${r.bytes.toLocaleString("en")} bytes`);
+        console.log(`sha256 ${r.sha256}`);
+      } finally {
+        if (started) bar.stop();
+        process.off("SIGINT", onSigint);
+      }
+    });
+}
