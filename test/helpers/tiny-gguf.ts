@@ -1,0 +1,45 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { convertModel } from "../../lib/convert";
+
+const root = path.resolve(import.meta.dirname, "../..");
+export const TINY_HF_DIR = path.join(root, "test/fixtures/tiny-llama/hf");
+export const TINY_REF_JSON = path.join(root, "test/fixtures/tiny-llama/ref.json");
+
+let cached: Promise<string> | undefined;
+
+/**
+ * The fixture model converted to an f16 GGUF by our converter, once per test run: the file is cached under
+ * the temp dir by the fixture's hash, so parallel test files and later runs reuse it. Written to a temp name
+ * and renamed, so a reader never sees half a file.
+ */
+export function tinyGguf(): Promise<string> {
+  cached ??= (async () => {
+    const sums = await readFile(path.join(TINY_HF_DIR, "..", "SHA256SUMS"));
+    const key = createHash("sha256").update(sums).digest("hex").slice(0, 12);
+    const dir = path.join(os.tmpdir(), `depot-tiny-gguf-${key}`);
+    const file = path.join(dir, "tiny-llama-f16.gguf");
+    if (await stat(file).then((s) => s.size > 0, () => false)) return file;
+    await mkdir(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.partial`;
+    try {
+      await convertModel({ inputDir: TINY_HF_DIR, outFile: tmp, type: "f16", name: "Tiny Llama" });
+      await rename(tmp, file);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+    return file;
+  })();
+  return cached;
+}
+
+export type TinyRef = {
+  prompts: { prompt: string; input_ids: number[]; generated_ids: number[]; generated_text: string }[];
+  llama2_chat_format: { messages: { role: "system" | "user" | "assistant"; content: string }[]; input_ids: number[] };
+};
+
+export async function tinyRef(): Promise<TinyRef> {
+  return JSON.parse(await readFile(TINY_REF_JSON, "utf8")) as TinyRef;
+}
