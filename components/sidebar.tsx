@@ -12,6 +12,7 @@ const LINKS = [
   ["/playground", "Playground"],
   ["/settings", "Settings"],
 ] as const;
+const ADMIN_LINKS = [["/audit", "Audit log"]] as const;
 
 export function Sidebar({ email, role }: { email: string; role: string }) {
   const path = usePathname();
@@ -22,7 +23,7 @@ export function Sidebar({ email, role }: { email: string; role: string }) {
   return (
     <nav className="sidebar">
       <div className="brand">🦙 llama-depot</div>
-      {LINKS.map(([href, label]) => (
+      {[...LINKS, ...(role === "admin" ? ADMIN_LINKS : [])].map(([href, label]) => (
         <Link key={href} href={href} className={(href === "/" ? path === "/" : path.startsWith(href)) ? "active" : ""}>
           {label}
         </Link>

@@ -90,9 +90,9 @@ describe("jobs through BullMQ and the worker", () => {
   });
 
   it("records every mutation in the audit log", async () => {
-    const { events } = await admin.json<{ events: { action: string; actorLabel: string }[] }>("GET", "/api/audit");
+    const { events } = await admin.json<{ events: { action: string; actor: string }[] }>("GET", "/api/audit");
     const actions = events.map((e) => e.action);
     for (const a of ["auth.login", "job.enqueue", "job.cancel", "job.retry", "job.remove"]) expect(actions).toContain(a);
-    expect(events.find((e) => e.action === "job.enqueue")?.actorLabel).toBe("admin@example.com");
+    expect(events.find((e) => e.action === "job.enqueue")?.actor).toBe("admin@example.com");
   });
 });

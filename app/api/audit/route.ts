@@ -1,14 +1,23 @@
-import { db } from "@/lib/db/prisma";
+import { z } from "zod";
+import { auditCsv, listAudit } from "@/lib/audit/list-audit";
 import { withRole } from "@/lib/http/route";
 
+const query = z.object({
+  action: z.string().optional(),
+  actor: z.string().optional(),
+  since: z.coerce.date().optional(),
+  until: z.coerce.date().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  format: z.enum(["json", "csv"]).default("json"),
+});
+
 export const GET = withRole("admin", async ({ req }) => {
-  const q = new URL(req.url).searchParams;
-  const events = await db().auditEvent.findMany({
-    where: q.get("action") ? { action: { startsWith: q.get("action")! } } : {},
-    orderBy: { createdAt: "desc" },
-    take: Math.min(Number(q.get("limit") || 200), 1000),
-  });
-  return Response.json({
-    events: events.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
-  });
+  const q = query.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const events = await listAudit(q);
+  if (q.format === "csv") {
+    return new Response(auditCsv(events), {
+      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="audit.csv"' },
+    });
+  }
+  return Response.json({ events });
 });
