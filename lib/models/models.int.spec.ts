@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -81,6 +82,7 @@ beforeAll(async () => {
   await buildMetaTree(metaRoot);
   await patternModel(metaRoot, "llama-2-7b-chat", [BIG]);
   await patternModel(metaRoot, "llama-2-13b", [SHARD, SHARD]);
+  await patternModel(metaRoot, "llama-2-13b-chat", [SHARD / 2, SHARD / 2]);
   cdn = await startMetaCdn({ root: metaRoot });
   hub = await startHfHub({
     repos: [{ name: GATED, dir: path.join(FIXTURE, "hf"), gated: "manual" }],
@@ -227,6 +229,27 @@ describe("Meta downloads", () => {
     }
   });
 
+  it("takes a new link pasted while the download runs, without stopping", async () => {
+    Object.assign(cdn.options, { throttleBps: 1.5 * MiB, dropAfterBytes: 2 * MiB, maxDrops: Infinity });
+    cdn.resetStats();
+    const oldExpiry = Date.now() + 5000;
+    try {
+      const r = await admin.json<{ jobId: string; modelIds: string[] }>("POST", "/api/downloads/meta", { url: cdn.signUrl(new Date(oldExpiry)), models: ["13B-chat"] });
+      await waitFor("bytes flowing", async () => (cdn.stats.bytesByPath["llama-2-13b-chat/consolidated.00.pth"] ?? 0) > MiB, 30_000, 20);
+      const relinked = await admin.json<{ resumed: boolean }>("PUT", `/api/downloads/meta/${r.jobId}`, { url: validLink() });
+      expect(relinked.resumed).toBe(false);
+      const done = await waitFor("download on the new link", ended(r.jobId), 90_000);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe("completed");
+      expect(done.attempts).toBe(1);
+      // It ran past the first link's expiry, so later requests used the new one.
+      expect(new Date(done.finishedAt!).getTime()).toBeGreaterThan(oldExpiry);
+      expect((await model(r.modelIds[0]!)).status).toBe("verified");
+    } finally {
+      Object.assign(cdn.options, { throttleBps: undefined, dropAfterBytes: undefined, maxDrops: undefined });
+    }
+  });
+
   it("survives kill -9 of the worker at ~30, 60 and 90 % of a 200 MB file, fetching it about once", async () => {
     cdn.options.throttleBps = 6 * MiB;
     cdn.resetStats();
@@ -308,5 +331,59 @@ describe("Hugging Face downloads", () => {
 
     for (const m of await models()) await admin.json("DELETE", `/api/models/${m.id}`);
     expect(await storeFiles()).toEqual([]);
+  });
+});
+
+describe("depot CLI", () => {
+  let cliEnv: NodeJS.ProcessEnv;
+  const depot = (...args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      execFile(path.resolve("node_modules/.bin/tsx"), ["cli/depot.ts", ...args], { env: cliEnv, timeout: 120_000 }, (e, out, err) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err }),
+      );
+    });
+
+  beforeAll(async () => {
+    const { key } = await admin.json<{ key: string }>("POST", "/api/api-keys", { name: "cli" });
+    cliEnv = { ...process.env, DEPOT_URL: app.baseUrl, DEPOT_API_KEY: key };
+  });
+
+  it("pulls, lists, verifies and removes a model through the server", async () => {
+    const pull = await depot("pull", "meta", "--url", validLink(), "--models", "7B");
+    expect(pull.code, pull.err).toBe(0);
+    expect(pull.err).toMatch(/started job download-meta-7b/);
+
+    const list = await depot("models", "--json");
+    expect(list.code, list.err).toBe(0);
+    const listed = JSON.parse(list.out) as ModelDto[];
+    expect(listed.map((m) => [m.name, m.status])).toEqual([["llama-2-7b", "verified"]]);
+
+    const verify = await depot("verify", "llama-2-7b");
+    expect(verify.code, verify.err).toBe(0);
+    expect(JSON.parse(verify.out)).toMatchObject({ status: "verified" });
+
+    const rmOut = await depot("rm", "llama-2-7b");
+    expect(rmOut.code, rmOut.err).toBe(0);
+    expect(rmOut.out).toMatch(/deleted llama-2-7b: [\d.]+ MiB freed/);
+    expect(await models()).toEqual([]);
+  });
+
+  it("verifies a plain folder without a server, and fails on a flipped byte", async () => {
+    const dir = path.join(work, "local");
+    await buildMetaTree(dir);
+    const ok = await depot("verify", dir);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toContain("OK   llama-2-7b/consolidated.00.pth");
+    expect(ok.out).toContain("OK   tokenizer.model");
+
+    const shard = path.join(dir, "llama-2-7b/consolidated.00.pth");
+    const bytes = await readFile(shard);
+    bytes[1000] = bytes[1000]! ^ 0xff;
+    await rm(shard);
+    await writeFile(shard, bytes);
+    const bad = await depot("verify", dir);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/FAIL llama-2-7b\/consolidated\.00\.pth \(md5 expected b5b72b4f2d00670390d3d8d4d9d2c490, got [0-9a-f]{32}\)/);
+    expect(bad.err).toContain("1 of 3 files failed verification");
   });
 });
