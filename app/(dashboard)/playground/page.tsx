@@ -1,11 +1,14 @@
 import { requireUser } from "@/lib/auth/require-user";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { listRunnableModels } from "@/lib/inference/list-runnable-models";
+import { PlaygroundClient } from "./playground-client";
 
 export default async function Page() {
-  await requireUser();
+  const { user } = await requireUser();
   return (
     <>
       <h1>Playground</h1>
-      <p className="muted">Chat with a resident model here.</p>
+      <PlaygroundClient models={await listRunnableModels()} canChat={roleAtLeast(user.role, "member")} />
     </>
   );
 }

@@ -1,11 +1,24 @@
 import { requireUser } from "@/lib/auth/require-user";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { listRunnableModels } from "@/lib/inference/list-runnable-models";
+import { listRuns } from "@/lib/runs/list-runs";
+import { NewRunForm } from "./new-run-form";
+import { RunsList } from "./runs-list";
 
 export default async function Page() {
-  await requireUser();
+  const { user } = await requireUser();
+  const canRun = roleAtLeast(user.role, "member");
   return (
     <>
       <h1>Runs</h1>
-      <p className="muted">Batch prompt runs appear here.</p>
+      {canRun && (
+        <>
+          <h2>New run</h2>
+          <NewRunForm models={await listRunnableModels()} />
+        </>
+      )}
+      <h2>Runs</h2>
+      <RunsList initial={await listRuns()} />
     </>
   );
 }

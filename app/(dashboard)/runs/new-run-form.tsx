@@ -1,0 +1,106 @@
+"use client";
+import { useState } from "react";
+import { api } from "@/components/api";
+import type { RunnableModelDto } from "@/lib/inference/list-runnable-models";
+import { DEFAULT_SAMPLING, SamplingFields, toParams, type SamplingForm } from "./sampling-fields";
+
+type RowError = { row: number; message: string };
+type Validation = { count: number; errors: RowError[] };
+
+const FORMAT_BY_EXT: Record<string, "jsonl" | "csv" | "lines"> = { jsonl: "jsonl", ndjson: "jsonl", csv: "csv", txt: "lines" };
+
+export function NewRunForm({ models }: { models: RunnableModelDto[] }) {
+  const [model, setModel] = useState(models[0]?.name ?? "");
+  const [name, setName] = useState("");
+  const [mode, setMode] = useState<"completion" | "chat">("completion");
+  const [chatFormat, setChatFormat] = useState("auto");
+  const [systemPrompt, setSystemPrompt] = useState("");
+  const [sampling, setSampling] = useState<SamplingForm>(DEFAULT_SAMPLING);
+  const [upload, setUpload] = useState<{ format: "jsonl" | "csv" | "lines"; content: string; name: string } | null>(null);
+  const [text, setText] = useState("");
+  const [check, setCheck] = useState<Validation | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const source = () => upload ?? { format: "lines" as const, content: text };
+  const validate = async (src: { format: string; content: string }, m = mode) => {
+    setError(null);
+    try {
+      setCheck(await api<Validation>("/api/runs/validate", { body: { mode: m, upload: { format: src.format, content: src.content } } }));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const onFile = async (file: File | undefined) => {
+    if (!file) return setUpload(null);
+    const format = FORMAT_BY_EXT[file.name.split(".").pop()?.toLowerCase() ?? ""];
+    if (!format) return setError(`${file.name}: use a .jsonl, .csv or .txt file`);
+    const u = { format, content: await file.text(), name: file.name };
+    setUpload(u);
+    await validate(u);
+  };
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    const src = source();
+    try {
+      const run = await api<{ id: string }>("/api/runs", {
+        body: { model, name: name || undefined, mode, chatFormat, systemPrompt: systemPrompt || undefined, params: toParams(sampling), upload: { format: src.format, content: src.content } },
+      });
+      window.location.href = `/runs/${run.id}`;
+    } catch (e) {
+      setError((e as Error).message);
+      await validate(src);
+      setBusy(false);
+    }
+  };
+
+  if (models.length === 0) return <p className="muted">No GGUF model is ready yet: download and convert one on the Models page.</p>;
+  return (
+    <div className="card stack" style={{ maxWidth: 900 }}>
+      <div className="row">
+        <select aria-label="model" value={model} onChange={(e) => setModel(e.target.value)}>
+          {models.map((m) => <option key={m.id} value={m.name}>{m.name}</option>)}
+        </select>
+        <select aria-label="mode" value={mode} onChange={(e) => { const m = e.target.value as "completion" | "chat"; setMode(m); if (upload || text) void validate(source(), m); }}>
+          <option value="completion">completion</option>
+          <option value="chat">chat</option>
+        </select>
+        {mode === "chat" && (
+          <select aria-label="chat format" value={chatFormat} onChange={(e) => setChatFormat(e.target.value)}>
+            <option value="auto">model's chat format</option>
+            <option value="llama2">Llama 2 [INST]</option>
+          </select>
+        )}
+        <input aria-label="run name" placeholder="run name (optional)" value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <textarea aria-label="system prompt" placeholder={mode === "chat" ? "system prompt (optional)" : "text put before every prompt (optional)"} rows={2} value={systemPrompt} onChange={(e) => setSystemPrompt(e.target.value)} />
+      <SamplingFields value={sampling} onChange={setSampling} />
+      <div className="row">
+        <label className="muted">
+          prompts file (.jsonl, .csv, .txt){" "}
+          <input type="file" name="prompts" accept=".jsonl,.ndjson,.csv,.txt" onChange={(e) => void onFile(e.target.files?.[0])} />
+        </label>
+      </div>
+      {!upload && (
+        <textarea aria-label="prompts" placeholder="…or one prompt per line" rows={5} value={text} onChange={(e) => setText(e.target.value)} onBlur={() => text.trim() && void validate(source())} />
+      )}
+      {check && (
+        <div data-testid="validation">
+          <span className={check.errors.length ? "error" : "muted"}>
+            {check.count} prompt(s){check.errors.length ? `, ${check.errors.length} invalid row(s)` : " ready"}
+          </span>
+          {check.errors.length > 0 && (
+            <ul className="error">
+              {check.errors.slice(0, 50).map((e) => <li key={e.row}>row {e.row}: {e.message}</li>)}
+            </ul>
+          )}
+        </div>
+      )}
+      {error && <span className="error" role="alert">{error}</span>}
+      <div>
+        <button onClick={submit} disabled={busy || (!upload && !text.trim()) || (check?.errors.length ?? 0) > 0}>Start run</button>
+      </div>
+    </div>
+  );
+}
