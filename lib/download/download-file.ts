@@ -152,6 +152,7 @@ async function run(params: DownloadFileParams, partialPath: string, statePath: s
     await fh.sync();
   } finally {
     await ctx.sidecar.close();
+    await ctx.hasher.close();
     await fh.close();
   }
   ctx.meter.finish();

@@ -1,6 +1,9 @@
-import { createHash, type Hash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
+import { createDigester, type Digester } from "./digester";
 import type { DownloadState } from "./parts";
+
+/** Unhashed bytes allowed in flight to the hash workers before the memory path yields to catch-up reads. */
+const MAX_BACKLOG = 32 * 1024 * 1024;
 
 /**
  * md5 + sha256 of the file, computed while it downloads, so verification needs no second full read.
@@ -13,13 +16,15 @@ import type { DownloadState } from "./parts";
  *   positional reads (page cache in practice) until it reaches that part's write frontier, then rides it from
  *   memory again. Catch-up runs concurrently with the download, so when the last byte lands there is little or
  *   nothing left to hash.
- * Node cannot serialize a hash's internal state, so after a restart the hasher re-reads the prefix already on
- * disk: a local sequential read, never a refetch. The sidecar therefore persists parts only, not the hasher.
+ * Pieces are fetched in file order (planParts), so the contiguous prefix trails the download by a few pieces and
+ * the catch-up reads stay small. Node cannot serialize a hash's internal state, so after a restart the hasher
+ * re-reads the prefix already on disk: a local sequential read, never a refetch. The sidecar therefore persists
+ * parts only, not the hasher. The hashing itself runs on worker threads for large files (see digester.ts); when
+ * they fall behind, chunks are left on disk for the catch-up path instead of piling up in memory.
  */
 export class InOrderHasher {
   private pos = 0;
-  private readonly md5: Hash = createHash("md5");
-  private readonly sha256: Hash = createHash("sha256");
+  private readonly digester: Digester;
   private running = false;
   private pending: Promise<void> = Promise.resolve();
   private failure: unknown = null;
@@ -28,11 +33,13 @@ export class InOrderHasher {
   constructor(
     private readonly fh: FileHandle,
     private readonly state: DownloadState,
-  ) {}
+  ) {
+    this.digester = createDigester(state.total);
+  }
 
   /** Called right after bytes `[offset, offset + chunk.length)` are written to disk. */
   onWritten(offset: number, chunk: Uint8Array): void {
-    if (!this.running && offset === this.pos) {
+    if (!this.running && offset === this.pos && this.digester.backlog <= MAX_BACKLOG) {
       this.update(chunk);
       return;
     }
@@ -58,12 +65,16 @@ export class InOrderHasher {
         throw new Error(`hasher stuck at byte ${this.pos} of ${this.state.total}: file incomplete`);
       }
     }
-    return { md5: this.md5.digest("hex"), sha256: this.sha256.digest("hex") };
+    return this.digester.digest();
+  }
+
+  /** Stops the hash workers; call once the download ends, whatever the outcome. */
+  close(): Promise<void> {
+    return this.digester.close();
   }
 
   private update(chunk: Uint8Array): void {
-    this.md5.update(chunk);
-    this.sha256.update(chunk);
+    this.digester.update(chunk);
     this.pos += chunk.length;
   }
 
@@ -77,7 +88,10 @@ export class InOrderHasher {
 
   private async catchUp(): Promise<void> {
     try {
-      for (let end = this.writtenEnd(); end > this.pos; end = this.writtenEnd()) {
+      for (;;) {
+        await this.digester.drained(MAX_BACKLOG);
+        const end = this.writtenEnd();
+        if (end <= this.pos) return;
         const want = Math.min(end - this.pos, this.buf.length);
         const { bytesRead } = await this.fh.read(this.buf, 0, want, this.pos);
         if (bytesRead === 0) throw new Error(`unexpected end of partial file at byte ${this.pos}`);
