@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { convertModel } from "../../lib/convert";
@@ -10,16 +10,24 @@ export const TINY_REF_JSON = path.join(root, "test/fixtures/tiny-llama/ref.json"
 
 let cached: Promise<string> | undefined;
 
+/** Hash of the fixture and of the converter's sources: a cached GGUF is reused only while both are unchanged. */
+async function cacheKey(): Promise<string> {
+  const h = createHash("sha256");
+  const convertDir = path.join(root, "lib/convert");
+  const sources = (await readdir(convertDir, { recursive: true })).filter((f) => f.endsWith(".ts") && !f.includes(".spec.")).sort();
+  for (const f of sources) h.update(f).update(await readFile(path.join(convertDir, f)));
+  for (const f of (await readdir(TINY_HF_DIR)).sort()) h.update(f).update(await readFile(path.join(TINY_HF_DIR, f)));
+  return h.digest("hex").slice(0, 16);
+}
+
 /**
  * The fixture model converted to an f16 GGUF by our converter, once per test run: the file is cached under
- * the temp dir by the fixture's hash, so parallel test files and later runs reuse it. Written to a temp name
- * and renamed, so a reader never sees half a file.
+ * the temp dir by the hash of the fixture and the converter, so parallel test files (and later runs, while
+ * neither changed) reuse it. Written to a temp name and renamed, so a reader never sees half a file.
  */
 export function tinyGguf(): Promise<string> {
   cached ??= (async () => {
-    const sums = await readFile(path.join(TINY_HF_DIR, "..", "SHA256SUMS"));
-    const key = createHash("sha256").update(sums).digest("hex").slice(0, 12);
-    const dir = path.join(os.tmpdir(), `depot-tiny-gguf-${key}`);
+    const dir = path.join(os.tmpdir(), `depot-tiny-gguf-${await cacheKey()}`);
     const file = path.join(dir, "tiny-llama-f16.gguf");
     if (await stat(file).then((s) => s.size > 0, () => false)) return file;
     await mkdir(dir, { recursive: true });
