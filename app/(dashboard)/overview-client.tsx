@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { api } from "@/components/api";
 import { formatBytes, formatDuration } from "@/components/format";
+import { LineChart } from "@/components/line-chart";
 import { usePoll } from "@/components/use-poll";
 import type { OverviewDto } from "@/lib/overview/get-overview";
 
@@ -30,6 +31,27 @@ export function OverviewClient({ initial, canEnqueue }: { initial: OverviewDto; 
           ))}
         </tbody>
       </table>
+
+      <h2>Activity (last hour)</h2>
+      <div className="cards" style={{ gridTemplateColumns: "repeat(auto-fill, minmax(420px, 1fr))" }}>
+        <LineChart
+          label="jobs waiting and active"
+          series={[
+            { name: "waiting", color: "#f5b74e", points: data.history.map((h) => ({ t: h.at, v: Object.values(h.queues).reduce((a, q) => a + (q.waiting ?? 0), 0) })) },
+            { name: "active", color: "#6aa3ff", points: data.history.map((h) => ({ t: h.at, v: Object.values(h.queues).reduce((a, q) => a + (q.active ?? 0), 0) })) },
+          ]}
+        />
+        <LineChart
+          label="generated tokens/s (all models)"
+          format={(v) => v.toFixed(1)}
+          series={[{ name: "tokens/s", color: "#3ecf8e", points: data.history.map((h) => ({ t: h.at, v: Object.values(h.tokensPerSecond).reduce((a, b) => a + b, 0) })) }]}
+        />
+        <LineChart
+          label="download speed"
+          format={(v) => `${formatBytes(v)}/s`}
+          series={[{ name: "bytes/s", color: "#6aa3ff", points: data.history.map((h) => ({ t: h.at, v: h.downloadBytesPerSecond })) }]}
+        />
+      </div>
 
       <h2>Workers</h2>
       {data.workers.length === 0 && <p className="muted">No worker has registered yet. Start one with <code>npm run worker</code>.</p>}

@@ -61,6 +61,7 @@ export const envSchema = z.object({
     .min(1)
     .default(32)
     .describe("Interactive requests (API, playground) waiting or running at once; more are answered 429 with Retry-After"),
+  METRICS_TOKEN: z.string().min(16).optional().describe("Bearer token Prometheus sends to /metrics (admins may also scrape with their key)"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Log verbosity"),
   DEPOT_URL: z.string().url().default("http://127.0.0.1:3000").describe("Server the CLI talks to"),
   DEPOT_API_KEY: z.string().optional().describe("API key the CLI sends as Bearer token"),

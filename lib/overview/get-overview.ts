@@ -3,6 +3,8 @@ import { readdir, lstat } from "node:fs/promises";
 import path from "node:path";
 import { config } from "../config/env";
 import { db } from "../db/prisma";
+import type { MetricsSnapshot } from "../metrics/collect-metrics";
+import { readMetricsHistory } from "../metrics/metrics-history";
 import { queueCounts, type QueueCounts } from "../queue/queues";
 
 export type WorkerDto = {
@@ -20,6 +22,8 @@ export type OverviewDto = {
   queues: Record<string, QueueCounts>;
   workers: WorkerDto[];
   disk: { dataDir: string; usedBytes: number; freeBytes: number; totalBytes: number };
+  /** Samples of the /metrics numbers over the last hour, for the charts. */
+  history: MetricsSnapshot[];
 };
 
 const OFFLINE_AFTER_MS = 15_000;
@@ -60,10 +64,17 @@ export async function listWorkers(): Promise<WorkerDto[]> {
 
 export async function getOverview(): Promise<OverviewDto> {
   const dir = config().dataDir;
-  const [queues, workers, usedBytes, fs] = await Promise.all([queueCounts(), listWorkers(), dataDirUsage(), statfs(dir).catch(() => null)]);
+  const [queues, workers, usedBytes, fs, history] = await Promise.all([
+    queueCounts(),
+    listWorkers(),
+    dataDirUsage(),
+    statfs(dir).catch(() => null),
+    readMetricsHistory(),
+  ]);
   return {
     queues,
     workers,
     disk: { dataDir: dir, usedBytes, freeBytes: fs ? fs.bavail * fs.bsize : 0, totalBytes: fs ? fs.blocks * fs.bsize : 0 },
+    history,
   };
 }
