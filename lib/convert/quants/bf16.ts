@@ -4,7 +4,7 @@ import type { Quant } from "./types";
 /** gguf-py's BF16.quantize_blocks (= ggml_compute_fp32_to_bf16): NaN forced quiet, round to nearest even. */
 export const bf16: Quant = {
   ggmlType: GgmlType.BF16,
-  quantize(src, dst) {
+  kernel: (src, dst) => {
     const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
     const out = new Uint16Array(dst.buffer, dst.byteOffset, src.length);
     for (let i = 0; i < bits.length; i++) {

@@ -3,7 +3,7 @@ import type { Quant } from "./types";
 
 export const f32: Quant = {
   ggmlType: GgmlType.F32,
-  quantize(src, dst) {
+  kernel: (src, dst) => {
     dst.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
   },
 };

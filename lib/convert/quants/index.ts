@@ -1,4 +1,4 @@
-export type { Quant } from "./types";
+export type { Quant, QuantKernel } from "./types";
 export { QUANTS, OUTPUT_TYPES, chooseTensorType, fileTypeOf, type OutputType } from "./registry";
 export { decodeSource } from "./decode-source";
 export { quantizeChunk, type QuantizeJob } from "./quantize-chunk";

@@ -1,42 +1,60 @@
-import { createRequire } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { QuantizeJob } from "./quantize-chunk";
+import { GGML_QUANT_SIZES } from "../../gguf";
+import { decodeSource } from "./decode-source";
+import { buildF16Table, makeF32ToF16Bits } from "./float-bits";
+import { quantizeWith, type QuantizeJob } from "./quantize-chunk";
+import { QUANTS } from "./registry";
 
 type Pending = { resolve: (b: Uint8Array) => void; reject: (e: Error) => void };
 
 /**
- * Worker threads that quantize chunks in parallel. The worker is TypeScript and Node 20 workers do not inherit
- * loader hooks, so each thread boots through tsx's `tsImport`: the same under tsx, vitest and the BullMQ worker.
+ * The worker's program, assembled from the self-contained kernels' source text: plain JavaScript, so threads need
+ * no TypeScript loader (a loader costs each thread a hooks thread and tens of MiB). `__name` covers transpilers that
+ * keep function names through a helper.
  */
+function workerSource(): string {
+  const kernels = [...QUANTS.values()].map((q) => `${q.ggmlType}: { kernel: (${q.kernel.toString()}), sizes: ${JSON.stringify(GGML_QUANT_SIZES[q.ggmlType])} }`);
+  return `"use strict";
+var __name = (f) => f;
+const { parentPort } = require("node:worker_threads");
+const decode = (${decodeSource.toString()});
+const table = (${buildF16Table.toString()})();
+const toHalf = (${makeF32ToF16Bits.toString()})();
+const quantizeWith = (${quantizeWith.toString()});
+const kernels = { ${kernels.join(",\n")} };
+parentPort.on("message", ({ id, job }) => {
+  try {
+    const k = kernels[job.ggmlType];
+    if (!k) throw new Error("no quantizer for GGML type " + job.ggmlType);
+    const out = quantizeWith(job, { kernel: k.kernel, blockSize: k.sizes[0], typeSize: k.sizes[1], decode, table, toHalf });
+    parentPort.postMessage({ id, out }, [out.buffer]);
+  } catch (e) {
+    parentPort.postMessage({ id, error: String(e && e.message || e) });
+  }
+});`;
+}
+
+/** Worker threads that quantize chunks in parallel. */
 export class QuantPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly queue: { id: number; job: QuantizeJob }[] = [];
   private readonly pending = new Map<number, Pending>();
-  private readonly owner = new Map<Worker, number>();
   private nextId = 0;
   private failure: Error | null = null;
 
   constructor(size: number) {
-    // The ESM build of tsx's API (require.resolve would pick the CJS one).
-    const tsxDir = path.dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
-    const tsxApi = pathToFileURL(path.join(tsxDir, "dist/esm/api/index.mjs")).href;
-    const entry = new URL("./quantize-worker.ts", import.meta.url).href;
-    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
+    const source = workerSource();
     for (let i = 0; i < size; i++) {
-      const w = new Worker(boot, { eval: true });
+      const w = new Worker(source, { eval: true });
       w.on("message", (msg: { id: number; out?: Uint8Array; error?: string }) => {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
-        this.owner.delete(w);
         if (msg.out) p?.resolve(msg.out);
         else p?.reject(new Error(`quantization failed: ${msg.error}`));
         this.dispatch(w);
       });
       w.on("error", (e) => this.fail(e));
-      w.on("exit", (code) => code !== 0 && this.fail(new Error(`quantization worker exited with code ${code}`)));
       this.workers.push(w);
       this.idle.push(w);
     }
@@ -54,7 +72,6 @@ export class QuantPool {
       this.idle.push(w);
       return;
     }
-    this.owner.set(w, next.id);
     w.postMessage(next, [next.job.bytes.buffer as ArrayBuffer]);
   }
 

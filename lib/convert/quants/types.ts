@@ -1,7 +1,10 @@
 import type { GgmlType } from "../../gguf";
 
-/** One GGML output type: encodes float32 values, a whole number of blocks, into its block layout. */
-export type Quant = {
-  ggmlType: GgmlType;
-  quantize(src: Float32Array, dst: Uint8Array): void;
-};
+/**
+ * Encodes float32 values (a whole number of blocks) into `dst`. Must be self-contained, referring to nothing but
+ * its parameters and globals: QuantPool ships its source text to worker threads.
+ */
+export type QuantKernel = (src: Float32Array, dst: Uint8Array, toHalf: (value: number) => number) => void;
+
+/** One GGML output type. */
+export type Quant = { ggmlType: GgmlType; kernel: QuantKernel };
