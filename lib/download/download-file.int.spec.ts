@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -100,8 +102,9 @@ describe("downloadFile", () => {
 
   it("resumes from disk after the downloading process is killed with SIGKILL", async () => {
     const dest = path.join(await outDir("killed"), "big.bin");
-    // Slow enough that the child keeps up: bytes the kernel buffered for a killed process are lost with it.
-    cdn.options.throttleBps = 20 * MiB;
+    // Slow enough that the child keeps up on a busy 2-core box: bytes the kernel buffered for a killed process are
+    // lost with it (about 1 MB at 4 x 10 MiB/s here, about 12 MB at 4 x 20 MiB/s).
+    cdn.options.throttleBps = 10 * MiB;
     const child = spawn(
       process.execPath,
       ["--import", "tsx", path.resolve(import.meta.dirname, "../../test/servers/download-child.ts"), fileUrl("big.bin"), dest, "4", String(16 * MiB)],
@@ -121,6 +124,7 @@ describe("downloadFile", () => {
       });
     });
     await new Promise((r) => child.once("close", r));
+    cdn.options.throttleBps = undefined;
     const result = await downloadFile({ url: fileUrl("big.bin"), dest, parts: 4, minPartBytes: 16 * MiB });
     expect(result.resumedBytes).toBeGreaterThan(0.4 * BIG);
     expect(result.sha256).toBe(big.sha256);
@@ -193,6 +197,22 @@ describe("downloadFile", () => {
     expect(cdn.stats.bytesServed).toBeLessThan(BIG / 10);
   });
 
+  it("reports ENOSPC mid-way clearly (4 MiB tmpfs in a user namespace)", async () => {
+    const mnt = await outDir("tiny-fs");
+    const child = path.resolve(import.meta.dirname, "../../test/servers/download-child.ts");
+    const script = `mount -t tmpfs -o size=4m none "$1" && exec "$2" --import tsx "$3" "$4" "$1/a.pth" 2 1048576 --no-space-check`;
+    const proc = spawn("unshare", ["-rm", "sh", "-c", script, "sh", mnt, process.execPath, child, fileUrl("consolidated.00.pth")], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => proc.on("close", r));
+    expect(code).toBe(1);
+    const err = JSON.parse(out) as { code: string; message: string };
+    expect(err.code).toBe("no_space");
+    expect(err.message).toMatch(/^disk full while writing a\.pth in .*: free some space and resume; downloaded bytes are kept$/);
+  });
+
   it("retries 5xx, mid-stream drops and stalls, then succeeds", async () => {
     cdn.options.failRequests = 2;
     cdn.options.dropAfterBytes = 700_000;
@@ -235,6 +255,22 @@ describe("downloadFile", () => {
     expect(r.sha256).toBe(FIXTURE_SHA256);
     expect(calls).toBe(cdn.stats.requests);
     expect(calls).toBeGreaterThanOrEqual(8 + 3);
+  });
+
+  it("gives up on a server that never answers, within the stall limit", async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const t0 = Date.now();
+      const err = await downloadFile({ url: `http://127.0.0.1:${port}/x?sig=secret`, dest: path.join(await outDir("silent"), "x"), stallMs: 150, maxRetries: 1 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "network" });
+      expect((err as Error).message).toMatch(/no response from .*\?<redacted> within 150 ms/);
+      expect(Date.now() - t0).toBeLessThan(3000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
   });
 
   it("fails fast on 403/404 with the server's reason and no query string", async () => {

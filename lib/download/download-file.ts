@@ -199,7 +199,22 @@ async function probe(
   url: string,
   params: DownloadFileParams,
 ): Promise<{ total: number; response: HttpResponse | undefined }> {
-  const res = await request(get, url, { ...params.headers, Range: "bytes=0-" }, params.signal);
+  // Bounded wait for headers; the body is then watched by part 0's watchdog, which cancels it on stall or abort.
+  const ctrl = new AbortController();
+  const onAbort = () => ctrl.abort(params.signal?.reason);
+  params.signal?.addEventListener("abort", onAbort, { once: true });
+  const stallMs = params.stallMs ?? 30_000;
+  const timer = setTimeout(() => ctrl.abort(new Error("no response")), stallMs);
+  let res: HttpResponse;
+  try {
+    res = await request(get, url, { ...params.headers, Range: "bytes=0-" }, ctrl.signal);
+  } catch (err) {
+    if (params.signal?.aborted || !ctrl.signal.aborted) throw err;
+    throw new DownloadError("network", `no response from ${redactUrl(url)} within ${stallMs} ms`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+    params.signal?.removeEventListener("abort", onAbort);
+  }
   if (res.status === 206) {
     const total = parseContentRange(res.headers.get("content-range"))?.total;
     if (total == null) {

@@ -21,7 +21,8 @@ export async function resolveFile(params: {
   for (let hop = 0; hop < 5; hop++) {
     let res: Response;
     try {
-      res = await (params.fetch ?? fetch)(url, { method: "HEAD", headers: auth, redirect: "manual", signal: params.signal });
+      const signal = AbortSignal.any([AbortSignal.timeout(30_000), ...(params.signal ? [params.signal] : [])]);
+      res = await (params.fetch ?? fetch)(url, { method: "HEAD", headers: auth, redirect: "manual", signal });
     } catch (err) {
       if (params.signal?.aborted) throw new DownloadError("aborted", "download aborted; downloaded bytes are kept", { cause: err });
       throw await hubError(err, params.repo);
