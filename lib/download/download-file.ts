@@ -379,9 +379,8 @@ async function consume(
   } else {
     throw await httpError(res, url);
   }
-  const reader = res;
   // A response opened under another signal (the size probe) must still yield to this attempt's watchdog.
-  const cancel = () => void reader.cancel();
+  const cancel = () => void res.cancel();
   signal.addEventListener("abort", cancel, { once: true });
   let chunks: Uint8Array[] = [];
   let buffered = 0;
@@ -407,7 +406,7 @@ async function consume(
     while (part.done + buffered < partSize(part)) {
       let r: { done: boolean; value?: Uint8Array };
       try {
-        r = await reader.read();
+        r = await res.read();
       } catch (err) {
         if (signal.aborted) throw err;
         throw new DownloadError("network", `connection lost from ${redactUrl(url)}: ${describe(err)}`, { cause: err });
@@ -424,7 +423,7 @@ async function consume(
     // Bytes already received are valid at their offsets: keep them even when the attempt ends in an error.
     signal.removeEventListener("abort", cancel);
     if (!writeFailed) await flush();
-    await reader.cancel();
+    await res.cancel();
   }
   if (part.done < partSize(part)) {
     if (signal.aborted) throw signal.reason;
