@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { convertModel } from "../../lib/convert";
@@ -50,4 +50,18 @@ export type TinyRef = {
 
 export async function tinyRef(): Promise<TinyRef> {
   return JSON.parse(await readFile(TINY_REF_JSON, "utf8")) as TinyRef;
+}
+
+/**
+ * Puts the fixture GGUF into the inventory of the current test database as a ready GGUF model (its folder
+ * under DATA_DIR/gguf holds a link to the cached file), like a finished conversion would.
+ */
+export async function registerTinyModel(params: { dataDir: string; name?: string }): Promise<{ id: string; name: string }> {
+  const { db } = await import("../../lib/db/prisma");
+  const name = params.name ?? "tiny-llama-f16";
+  const dir = path.join(params.dataDir, "gguf", name);
+  await mkdir(dir, { recursive: true });
+  await symlink(await tinyGguf(), path.join(dir, `${name}.gguf`));
+  const m = await db().model.create({ data: { name, source: "local", format: "gguf", status: "ready", directory: dir, family: "llama-2" } });
+  return { id: m.id, name };
 }
