@@ -4,7 +4,7 @@ import { convertModel } from "../convert";
 import { db } from "../db/prisma";
 import type { ConvertPayload, JobProgress } from "../queue/payloads";
 import { verifyBlob } from "../verify";
-import { asJobError, ModelError } from "./errors";
+import { jobFailure, ModelError } from "./errors";
 import { recordModelFiles } from "./record-model-files";
 
 /**
@@ -87,7 +87,7 @@ export async function convertToGguf(params: {
     return { modelId: out.id, name: out.name, sha256: r.sha256, bytes: r.bytes };
   } catch (err) {
     await db().model.update({ where: { id: out.id }, data: { status: "failed" } }).catch(() => {});
-    throw asJobError(err);
+    throw jobFailure(err, params.signal);
   } finally {
     await input.cleanup();
   }

@@ -13,6 +13,14 @@ export class ModelError extends DepotError<ModelErrorCode> {}
 const PERMANENT = new Set(["expired", "forbidden", "unauthorized", "not_found", "no_space", "checksum_mismatch", "size_mismatch", "unsafe_path"]);
 
 /**
+ * What a job throws when its work failed: "cancelled" when the signal was aborted (the worker records a cancel,
+ * or hands the job back on shutdown), else the library error mapped by `asJobError`.
+ */
+export function jobFailure(err: unknown, signal: AbortSignal): unknown {
+  return signal.aborted ? new Error("cancelled") : asJobError(err);
+}
+
+/**
  * Library errors (DownloadError, MetaError, ConvertError, HF errors) carry a `code` but not always `retryable`;
  * this decides once, by code, so the worker retries network trouble and stops at once on everything else.
  */

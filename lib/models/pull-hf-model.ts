@@ -4,7 +4,7 @@ import { readCredential } from "../credentials/read-credential";
 import { db } from "../db/prisma";
 import type { DownloadPayload, JobProgress } from "../queue/payloads";
 import { pullHf, type HfFileResult } from "../sources/hf";
-import { asJobError, ModelError } from "./errors";
+import { jobFailure, ModelError } from "./errors";
 import { createFileProgress } from "./file-progress";
 import { hfHome } from "./paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
@@ -48,10 +48,11 @@ export async function pullHfModel(params: {
       onProgress: (p) => progress.update(p),
     });
   } catch (err) {
-    const e = err as { code?: string; expected?: { sha256?: string }; actual?: { sha256?: string; bytes?: number } };
-    // A checksum mismatch discards the bytes; the model still shows what was expected and what arrived.
-    await db().model.update({ where: { id: modelId }, data: { status: e.code === "checksum_mismatch" ? "corrupt" : "failed" } });
-    throw asJobError(err);
+    // The engine discards mismatching bytes; the model is marked corrupt and the job's error names both sha256s.
+    const mismatch = (err as { code?: string }).code === "checksum_mismatch";
+    const status = params.signal.aborted ? "pending" : mismatch ? "corrupt" : "failed";
+    await db().model.update({ where: { id: modelId }, data: { status } });
+    throw jobFailure(err, params.signal);
   } finally {
     await progress.flush();
   }

@@ -1,7 +1,7 @@
 import { db } from "../db/prisma";
 import type { DownloadPayload, JobProgress } from "../queue/payloads";
 import { META_CATALOG, pullMeta, type MetaFileResult } from "../sources/meta";
-import { asJobError, ModelError } from "./errors";
+import { jobFailure, ModelError } from "./errors";
 import { createFileProgress } from "./file-progress";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
 import { watchCredential } from "./watch-credential";
@@ -54,8 +54,9 @@ export async function pullMetaModels(params: {
     });
     files = result.files;
   } catch (err) {
-    await db().model.updateMany({ where: { id: { in: data.modelIds } }, data: { status: "failed" } });
-    throw asJobError(err);
+    // Paused (cancelled) downloads wait for a resume; anything else needs attention.
+    await db().model.updateMany({ where: { id: { in: data.modelIds } }, data: { status: params.signal.aborted ? "pending" : "failed" } });
+    throw jobFailure(err, params.signal);
   } finally {
     link.stop();
     await progress.flush();

@@ -1,0 +1,141 @@
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDb } from "../../lib/db/prisma";
+import { createUser } from "../../lib/users/create-user";
+import { launchBrowser } from "../helpers/browser";
+import { startApp, type AppHandle } from "../helpers/start-app";
+import { setupTestEnv } from "../helpers/test-env";
+import { startMetaCdn, type MetaCdn } from "../servers/meta-cdn";
+import { buildMetaTree } from "../servers/meta-fixture";
+import { writePatternFile } from "../servers/pattern-file";
+
+const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/tiny-llama");
+const MiB = 1024 * 1024;
+const BIG = 96 * MiB;
+
+let app: AppHandle;
+let cdn: MetaCdn;
+let browser: Browser;
+let page: Page;
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), "depot-models-e2e-"));
+  const root = path.join(work, "cdn");
+  await buildMetaTree(root);
+  // 7B-chat: one large pattern shard, so progress, pause and resume can be watched.
+  await mkdir(path.join(root, "llama-2-7b-chat"));
+  const { md5 } = await writePatternFile(path.join(root, "llama-2-7b-chat/consolidated.00.pth"), BIG);
+  await copyFile(path.join(FIXTURE, "meta/params.json"), path.join(root, "llama-2-7b-chat/params.json"));
+  await writeFile(path.join(root, "llama-2-7b-chat/checklist.chk"), `${md5}  consolidated.00.pth\n9c7b3efee874223c804a652b075e2e66  params.json\n`);
+  cdn = await startMetaCdn({ root });
+  const env = await setupTestEnv();
+  app = await startApp(env, { workers: 1 });
+  await createUser({ email: "ada@example.com", name: "Ada", password: "correct-horse", role: "admin" });
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  page.on("dialog", (d) => void d.accept());
+  await page.goto(`${app.baseUrl}/login`);
+  await page.fill('input[name="email"]', "ada@example.com");
+  await page.fill('input[name="password"]', "correct-horse");
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${app.baseUrl}/`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await cdn?.stop();
+  await closeDb();
+  await rm(work, { recursive: true, force: true });
+});
+
+const meta = () => page.locator('form[aria-label="From Meta"]');
+
+describe("Downloads and Models pages", () => {
+  it("shows a pasted link's expiry as a live countdown and warns when the download would outlast it", async () => {
+    await page.click("nav >> text=Downloads");
+    await page.waitForURL(/\/downloads$/);
+    await meta().locator('textarea[aria-label="signed URL"]').fill(cdn.signUrl(new Date(Date.now() + 3600_000)));
+    const countdown = meta().locator('[data-testid="countdown"]');
+    await expect.poll(() => countdown.textContent()).toMatch(/^expires in 59m \d+s$/);
+    const first = await countdown.textContent();
+    await expect.poll(() => countdown.textContent(), { timeout: 5000 }).not.toBe(first);
+
+    await meta().locator("label", { hasText: "70B-chat" }).locator("input").check();
+    await meta().locator('input[aria-label="assumed speed MiB/s"]').fill("10");
+    await expect.poll(() => meta().locator('[role="alert"]').textContent()).toContain("will probably outlast the link");
+    await meta().locator('input[aria-label="assumed speed MiB/s"]').fill("1000");
+    await expect.poll(() => meta().locator('[role="alert"]').count()).toBe(0);
+    await meta().locator("label", { hasText: "70B-chat" }).locator("input").uncheck();
+
+    await meta().locator('textarea[aria-label="signed URL"]').fill("https://download.llamameta.net/*?Policy=x");
+    await expect.poll(() => meta().locator(".error").textContent()).toContain("not a Meta download URL");
+  });
+
+  it("downloads with a progress bar per file, pauses and resumes from the partial file", async () => {
+    cdn.options.throttleBps = 6 * MiB;
+    await meta().locator('textarea[aria-label="signed URL"]').fill(cdn.signUrl(new Date(Date.now() + 3600_000)));
+    await meta().locator("label", { hasText: /^7B-chat/ }).locator("input").check();
+    await meta().locator("button", { hasText: "Download" }).click();
+
+    const card = page.locator('[data-job-id="download-meta-7b-chat"]');
+    const bar = card.locator('[data-file="llama-2-7b-chat/consolidated.00.pth"] [role="progressbar"]');
+    const seen = new Set<number>();
+    await expect
+      .poll(async () => {
+        seen.add(Number(await bar.getAttribute("aria-valuenow")));
+        return [...seen].filter((p) => p > 0 && p < 100).length;
+      }, { timeout: 60_000, interval: 300 })
+      .toBeGreaterThan(1);
+    await expect.poll(() => card.locator('[data-file="llama-2-7b-chat/consolidated.00.pth"]').textContent()).toMatch(/MiB\/s · ETA \d+s/);
+    expect(await card.locator('[data-file="tokenizer.model"]').count()).toBe(1);
+
+    await card.locator("button", { hasText: "Pause" }).click();
+    await expect.poll(() => card.getAttribute("data-status"), { timeout: 30_000 }).toBe("cancelled");
+    const paused = cdn.stats.bytesByPath["llama-2-7b-chat/consolidated.00.pth"] ?? 0;
+    expect(paused).toBeLessThan(BIG);
+    cdn.options.throttleBps = undefined;
+    await card.locator("button", { hasText: "Resume" }).click();
+    await expect.poll(() => card.getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+    expect(cdn.stats.bytesByPath["llama-2-7b-chat/consolidated.00.pth"]).toBeLessThanOrEqual(1.1 * BIG);
+  });
+
+  it("lists models with checksum status, converts one and shows the GGUF detail, then deletes", async () => {
+    await meta().locator('textarea[aria-label="signed URL"]').fill(cdn.signUrl(new Date(Date.now() + 3600_000)));
+    await meta().locator("label", { hasText: /^7B \(/ }).locator("input").check();
+    await meta().locator("button", { hasText: "Download" }).click();
+    await expect.poll(() => page.locator('[data-job-id="download-meta-7b"]').getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+
+    await page.click("nav >> text=Models");
+    await page.waitForURL(/\/models$/);
+    const row = page.locator('tr[data-model="llama-2-7b"]');
+    await expect.poll(() => row.getAttribute("data-status")).toBe("verified");
+    expect(await row.textContent()).toContain("3 verified");
+    expect(await page.locator('[data-testid="disk-use"]').textContent()).toMatch(/2 models · \d+\.\d MiB on disk/);
+
+    await row.locator("select").selectOption("q8_0");
+    await row.locator("button", { hasText: "Convert" }).click();
+    const gguf = page.locator('tr[data-model="llama-2-7b-q8_0"]');
+    await expect.poll(() => gguf.getAttribute("data-status"), { timeout: 120_000 }).toMatch(/^(verified|failed)$/);
+    const jobs = () => page.evaluate(() => fetch("/api/jobs?queue=convert").then((r) => r.text()));
+    expect(await gguf.getAttribute("data-status"), await jobs()).toBe("verified");
+    expect(await gguf.textContent()).toContain("from llama-2-7b");
+
+    await gguf.locator("a", { hasText: "llama-2-7b-q8_0" }).click();
+    await page.waitForURL(/\/models\/[^/]+$/);
+    expect(await page.textContent("main")).toContain("file type Q8_0");
+    expect(await page.locator("tr[data-tensor]").count()).toBe(21);
+    expect(await page.locator('tr[data-tensor="token_embd.weight"]').textContent()).toContain("[64, 32000]");
+    expect(await page.locator("main").textContent()).toContain("general.architecture");
+
+    await page.click("text=← Models");
+    await page.waitForURL(/\/models$/);
+    await gguf.locator("button", { hasText: "Delete" }).click();
+    await expect.poll(() => page.locator('[role="status"]').textContent()).toMatch(/deleted llama-2-7b-q8_0: \d+\.\d MiB freed/);
+    await expect.poll(() => gguf.count()).toBe(0);
+  });
+});
