@@ -5,10 +5,11 @@ import path from "node:path";
 import { GGML_QUANT_VERSION, GgmlType, GgufValueType, GgufWriter, ggmlTypeBytes, sizeLabel, type GgufKv } from "../gguf";
 import { detectCheckpointFormat } from "./detect-checkpoint-format";
 import { ConvertError } from "./errors";
-import { loadLlamaCheckpoint, readPlannedRows, type LlamaCheckpoint } from "./llama";
+import { largestChunk, loadLlamaCheckpoint, readPlannedRows, type LlamaCheckpoint } from "./llama";
 import { chooseTensorType, fileTypeOf, QuantPool, quantizeChunk, type OutputType } from "./quants";
 import { DTYPE_BYTES, FileCache, type SourceDtype } from "./readers";
 import { Sha256Worker } from "./sha256-worker";
+import { SlotPool } from "./slot-pool";
 
 export type ConvertProgress = { bytesDone: number; bytesTotal: number; tensor: string };
 
@@ -37,9 +38,10 @@ export type ConvertModelResult = {
   parameterCount: number;
 };
 
-/** Bytes of source rows per chunk: small enough that a few chunks in flight stay well under the RSS budget. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
-const MAX_IN_FLIGHT = 6;
+/** Bytes of source rows per chunk, and slots for chunks in flight: 12 slots of 2 chunks each is 48 MiB in all. */
+const CHUNK_BYTES = 2 * 1024 * 1024;
+const SLOTS = 12;
+const MAX_IN_FLIGHT = 4;
 
 const RAW_COPY: Partial<Record<SourceDtype, GgmlType>> = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16 };
 
@@ -104,10 +106,13 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
 
   const tmp = `${outFile}.tmp-${randomBytes(6).toString("hex")}`;
   const files = new FileCache();
-  const hash = new Sha256Worker();
+  // A slot holds a chunk or its quantized form (at most twice its size, f16 → f32).
+  const slots = new SlotPool(2 * Math.max(CHUNK_BYTES, ...ckpt.tensors.map((t) => largestChunk(t, CHUNK_BYTES))), SLOTS);
+  const hash = new Sha256Worker(slots);
   let pool: QuantPool | null = null;
   const fh = await open(tmp, "wx");
   try {
+    // The hashing thread takes each written chunk over and releases its slot once hashed.
     const writer = new GgufWriter(fh, { onWritten: (chunk) => hash.update(chunk) });
     const types = ckpt.tensors.map((t) => chooseTensorType({ outType: type, shape: t.shape }));
     const parameterCount = ckpt.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
@@ -127,22 +132,27 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
       const ggmlType = types[i]!;
       const raw = RAW_COPY[tensor.dtype] === ggmlType;
       const elements = (n: number) => n / DTYPE_BYTES[tensor.dtype];
-      for await (const bytes of readPlannedRows({ tensor, files, chunkBytes: CHUNK_BYTES })) {
+      for await (const input of readPlannedRows({ tensor, files, chunkBytes: CHUNK_BYTES, slots })) {
         checkAbort();
         let data: Promise<Uint8Array>;
-        if (raw) data = Promise.resolve(bytes);
-        else {
-          const job = { bytes, dtype: tensor.dtype, ggmlType, outBytes: ggmlTypeBytes(ggmlType, elements(bytes.length)) };
+        if (raw) data = Promise.resolve(input);
+        else if (input.length < 64 * 1024) {
           // Tiny tensors (norms) are not worth a round trip to a worker.
-          if (bytes.length < 64 * 1024) data = Promise.resolve(quantizeChunk(job));
-          else data = (pool ??= new QuantPool(params.threads ?? Math.min(os.availableParallelism(), 8))).run(job);
+          data = Promise.resolve(quantizeChunk({ bytes: input, dtype: tensor.dtype, ggmlType }));
+          slots.release(input);
+        } else {
+          const output = await slots.acquire(ggmlTypeBytes(ggmlType, elements(input.length)));
+          pool ??= new QuantPool(params.threads ?? Math.min(os.availableParallelism(), 8), slots.sab);
+          data = pool.run({ input, output, dtype: tensor.dtype, ggmlType }).then(() => {
+            slots.release(input);
+            return output;
+          });
         }
         data.catch(() => {});
         chain = chain.then(async () => {
           const out = await data;
-          const length = out.length; // the hash thread takes the buffer over once it is written
           await writer.writeTensorData(tensor.name, out);
-          bytesDone += length;
+          bytesDone += out.length;
           onProgress?.({ bytesDone, bytesTotal, tensor: tensor.name });
         });
         chain.catch(() => {});

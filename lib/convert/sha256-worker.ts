@@ -1,49 +1,42 @@
 import { Worker } from "node:worker_threads";
+import type { SlotPool } from "./slot-pool";
 
-// Plain JS so the thread needs no TypeScript loader; it acknowledges each chunk so the sender can bound its backlog.
+// Plain JS so the thread needs no TypeScript loader. Slot chunks are hashed in place and acknowledged so their slot
+// can be reused; other (small) chunks arrive as copies.
 const SOURCE = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const hash = require("node:crypto").createHash("sha256");
 parentPort.on("message", (m) => {
-  if (m === null) parentPort.postMessage({ digest: hash.digest("hex") });
-  else { hash.update(m); parentPort.postMessage({ ack: m.byteLength }); }
+  if (m === null) return parentPort.postMessage({ digest: hash.digest("hex") });
+  if (m instanceof Uint8Array) return hash.update(m);
+  hash.update(new Uint8Array(workerData, m.offset, m.length));
+  parentPort.postMessage({ offset: m.offset, length: m.length });
 });`;
 
-/** Hashes a byte stream on another thread, so hashing overlaps file I/O; at most `maxBacklog` bytes wait. */
+/** Hashes the output stream on another thread, so hashing overlaps file I/O and quantization. */
 export class Sha256Worker {
-  private readonly worker = new Worker(SOURCE, { eval: true });
-  private backlog = 0;
-  private drained: (() => void) | null = null;
+  private readonly worker: Worker;
   private done: ((digest: string) => void) | null = null;
   private failure: Error | null = null;
 
-  constructor(private readonly maxBacklog = 32 * 1024 * 1024) {
-    this.worker.on("message", (m: { ack?: number; digest?: string }) => {
+  constructor(private readonly slots: SlotPool) {
+    this.worker = new Worker(SOURCE, { eval: true, workerData: slots.sab });
+    this.worker.on("message", (m: { digest?: string; offset?: number; length?: number }) => {
       if (m.digest !== undefined) this.done?.(m.digest);
-      else {
-        this.backlog -= m.ack!;
-        if (this.backlog <= this.maxBacklog) this.drained?.();
-      }
+      else slots.release(new Uint8Array(slots.sab, m.offset, m.length));
     });
-    this.worker.on("error", (e) => {
-      this.failure = e;
-      this.drained?.();
-    });
+    this.worker.on("error", (e) => (this.failure = e));
   }
 
-  /** Queues a chunk; a chunk that owns its whole buffer is transferred (zero-copy), anything else is copied. */
-  async update(chunk: Uint8Array): Promise<void> {
+  /** Appends a chunk; a slot chunk is handed over and its slot released once hashed. */
+  update(chunk: Uint8Array): void {
     if (this.failure) throw this.failure;
-    const owned = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
-    const msg = owned ? chunk : chunk.slice();
-    this.backlog += msg.byteLength;
-    this.worker.postMessage(msg, [msg.buffer as ArrayBuffer]);
-    if (this.backlog > this.maxBacklog) await new Promise<void>((r) => (this.drained = r));
-    this.drained = null;
-    if (this.failure) throw this.failure;
+    if (this.slots.owns(chunk)) this.worker.postMessage({ offset: chunk.byteOffset, length: chunk.byteLength });
+    else this.worker.postMessage(chunk.slice());
   }
 
   digest(): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
     const p = new Promise<string>((r) => (this.done = r));
     this.worker.postMessage(null);
     return p;

@@ -30,4 +30,26 @@ export const q8_0: Quant = {
       }
     }
   },
+  kernelF16: (src, dst, table, toHalf) => {
+    const d16 = new Uint16Array(dst.buffer, dst.byteOffset, dst.byteLength >>> 1);
+    const q = new Int8Array(dst.buffer, dst.byteOffset, dst.byteLength);
+    const block = new Float64Array(32); // widened once, exactly, for both passes
+    const n = src.length;
+    for (let b = 0, o = 0; b < n; b += 32, o += 34) {
+      let amax = 0;
+      for (let j = 0; j < 32; j++) {
+        const x = table[src[b + j]!]!;
+        block[j] = x;
+        const a = x < 0 ? -x : x;
+        if (a > amax) amax = a;
+      }
+      const d = Math.fround(amax / 127);
+      const id = d === 0 ? 0 : Math.fround(1 / d);
+      d16[o >>> 1] = toHalf(d);
+      for (let j = 0, p = o + 2; j < 32; j++, p++) {
+        const v = Math.fround(block[j]! * id);
+        q[p] = (v < 0 ? v - 0.5 : v + 0.5) | 0;
+      }
+    }
+  },
 };

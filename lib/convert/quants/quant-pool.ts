@@ -5,7 +5,10 @@ import { buildF16Table, makeF32ToF16Bits } from "./float-bits";
 import { quantizeWith, type QuantizeJob } from "./quantize-chunk";
 import { QUANTS } from "./registry";
 
-type Pending = { resolve: (b: Uint8Array) => void; reject: (e: Error) => void };
+type Pending = { resolve: () => void; reject: (e: Error) => void };
+/** A job whose source and destination are views of the pool's shared slots. */
+type SlotJob = { input: Uint8Array; output: Uint8Array } & Omit<QuantizeJob, "bytes">;
+type WireJob = { inOffset: number; inLength: number; outOffset: number; outLength: number } & Omit<QuantizeJob, "bytes">;
 
 /**
  * The worker's program, assembled from the self-contained kernels' source text: plain JavaScript, so threads need
@@ -13,10 +16,14 @@ type Pending = { resolve: (b: Uint8Array) => void; reject: (e: Error) => void };
  * keep function names through a helper.
  */
 function workerSource(): string {
-  const kernels = [...QUANTS.values()].map((q) => `${q.ggmlType}: { kernel: (${q.kernel.toString()}), sizes: ${JSON.stringify(GGML_QUANT_SIZES[q.ggmlType])} }`);
+  const kernels = [...QUANTS.values()].map(
+    (q) =>
+      `${q.ggmlType}: { kernel: (${q.kernel.toString()}), kernelF16: ${q.kernelF16 ? `(${q.kernelF16.toString()})` : "undefined"}, ` +
+      `sizes: ${JSON.stringify(GGML_QUANT_SIZES[q.ggmlType])} }`,
+  );
   return `"use strict";
 var __name = (f) => f;
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData: sab } = require("node:worker_threads");
 const decode = (${decodeSource.toString()});
 const table = (${buildF16Table.toString()})();
 const toHalf = (${makeF32ToF16Bits.toString()})();
@@ -26,31 +33,33 @@ parentPort.on("message", ({ id, job }) => {
   try {
     const k = kernels[job.ggmlType];
     if (!k) throw new Error("no quantizer for GGML type " + job.ggmlType);
-    const out = quantizeWith(job, { kernel: k.kernel, blockSize: k.sizes[0], typeSize: k.sizes[1], decode, table, toHalf });
-    parentPort.postMessage({ id, out }, [out.buffer]);
+    const bytes = new Uint8Array(sab, job.inOffset, job.inLength);
+    const out = new Uint8Array(sab, job.outOffset, job.outLength);
+    quantizeWith({ bytes, dtype: job.dtype, ggmlType: job.ggmlType }, out, { kernel: k.kernel, kernelF16: k.kernelF16, blockSize: k.sizes[0], typeSize: k.sizes[1], decode, table, toHalf });
+    parentPort.postMessage({ id });
   } catch (e) {
     parentPort.postMessage({ id, error: String(e && e.message || e) });
   }
 });`;
 }
 
-/** Worker threads that quantize chunks in parallel. */
+/** Worker threads that quantize chunks in parallel, in place between slots of a shared buffer. */
 export class QuantPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { id: number; job: QuantizeJob }[] = [];
+  private readonly queue: { id: number; job: WireJob }[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | null = null;
 
-  constructor(size: number) {
+  constructor(size: number, sab: SharedArrayBuffer) {
     const source = workerSource();
     for (let i = 0; i < size; i++) {
-      const w = new Worker(source, { eval: true });
-      w.on("message", (msg: { id: number; out?: Uint8Array; error?: string }) => {
+      const w = new Worker(source, { eval: true, workerData: sab });
+      w.on("message", (msg: { id: number; error?: string }) => {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
-        if (msg.out) p?.resolve(msg.out);
+        if (msg.error === undefined) p?.resolve();
         else p?.reject(new Error(`quantization failed: ${msg.error}`));
         this.dispatch(w);
       });
@@ -72,15 +81,16 @@ export class QuantPool {
       this.idle.push(w);
       return;
     }
-    w.postMessage(next, [next.job.bytes.buffer as ArrayBuffer]);
+    w.postMessage(next);
   }
 
-  /** Quantizes one chunk; its `bytes` buffer is transferred to the worker, so the caller must not reuse it. */
-  run(job: QuantizeJob): Promise<Uint8Array> {
+  /** Quantizes `input` into `output`; both must stay untouched until the promise settles. */
+  run(job: SlotJob): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const result = new Promise<Uint8Array>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.queue.push({ id, job });
+    const result = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const { input, output, ...rest } = job;
+    this.queue.push({ id, job: { ...rest, inOffset: input.byteOffset, inLength: input.byteLength, outOffset: output.byteOffset, outLength: output.byteLength } });
     const w = this.idle.pop();
     if (w) this.dispatch(w);
     return result;

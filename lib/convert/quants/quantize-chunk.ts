@@ -1,14 +1,15 @@
-import { GGML_QUANT_SIZES, type GgmlType } from "../../gguf";
-import type { SourceDtype } from "../readers";
+import { GGML_QUANT_SIZES, ggmlTypeBytes, type GgmlType } from "../../gguf";
+import { DTYPE_BYTES, type SourceDtype } from "../readers";
 import { decodeSource } from "./decode-source";
 import { F16_TO_F32, f32ToF16Bits } from "./float-bits";
 import { QUANTS } from "./registry";
-import type { QuantKernel } from "./types";
+import type { QuantKernel, QuantKernelF16 } from "./types";
 
-export type QuantizeJob = { bytes: Uint8Array; dtype: SourceDtype; ggmlType: GgmlType; outBytes: number };
+export type QuantizeJob = { bytes: Uint8Array; dtype: SourceDtype; ggmlType: GgmlType };
 
 export type QuantRuntime = {
   kernel: QuantKernel;
+  kernelF16?: QuantKernelF16;
   blockSize: number;
   typeSize: number;
   decode: typeof decodeSource;
@@ -17,14 +18,17 @@ export type QuantRuntime = {
 };
 
 /**
- * Source bytes → output-type bytes, widening a cache-sized slice (8192 values, a multiple of every block size) at a
- * time. Self-contained: QuantPool ships its source text to worker threads.
+ * Source bytes → output-type bytes in `dst`, widening a cache-sized slice (8192 values, a multiple of every block
+ * size) at a time. Self-contained: QuantPool ships its source text to worker threads.
  */
-export function quantizeWith(job: QuantizeJob, rt: QuantRuntime): Uint8Array {
+export function quantizeWith(job: QuantizeJob, dst: Uint8Array, rt: QuantRuntime): void {
   const el = job.dtype === "F32" ? 4 : 2;
   const bytes = job.bytes.byteOffset % el === 0 ? job.bytes : job.bytes.slice();
   const n = bytes.byteLength / el;
-  const dst = new Uint8Array(job.outBytes);
+  if (job.dtype === "F16" && rt.kernelF16) {
+    rt.kernelF16(new Uint16Array(bytes.buffer, bytes.byteOffset, n), dst, rt.table, rt.toHalf);
+    return;
+  }
   const scratch = new Float32Array(8192);
   for (let start = 0; start < n; start += 8192) {
     const count = Math.min(8192, n - start);
@@ -33,13 +37,14 @@ export function quantizeWith(job: QuantizeJob, rt: QuantRuntime): Uint8Array {
     const at = (start / rt.blockSize) * rt.typeSize;
     rt.kernel(src, dst.subarray(at, at + (count / rt.blockSize) * rt.typeSize), rt.toHalf);
   }
-  return dst;
 }
 
-/** Quantizes one chunk on this thread. */
+/** Quantizes one chunk on this thread into a new buffer. */
 export function quantizeChunk(job: QuantizeJob): Uint8Array {
   const quant = QUANTS.get(job.ggmlType);
   if (!quant) throw new Error(`no quantizer for GGML type ${job.ggmlType}`);
   const [blockSize, typeSize] = GGML_QUANT_SIZES[job.ggmlType];
-  return quantizeWith(job, { kernel: quant.kernel, blockSize, typeSize, decode: decodeSource, table: F16_TO_F32, toHalf: f32ToF16Bits });
+  const dst = new Uint8Array(ggmlTypeBytes(job.ggmlType, job.bytes.byteLength / DTYPE_BYTES[job.dtype]));
+  quantizeWith(job, dst, { kernel: quant.kernel, kernelF16: quant.kernelF16, blockSize, typeSize, decode: decodeSource, table: F16_TO_F32, toHalf: f32ToF16Bits });
+  return dst;
 }

@@ -6,5 +6,8 @@ import type { GgmlType } from "../../gguf";
  */
 export type QuantKernel = (src: Float32Array, dst: Uint8Array, toHalf: (value: number) => number) => void;
 
+/** The same for F16 input, widened through `table` on the fly: the hot path (f16 checkpoints), fused for speed. */
+export type QuantKernelF16 = (src: Uint16Array, dst: Uint8Array, table: Float32Array, toHalf: (value: number) => number) => void;
+
 /** One GGML output type. */
-export type Quant = { ggmlType: GgmlType; kernel: QuantKernel };
+export type Quant = { ggmlType: GgmlType; kernel: QuantKernel; kernelF16?: QuantKernelF16 };

@@ -5,21 +5,20 @@ import { ConvertError } from "../errors";
 export class FileCache {
   private readonly handles = new Map<string, Promise<FileHandle>>();
 
-  async read(file: string, position: number, length: number): Promise<Buffer> {
+  /** Fills `into` with the bytes at `position`. */
+  async read(file: string, position: number, into: Uint8Array): Promise<void> {
     let fh = this.handles.get(file);
     if (!fh) {
       fh = open(file, "r");
       this.handles.set(file, fh);
     }
     const handle = await fh;
-    const buf = Buffer.allocUnsafe(length);
     let done = 0;
-    while (done < length) {
-      const { bytesRead } = await handle.read(buf, done, length - done, position + done);
+    while (done < into.length) {
+      const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
       if (bytesRead === 0) throw new ConvertError("invalid_tensors", `unexpected end of file at byte ${position + done} (truncated?)`, file);
       done += bytesRead;
     }
-    return buf;
   }
 
   async close(): Promise<void> {
