@@ -1,4 +1,6 @@
+import { statfs } from "node:fs/promises";
 import os from "node:os";
+import { config } from "../lib/config/env";
 import { db } from "../lib/db/prisma";
 import { gpuInfo, type GpuInfo } from "../lib/inference/llama";
 import { logger } from "../lib/log/logger";
@@ -19,7 +21,9 @@ export function startHeartbeat(params: { name: string; queues: QueueName[] }): {
   let gpu: GpuInfo | { backend: "detecting" } = { backend: "detecting" };
   const beat = async () => {
     const now = new Date();
+    const fs = await statfs(config().dataDir).catch(() => null);
     const fields = {
+      diskJson: fs ? JSON.stringify({ freeBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize }) : null,
       hostname: os.hostname(),
       pid: process.pid,
       versionsJson: versions,

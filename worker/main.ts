@@ -7,6 +7,7 @@ import { logger } from "../lib/log/logger";
 import { cancelChannel } from "../lib/queue/cancel";
 import { redisConnection } from "../lib/queue/connection";
 import type { QueueName } from "../lib/queue/names";
+import { closeQueues, queue } from "../lib/queue/queues";
 import { startHeartbeat } from "./heartbeat";
 import { PROCESSORS } from "./processors";
 import { runJob } from "./run-job";
@@ -65,6 +66,9 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
     for (const w of workers) if (w.cancelJob(jobId, "cancelled" satisfies AbortReason)) log.info("job cancelled", { id: jobId });
   });
 
+  // Daily garbage collection (one schedule however many workers upsert it).
+  await queue("maintenance").upsertJobScheduler("gc-daily", { every: 24 * 3600_000 }, { name: "gc", data: { kind: "gc", dryRun: false } });
+
   const heartbeat = startHeartbeat({ name, queues });
   log.info("worker ready", { name, queues });
 
@@ -80,6 +84,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
       clearTimeout(grace);
       await heartbeat.stop();
       subscriber.disconnect();
+      await closeQueues();
       await closeDb();
       log.info("worker stopped");
     })());

@@ -17,7 +17,7 @@ export async function runJob(queueName: QueueName, job: Job, workerName: string,
   const processor = PROCESSORS[queueName] as ((data: unknown, ctx: unknown) => Promise<unknown>) | undefined;
   if (!processor) throw new UnrecoverableError(`this worker has no processor for queue ${queueName}`);
   const id = job.id!;
-  await markJobActive(id, workerName);
+  await markJobActive(id, workerName, { queue: queueName, kind: job.name, payload: job.data });
   log.info("job started", { id, queue: queueName, kind: job.name, attempt: job.attemptsStarted });
   try {
     const data = PAYLOADS[queueName].parse(job.data);

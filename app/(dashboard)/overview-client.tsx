@@ -16,6 +16,11 @@ export function OverviewClient({ initial, canEnqueue }: { initial: OverviewDto; 
   };
   return (
     <>
+      {data.diskAlerts.map((a) => (
+        <div className="notice" role="status" key={a} data-testid="disk-alert">
+          ⚠ Low disk space: {a}
+        </div>
+      ))}
       <h2>Queues</h2>
       <table>
         <thead>

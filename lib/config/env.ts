@@ -62,6 +62,12 @@ export const envSchema = z.object({
     .default(32)
     .describe("Interactive requests (API, playground) waiting or running at once; more are answered 429 with Retry-After"),
   METRICS_TOKEN: z.string().min(16).optional().describe("Bearer token Prometheus sends to /metrics (admins may also scrape with their key)"),
+  DISK_WARN_FREE_PERCENT: z.coerce
+    .number()
+    .min(0)
+    .max(100)
+    .default(10)
+    .describe("The Overview warns when a DATA_DIR disk (web or any worker) has less free space than this"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Log verbosity"),
   DEPOT_URL: z.string().url().default("http://127.0.0.1:3000").describe("Server the CLI talks to"),
   DEPOT_API_KEY: z.string().optional().describe("API key the CLI sends as Bearer token"),
@@ -80,7 +86,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseConfig(env: NodeJS.ProcessEnv): Config {
+export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

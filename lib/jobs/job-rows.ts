@@ -22,10 +22,13 @@ export async function createJobRow(params: {
   });
 }
 
-export async function markJobActive(id: string, workerName: string): Promise<void> {
-  await db().job.update({
+/** Also creates the row for jobs that did not pass through enqueue() (BullMQ job schedulers). */
+export async function markJobActive(id: string, workerName: string, job: { queue: string; kind: string; payload: unknown }): Promise<void> {
+  const active = { status: "active", workerName, startedAt: new Date(), error: null };
+  await db().job.upsert({
     where: { id },
-    data: { status: "active", attempts: { increment: 1 }, workerName, startedAt: new Date(), error: null },
+    create: { id, queue: job.queue, kind: job.kind, payloadSummary: JSON.stringify(job.payload), attempts: 1, ...active },
+    update: { ...active, attempts: { increment: 1 } },
   });
 }
 

@@ -125,6 +125,12 @@ export async function collectMetrics(): Promise<{ families: Family[]; snapshot: 
       samples: workers.map((w) => ({ labels: { worker: w.name }, value: w.gpu?.vramUsed ?? 0 })),
     },
     {
+      name: "depot_disk_free_bytes",
+      help: "Free bytes on the disk of each worker's DATA_DIR.",
+      type: "gauge",
+      samples: workers.filter((w) => w.disk).map((w) => ({ labels: { worker: w.name }, value: w.disk!.freeBytes })),
+    },
+    {
       name: "depot_worker_vram_total_bytes",
       help: "GPU memory of each worker.",
       type: "gauge",

@@ -16,12 +16,15 @@ export type WorkerDto = {
   versions: Record<string, string>;
   gpu: { backend: string; devices?: string[]; vramTotal?: number; vramUsed?: number; notice?: string } | null;
   queues: string[];
+  disk: { freeBytes: number; totalBytes: number } | null;
 };
 
 export type OverviewDto = {
   queues: Record<string, QueueCounts>;
   workers: WorkerDto[];
   disk: { dataDir: string; usedBytes: number; freeBytes: number; totalBytes: number };
+  /** Disks under DISK_WARN_FREE_PERCENT free, with a sentence for the Overview. */
+  diskAlerts: string[];
   /** Samples of the /metrics numbers over the last hour, for the charts. */
   history: MetricsSnapshot[];
 };
@@ -47,6 +50,13 @@ async function dataDirUsage(): Promise<number> {
   return duCache.bytes;
 }
 
+function diskAlerts(disks: { where: string; freeBytes: number; totalBytes: number }[]): string[] {
+  const limit = config().DISK_WARN_FREE_PERCENT;
+  return disks
+    .filter((d) => d.totalBytes > 0 && (d.freeBytes / d.totalBytes) * 100 < limit)
+    .map((d) => `${d.where}: only ${((d.freeBytes / d.totalBytes) * 100).toFixed(1)}% free (${(d.freeBytes / 2 ** 30).toFixed(1)} GiB); delete models or run garbage collection`);
+}
+
 export async function listWorkers(): Promise<WorkerDto[]> {
   const rows = await db().workerHeartbeat.findMany({ orderBy: { lastSeenAt: "desc" } });
   const now = Date.now();
@@ -59,6 +69,7 @@ export async function listWorkers(): Promise<WorkerDto[]> {
     versions: JSON.parse(w.versionsJson) as Record<string, string>,
     gpu: w.gpuJson ? (JSON.parse(w.gpuJson) as WorkerDto["gpu"]) : null,
     queues: JSON.parse(w.queuesJson) as string[],
+    disk: w.diskJson ? (JSON.parse(w.diskJson) as WorkerDto["disk"]) : null,
   }));
 }
 
@@ -71,10 +82,12 @@ export async function getOverview(): Promise<OverviewDto> {
     statfs(dir).catch(() => null),
     readMetricsHistory(),
   ]);
+  const disk = { dataDir: dir, usedBytes, freeBytes: fs ? fs.bavail * fs.bsize : 0, totalBytes: fs ? fs.blocks * fs.bsize : 0 };
   return {
     queues,
     workers,
-    disk: { dataDir: dir, usedBytes, freeBytes: fs ? fs.bavail * fs.bsize : 0, totalBytes: fs ? fs.blocks * fs.bsize : 0 },
+    disk,
+    diskAlerts: diskAlerts([{ where: `web (${dir})`, ...disk }, ...workers.filter((w) => w.online && w.disk).map((w) => ({ where: `worker ${w.name}`, ...w.disk! }))]),
     history,
   };
 }

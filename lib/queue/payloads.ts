@@ -54,7 +54,7 @@ export const inferencePayload = z.discriminatedUnion("kind", [
 ]);
 
 export const PAYLOADS = {
-  maintenance: echoPayload,
+  maintenance: z.discriminatedUnion("kind", [echoPayload, z.object({ kind: z.literal("gc"), dryRun: z.boolean().default(false) })]),
   download: downloadPayload,
   verify: verifyPayload,
   convert: convertPayload,

@@ -65,7 +65,7 @@ describe("first run in a browser", () => {
           seen.push(Number(await bar.getAttribute("aria-valuenow")));
           return row.getAttribute("data-status");
         },
-        { timeout: 30_000, intervals: [300] },
+        { timeout: 30_000, interval: 300 },
       )
       .toBe("completed");
     const moving = seen.filter((p) => p > 0 && p < 100);

@@ -24,6 +24,7 @@ export const API_POLICY: Record<string, Partial<Record<"GET" | "POST" | "PUT" | 
   "/api/credentials": { GET: "admin", POST: "admin" },
   "/api/credentials/[id]": { DELETE: "admin" },
   "/api/audit": { GET: "admin" },
+  "/api/maintenance/gc": { POST: "admin" },
   "/metrics": { GET: "admin" }, // or Bearer METRICS_TOKEN
 };
 

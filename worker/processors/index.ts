@@ -2,7 +2,7 @@ import type { QueueName } from "../../lib/queue/names";
 import type { PayloadOf } from "../../lib/queue/payloads";
 import { convert } from "./convert";
 import { download } from "./download";
-import { echo } from "./echo";
+import { maintenance } from "./maintenance";
 import { inference } from "./inference";
 import type { ProcessorContext } from "./types";
 import { verify } from "./verify";
@@ -11,7 +11,7 @@ type Processor<Q extends QueueName> = (data: PayloadOf<Q>, ctx: ProcessorContext
 
 /** Which queues this build of the worker serves, and the processor for each. */
 export const PROCESSORS: { [Q in QueueName]?: Processor<Q> } = {
-  maintenance: echo,
+  maintenance,
   download,
   verify,
   convert,

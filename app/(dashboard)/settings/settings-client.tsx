@@ -1,6 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { api } from "@/components/api";
+import { formatBytes } from "@/components/format";
 import { usePoll } from "@/components/use-poll";
 import type { CredentialDto } from "@/lib/credentials/store-credential";
 import type { UserDto } from "@/lib/users/create-user";
@@ -155,6 +156,50 @@ function Credentials() {
   );
 }
 
+type GcReport = { items: { path: string; bytes: number; reason: string }[]; bytesReclaimed: number; dryRun: boolean };
+
+function Maintenance() {
+  const { error, run } = useAction();
+  const [jobId, setJobId] = useState<string | null>(null);
+  const { data } = usePoll<{ job: { status: string; result: GcReport | null; error: string | null } | null }>(
+    jobId ? `/api/jobs/${jobId}` : "/api/me",
+    { job: null },
+    1000,
+  );
+  const start = (dryRun: boolean) =>
+    void run(async () => setJobId((await api<{ id: string }>("/api/maintenance/gc", { body: { dryRun } })).id));
+  const report = jobId && data.job?.status === "completed" ? data.job.result : null;
+  return (
+    <>
+      <h2>Maintenance</h2>
+      <p className="muted">Garbage collection removes partial downloads and temp files of finished or deleted models, folders no model owns, and hub-cache blobs no snapshot links to. Partials of downloads that can still resume are kept. It also runs daily.</p>
+      <div className="row">
+        <button className="secondary" onClick={() => start(true)}>Find garbage (dry run)</button>
+        <button className="danger" onClick={() => start(false)}>Collect garbage</button>
+        {jobId && !report && <span className="muted">{data.job?.status ?? "queued"}…</span>}
+      </div>
+      {report && (
+        <div data-testid="gc-report" style={{ marginTop: 12 }}>
+          <p>
+            {report.dryRun ? "Would reclaim" : "Reclaimed"} <strong>{formatBytes(report.bytesReclaimed)}</strong> in {report.items.length} items.
+          </p>
+          {report.items.length > 0 && (
+            <table>
+              <thead><tr><th>path</th><th>size</th><th>why</th></tr></thead>
+              <tbody>
+                {report.items.map((i) => (
+                  <tr key={i.path}><td className="mono">{i.path}</td><td>{formatBytes(i.bytes)}</td><td className="muted">{i.reason}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+      {error && <p className="error" role="alert">{error}</p>}
+    </>
+  );
+}
+
 export function SettingsClient({ me }: { me: Me }) {
   return (
     <>
@@ -164,6 +209,7 @@ export function SettingsClient({ me }: { me: Me }) {
         <>
           <Users />
           <Credentials />
+          <Maintenance />
         </>
       )}
     </>

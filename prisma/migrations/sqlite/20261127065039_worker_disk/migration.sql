@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "WorkerHeartbeat" ADD COLUMN "diskJson" TEXT;
+

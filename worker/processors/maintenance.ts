@@ -1,0 +1,13 @@
+import { collectGarbage } from "../../lib/maintenance/collect-garbage";
+import type { PayloadOf } from "../../lib/queue/payloads";
+import { echo } from "./echo";
+import type { ProcessorContext } from "./types";
+
+/** Housekeeping on this worker's DATA_DIR: garbage collection, plus the `echo` smoke-test job. */
+export async function maintenance(data: PayloadOf<"maintenance">, ctx: ProcessorContext): Promise<unknown> {
+  if (data.kind === "echo") return echo(data, ctx);
+  await ctx.progress({ pct: 0, message: data.dryRun ? "looking for garbage (dry run)" : "collecting garbage" });
+  const report = await collectGarbage({ dryRun: data.dryRun });
+  await ctx.progress({ pct: 100, message: `${report.dryRun ? "would reclaim" : "reclaimed"} ${report.bytesReclaimed} bytes in ${report.items.length} items` });
+  return report;
+}
