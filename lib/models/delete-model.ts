@@ -51,7 +51,10 @@ async function linkedBlobs(repoDir: string): Promise<Set<string>> {
 export async function deleteModel(params: { id: string }): Promise<{ name: string; bytesFreed: number }> {
   const m = await db().model.findUnique({ where: { id: params.id } });
   if (!m) throw notFound(`model ${params.id}`);
-  const busy = await db().job.findFirst({ where: { modelId: m.id, status: { in: ["active", "waiting", "delayed"] } } });
+  // A job names its models in its payload too (a Meta set, a conversion's source), not only in `modelId`.
+  const busy = await db().job.findFirst({
+    where: { status: { in: ["active", "waiting", "delayed"] }, OR: [{ modelId: m.id }, { payloadSummary: { contains: m.id } }] },
+  });
   if (busy) throw new HttpError(409, "busy", `job ${busy.id} is ${busy.status} on ${m.name}: cancel it first`);
   if (!isInsideDataDir(m.directory)) throw new HttpError(409, "outside_data_dir", `${m.directory} is not under DATA_DIR; refusing to delete files there`);
   const others = await db().model.findMany({ where: { id: { not: m.id } }, select: { directory: true } });

@@ -238,6 +238,9 @@ describe("Meta downloads", () => {
       await waitFor("bytes flowing", async () => (cdn.stats.bytesByPath["llama-2-13b-chat/consolidated.00.pth"] ?? 0) > MiB, 30_000, 20);
       const relinked = await admin.json<{ resumed: boolean }>("PUT", `/api/downloads/meta/${r.jobId}`, { url: validLink() });
       expect(relinked.resumed).toBe(false);
+      const busy = await admin.request("DELETE", `/api/models/${r.modelIds[0]}`);
+      expect(busy.status).toBe(409);
+      expect(await busy.text()).toContain("cancel it first");
       const done = await waitFor("download on the new link", ended(r.jobId), 90_000);
       expect(done.error).toBeNull();
       expect(done.status).toBe("completed");
