@@ -3,7 +3,7 @@ import nextPlugin from "@next/eslint-plugin-next";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", "prisma/generated/", "data/", "tmp/", "next-env.d.ts"] },
+  { ignores: ["node_modules/", ".next/", "prisma/generated/", "data/", "tmp/", ".gpu-bundle/", ".gl/", "next-env.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
