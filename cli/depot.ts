@@ -4,7 +4,9 @@ import { Command } from "commander";
 import { ZodError } from "zod";
 import { describeZodError } from "../lib/errors";
 import { register as admin } from "./commands/admin";
+import { register as convert } from "./commands/convert";
 import { register as generate } from "./commands/generate";
+import { register as inspect } from "./commands/inspect";
 import { register as models } from "./commands/models";
 import { register as pull } from "./commands/pull";
 import { register as rm } from "./commands/rm";
@@ -13,7 +15,7 @@ import { register as status } from "./commands/status";
 import { register as verify } from "./commands/verify";
 
 const program = new Command("depot").description("llama-depot: download, verify, convert and run Llama models").showHelpAfterError();
-for (const register of [admin, status, pull, models, rm, verify, generate, run]) register(program);
+for (const register of [admin, status, pull, models, rm, verify, convert, inspect, generate, run]) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof ZodError ? describeZodError(err) : err instanceof Error ? err.message : String(err);
