@@ -6,44 +6,63 @@ import { promisify } from "node:util";
 import { generateCheckpoint, TINYLLAMA_SHAPE } from "./generate-checkpoint";
 
 // Convert benchmark: a random TinyLlama-1.1B-shaped checkpoint, converted to f16 and q8_0, each timed against a
-// plain `cp` of the same bytes in the same run. Usage: npx tsx bench/convert/run.ts
+// `cp` of the same bytes in the same run. Every measurement starts after a system-wide `sync`, so none pays for
+// another's dirty pages. Conversions run in a child process (tsx start-up included) whose peak RSS is read.
+// Two pairs are measured: plain `cp` vs a conversion that does not fsync (`durable: false`), and `cp` + fsync of
+// the copy vs the default durable conversion (fsync of file and directory).
+// Usage: npx tsx bench/convert/run.ts
 const run = promisify(execFile);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, "../..");
 
-async function timeCp(src: string, dst: string): Promise<number> {
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  await run("sync");
   const start = performance.now();
-  await run("cp", [src, dst]);
-  const s = (performance.now() - start) / 1000;
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+async function cp(src: string, dst: string, fsync: boolean): Promise<number> {
+  const s = await timed(async () => {
+    await run("cp", [src, dst]);
+    if (fsync) await run("sync", [dst]);
+  });
   await rm(dst);
   return s;
 }
 
-async function convertInChild(dir: string, out: string, type: string) {
+async function convert(dir: string, out: string, type: string, durable: boolean) {
   const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
-  const { stdout } = await run(process.execPath, [tsx, path.join(here, "convert-child.ts"), dir, out, type], { cwd: root, maxBuffer: 1 << 20 });
+  let stdout = "";
+  const wall = await timed(async () => {
+    ({ stdout } = await run(process.execPath, [tsx, path.join(here, "convert-child.ts"), dir, out, type, durable ? "durable" : "fast"], { cwd: root }));
+  });
   await rm(out);
-  return JSON.parse(stdout.trim().split("\n").pop()!) as { seconds: number; maxRssKiB: number; bytes: number };
+  const r = JSON.parse(stdout.trim().split("\n").pop()!) as { seconds: number; maxRssKiB: number; bytes: number };
+  return { ...r, wall };
 }
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), "depot-bench-convert-"));
 try {
   const dir = path.join(tmp, "model");
   await mkdir(dir);
-  console.log(`generating TinyLlama-1.1B-shaped checkpoint in ${dir} ...`);
+  console.log(`generating a TinyLlama-1.1B-shaped f16 checkpoint in ${dir} ...`);
   const bytes = await generateCheckpoint({ dir, shape: TINYLLAMA_SHAPE, tokenizerDir: path.join(root, "test/fixtures/tiny-llama/hf") });
   const src = path.join(dir, "model.safetensors");
-  // Warm the page cache for both measurements alike.
-  await timeCp(src, path.join(tmp, "warm"));
-  console.log(`checkpoint: ${(bytes / 1e9).toFixed(2)} GB, ${os.availableParallelism()} cores`);
+  await cp(src, path.join(tmp, "warm"), false);
+  console.log(`checkpoint ${(bytes / 1e9).toFixed(2)} GB, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   for (const type of ["f16", "q8_0"]) {
-    const cp = await timeCp(src, path.join(tmp, "copy"));
-    const r = await convertInChild(dir, path.join(tmp, `out-${type}.gguf`), type);
-    console.log(
-      `${type.padEnd(5)} convert ${r.seconds.toFixed(2)} s, cp ${cp.toFixed(2)} s, ratio ${(r.seconds / cp).toFixed(2)}x cp, ` +
-        `peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB, output ${(r.bytes / 1e9).toFixed(2)} GB`,
-    );
+    for (const durable of [false, true]) {
+      const base = await cp(src, path.join(tmp, "copy"), durable);
+      const r = await convert(dir, path.join(tmp, `out-${type}.gguf`), type, durable);
+      const label = durable ? "durable (fsync) vs cp + fsync" : "no fsync vs plain cp       ";
+      console.log(
+        `${type.padEnd(5)} ${label}: convert ${r.wall.toFixed(2)} s (in-process ${r.seconds.toFixed(2)} s), cp ${base.toFixed(2)} s, ` +
+          `ratio ${(r.wall / base).toFixed(2)}x; peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB; output ${(r.bytes / 1e9).toFixed(2)} GB`,
+      );
+    }
   }
+  console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 } finally {
   await rm(tmp, { recursive: true, force: true });
 }

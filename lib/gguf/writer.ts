@@ -146,7 +146,7 @@ export class GgufWriter {
     this.state = WriterState.Weights;
     const t = this.tensors[this.current];
     if (!t || t.name !== name) throw new Error(`GGUF writer: expected data for ${t?.name ?? "no tensor"}, got ${name}`);
-    const length = chunk.length; // read first: `onWritten` may take over (detach) the chunk
+    const length = chunk.length; // read first: `onWritten` may hand the chunk to another thread
     if (this.currentWritten + length > t.bytes) throw new Error(`GGUF writer: too many bytes for ${name}`);
     await this.put(chunk);
     this.currentWritten += length;
@@ -158,14 +158,14 @@ export class GgufWriter {
     }
   }
 
-  /** Checks every declared tensor was written in full and flushes to disk; the caller closes the handle. */
-  async finish(): Promise<void> {
+  /** Checks every declared tensor was written in full and, unless `sync` is false, flushes to disk; the caller closes the handle. */
+  async finish(options: { sync?: boolean } = {}): Promise<void> {
     if (this.tensors.length > 0) this.expectState(WriterState.Weights);
     else this.expectState(WriterState.TiData);
     if (this.current !== this.tensors.length) {
       throw new Error(`GGUF writer: ${this.tensors.length - this.current} tensor(s) not written`);
     }
-    await this.fh.sync();
+    if (options.sync ?? true) await this.fh.sync();
     this.state = WriterState.Closed;
   }
 }
