@@ -1,15 +1,8 @@
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
+import { formatBytes as fmtBytes } from "../../lib/download";
 import type { JobDto } from "../../lib/jobs/job-dto";
 import { serverApi } from "../client";
-
-const fmtBytes = (n: number) => {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) (v /= 1024), u++;
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
-};
 
 /**
  * Follows a job until it ends, with one progress bar per file (or one for the whole job when it reports no files).
