@@ -3,3 +3,4 @@ export type * from "./types";
 export { GgufWriter, WriterState } from "./writer";
 export { readGguf, type GgufFile, type GgufReadValue } from "./reader";
 export { sizeLabel } from "./size-label";
+export { GgufError, type GgufErrorCode } from "./errors";
