@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { config } from "../../lib/config/env";
-import { generateOnce } from "../../lib/inference/generate-once";
-import { CHAT_FORMATS, type ChatFormat } from "../../lib/inference/sampling";
+import { CHAT_FORMATS, generateOnce, type ChatFormat } from "../../lib/inference";
 
 type Opts = {
   prompt: string;

@@ -1,11 +1,6 @@
 import { db } from "../db/prisma";
 import { DepotError, isRetryable } from "../errors";
-import { inferenceEngine } from "../inference/engine";
-import { InferenceError } from "../inference/errors";
-import { findModel } from "../inference/find-model";
-import { modelFile } from "../inference/model-file";
-import { runGeneration } from "../inference/run-generation";
-import { samplingParams } from "../inference/sampling";
+import { findModel, InferenceError, inferenceEngine, modelFile, runGeneration, samplingParams } from "../inference";
 import { logger } from "../log/logger";
 import { itemInput } from "./item-input";
 import { refreshRunStatus } from "./refresh-run-status";

@@ -103,6 +103,22 @@ describe("batch runs through the inference queue", () => {
     expect(csv.split("\r\n")[0]).toBe("index,id,prompt,messages,metadata,status,output,tokens_in,tokens_out,ttft_ms,duration_ms,error");
   }, 180_000);
 
+  it("serves an API request ahead of the queued batch items", async () => {
+    const { id } = await member.json<{ id: string }>("POST", "/api/runs", {
+      model: model.name,
+      mode: "completion",
+      params: { temperature: 0, maxTokens: 24 },
+      upload: { format: "jsonl", content: jsonl() },
+    });
+    await waitFor("batch running", async () => (await getRun(id)).counts.running > 0);
+    const res = await member.request("POST", "/v1/completions", { model: model.name, prompt: "Quick one", max_tokens: 4, temperature: 0 });
+    expect(res.status).toBe(200);
+    const after = await getRun(id);
+    // Jumped the queue: most of the batch is still waiting when the interactive answer is back.
+    expect(after.counts.pending).toBeGreaterThan(20);
+    await waitFor("run completed", finished(id), 120_000, 500);
+  }, 180_000);
+
   it("survives kill -9 of the worker mid-run: every item completes once, none is lost", async () => {
     // Short outputs: far into a random model's generation, logit margins get so thin that batched and
     // single-sequence float sums may pick different tokens; the first tokens have clear margins.

@@ -1,6 +1,6 @@
-import { executeRequest } from "../../lib/inference/execute-request";
+import { executeRequest } from "../../lib/inference";
 import type { InferencePayload } from "../../lib/queue/payloads";
-import { executeRunItem } from "../../lib/runs/execute-run-item";
+import { executeRunItem } from "../../lib/runs";
 import type { ProcessorContext } from "./types";
 
 /** A batch item or an interactive request; both borrow a sequence of the model's resident context. */

@@ -1,0 +1,10 @@
+export { createRun, type CreateRunParams } from "./create-run";
+export { getRun } from "./get-run";
+export { listRuns } from "./list-runs";
+export { cancelRun } from "./cancel-run";
+export { retryFailed } from "./retry-failed";
+export { exportRun, EXPORT_FORMATS, type ExportFormat } from "./export-run";
+export { executeRunItem, type ExecuteRunItemResult } from "./execute-run-item";
+export { parsePrompts, PROMPT_FORMATS, type PromptFormat, type PromptItem } from "./parse-prompts";
+export { RunError, type RunErrorCode, type RowError } from "./errors";
+export * from "./run-dto";
