@@ -273,6 +273,30 @@ describe("downloadFile", () => {
     }
   });
 
+  it("shares one download between concurrent callers, and locks out a second live process", async () => {
+    const d = await outDir("shared");
+    const dest = path.join(d, "a.pth");
+    const opts = { url: fileUrl("consolidated.00.pth"), dest, parts: 2, minPartBytes: MiB };
+    const [a, b] = await Promise.all([downloadFile(opts), downloadFile(opts)]);
+    expect(a.sha256).toBe(FIXTURE_SHA256);
+    expect(b).toEqual(a);
+    expect(cdn.stats.bytesServed).toBe(FIXTURE_BYTES + 1); // + the one-byte size probe
+
+    const other = spawn("sleep", ["30"]);
+    try {
+      await writeFile(`${path.join(d, "b.pth")}.partial.lock`, String(other.pid));
+      const busy = await downloadFile({ ...opts, dest: path.join(d, "b.pth") }).catch((e: unknown) => e);
+      expect(busy).toMatchObject({ code: "busy", retryable: true });
+    } finally {
+      other.kill("SIGKILL");
+      await new Promise((r) => other.once("close", r));
+    }
+    // The owner died: its lock is stale and taken over.
+    const r = await downloadFile({ ...opts, dest: path.join(d, "b.pth") });
+    expect(r.sha256).toBe(FIXTURE_SHA256);
+    expect(await readdir(d)).toEqual(["a.pth", "b.pth"]);
+  });
+
   it("fails fast on 403/404 with the server's reason and no query string", async () => {
     const d = await outDir("errors");
     const expired = cdn.signUrl(new Date(Date.now() - 1000)).replace("*", "consolidated.00.pth");

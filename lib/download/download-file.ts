@@ -4,6 +4,7 @@ import { ensureFreeSpace, type StatfsFn } from "./disk-space";
 import { DownloadError } from "./errors";
 import { httpError, parseContentRange } from "./http";
 import { InOrderHasher } from "./in-order-hasher";
+import { acquireLock } from "./lock-file";
 import { openStateWriter, partSize, planParts, readState, type DownloadState, type Part } from "./parts";
 import { createProgressMeter, type DownloadProgress } from "./progress";
 import { fetchTransport, nodeTransport, type HttpGet, type HttpResponse } from "./transport";
@@ -76,17 +77,44 @@ interface Ctx {
  * into place atomically.
  */
 export async function downloadFile(params: DownloadFileParams): Promise<DownloadResult> {
-  const partialPath = `${params.dest}.partial`;
-  const statePath = `${partialPath}.json`;
-  await mkdir(path.dirname(params.dest), { recursive: true });
-  for (let restarts = 0; ; restarts++) {
+  const dest = path.resolve(params.dest);
+  // Two pulls in this process that need the same file (HF repos share blobs) share one download; if the first
+  // fails (its caller aborted, its link expired), the next one tries with its own parameters.
+  for (let running = inFlight.get(dest); running; running = inFlight.get(dest)) {
     try {
-      return await run(params, partialPath, statePath);
-    } catch (err) {
-      if (err instanceof SizeChanged && restarts >= 1) throw new DownloadError("http", err.message);
-      if (!(err instanceof SizeChanged)) throw asDownloadError(err, params);
-      await discard(partialPath, statePath);
+      return await running;
+    } catch {
+      // fall through to our own attempt
     }
+  }
+  const task = exclusive(dest, params);
+  inFlight.set(dest, task);
+  try {
+    return await task;
+  } finally {
+    inFlight.delete(dest);
+  }
+}
+
+const inFlight = new Map<string, Promise<DownloadResult>>();
+
+async function exclusive(dest: string, params: DownloadFileParams): Promise<DownloadResult> {
+  const partialPath = `${dest}.partial`;
+  const statePath = `${partialPath}.json`;
+  await mkdir(path.dirname(dest), { recursive: true });
+  const release = await acquireLock(`${partialPath}.lock`);
+  try {
+    for (let restarts = 0; ; restarts++) {
+      try {
+        return await run(params, partialPath, statePath);
+      } catch (err) {
+        if (err instanceof SizeChanged && restarts >= 1) throw new DownloadError("http", err.message);
+        if (!(err instanceof SizeChanged)) throw asDownloadError(err, params);
+        await discard(partialPath, statePath);
+      }
+    }
+  } finally {
+    await release();
   }
 }
 
@@ -106,7 +134,7 @@ async function run(params: DownloadFileParams, partialPath: string, statePath: s
     let total = params.expectedBytes;
     let rangeless = false;
     if (total === undefined) {
-      // Unknown size: the open-ended first request both reports the size and becomes part 0's stream.
+      // Unknown size: ask for one byte. A server that ignores Range answers 200 and that body becomes the stream.
       const probed = await probeWithRetries(get, urlOf, params);
       total = probed.total;
       first = probed.response;
@@ -193,7 +221,11 @@ async function probeWithRetries(
   }
 }
 
-/** `Range: bytes=0-`: learns the size from Content-Range (206) or Content-Length (200, server ignores Range). */
+/**
+ * `Range: bytes=0-0` learns the size from Content-Range (206). An open-ended range would also work, but the server
+ * would push a socket buffer's worth of bytes past part 0 before it could be cut. A 200 means the server ignores
+ * Range: its body (Content-Length bytes) is kept as the only stream.
+ */
 async function probe(
   get: HttpGet,
   url: string,
@@ -207,7 +239,7 @@ async function probe(
   const timer = setTimeout(() => ctrl.abort(new Error("no response")), stallMs);
   let res: HttpResponse;
   try {
-    res = await request(get, url, { ...params.headers, Range: "bytes=0-" }, ctrl.signal);
+    res = await request(get, url, { ...params.headers, Range: "bytes=0-0" }, ctrl.signal);
   } catch (err) {
     if (params.signal?.aborted || !ctrl.signal.aborted) throw err;
     throw new DownloadError("network", `no response from ${redactUrl(url)} within ${stallMs} ms`, { cause: err });
@@ -217,11 +249,9 @@ async function probe(
   }
   if (res.status === 206) {
     const total = parseContentRange(res.headers.get("content-range"))?.total;
-    if (total == null) {
-      await res.cancel();
-      throw new DownloadError("http", `no size in Content-Range from ${redactUrl(url)}`, { status: 206 });
-    }
-    return { total, response: res };
+    await res.cancel();
+    if (total == null) throw new DownloadError("http", `no size in Content-Range from ${redactUrl(url)}`, { status: 206 });
+    return { total, response: undefined };
   }
   if (res.status === 200) {
     const len = res.headers.get("content-length");
@@ -232,7 +262,7 @@ async function probe(
     return { total: Number(len), response: res };
   }
   if (res.status === 416) {
-    // Only an empty file cannot satisfy `bytes=0-`.
+    // Only an empty file cannot satisfy `bytes=0-0`.
     const total = parseContentRange(res.headers.get("content-range"))?.total;
     await res.cancel();
     if (total === 0) return { total: 0, response: undefined };

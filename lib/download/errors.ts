@@ -14,7 +14,8 @@ export type DownloadErrorCode =
   | "network" // connection errors after retries
   | "io" // local file system error other than ENOSPC
   | "aborted"
-  | "stalled";
+  | "stalled"
+  | "busy"; // another process is downloading the same file
 
 export interface DownloadErrorOptions {
   status?: number;
@@ -47,6 +48,6 @@ export class DownloadError extends DepotError<DownloadErrorCode> {
 }
 
 function isRetryableFailure(code: DownloadErrorCode, status: number | undefined): boolean {
-  if (code === "network" || code === "stalled") return true;
+  if (code === "network" || code === "stalled" || code === "busy") return true;
   return code === "http" && status !== undefined && (status >= 500 || status === 408 || status === 429);
 }
