@@ -52,7 +52,7 @@ export async function buildLlamaVocab(params: { dir: string; vocabSize: number }
   try {
     data = await readFile(modelFile);
   } catch {
-    throw new ConvertError("invalid_tokenizer", "tokenizer.model is missing (only SentencePiece Llama tokenizers are supported)", modelFile);
+    throw new ConvertError("invalid_tokenizer", "missing (only SentencePiece Llama tokenizers are supported)", modelFile);
   }
   const sp = parseSentencePiece({ data, file: modelFile });
 
