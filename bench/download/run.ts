@@ -79,19 +79,39 @@ try {
   const big = await writePatternFile(path.join(root, "big.bin"), GiB);
   await writePatternFile(path.join(root, "mid.bin"), 128 * MiB);
 
-  // 1. Unthrottled 1 GiB: curl single stream vs the engine's default (8 parts of 128 MiB).
+  // 1. Unthrottled 1 GiB: curl single stream vs the engine's default (8 connections, 64 MiB pieces). The machine
+  // is shared, so each measurement is the best of two.
   const fast = await serve(root);
   children.push(fast.child);
   const url = (rel: string) => fast.signedUrl.replace("*", rel);
-  const [tCurl] = await timed(() => curl(url("big.bin"), path.join(out, "curl.bin")));
-  await rm(path.join(out, "curl.bin"));
-  const [tEngine, r] = await timed(() => downloadFile({ url: url("big.bin"), dest: path.join(out, "engine.bin") }));
-  if (r.sha256 !== big.sha256) throw new Error("engine download corrupt");
-  const [tVerify] = await timed(() => hashFile({ file: path.join(out, "engine.bin") }));
-  await rm(path.join(out, "engine.bin"));
-  const [tNoHash, stubbed] = await timed(() => withoutHashing(() => downloadFile({ url: url("big.bin"), dest: path.join(out, "nohash.bin") })));
-  if (stubbed.sha256 !== "") throw new Error("hash stub not applied");
-  await rm(path.join(out, "nohash.bin"));
+  const best = async (fn: () => Promise<unknown>, cleanup: () => Promise<void>) => {
+    let min = Infinity;
+    for (let i = 0; i < 2; i++) {
+      const [t] = await timed(fn);
+      await cleanup();
+      min = Math.min(min, t);
+    }
+    return min;
+  };
+  const engineOut = path.join(out, "engine.bin");
+  const tCurl = await best(() => curl(url("big.bin"), path.join(out, "curl.bin")), () => rm(path.join(out, "curl.bin")));
+  const tEngine = await best(
+    async () => {
+      const r = await downloadFile({ url: url("big.bin"), dest: engineOut });
+      if (r.sha256 !== big.sha256) throw new Error("engine download corrupt");
+    },
+    async () => {},
+  );
+  const tVerify = await best(() => hashFile({ file: engineOut }), async () => {});
+  await rm(engineOut);
+  const tNoHash = await best(
+    () =>
+      withoutHashing(async () => {
+        const r = await downloadFile({ url: url("big.bin"), dest: engineOut });
+        if (r.sha256 !== "") throw new Error("hash stub not applied");
+      }),
+    () => rm(engineOut),
+  );
   fast.child.kill("SIGTERM");
 
   // 2. Per-connection throttle (16 MiB/s), 128 MiB: 8 parts vs 1 part.
