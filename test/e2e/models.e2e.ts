@@ -138,4 +138,18 @@ describe("Downloads and Models pages", () => {
     await expect.poll(() => page.locator('[role="status"]').textContent()).toMatch(/deleted llama-2-7b-q8_0: \d+\.\d MiB freed/);
     await expect.poll(() => gguf.count()).toBe(0);
   });
+
+  it("shows a failed download's error and cancels it for good, deleting its partial files", async () => {
+    await page.click("nav >> text=Downloads");
+    await page.waitForURL(/\/downloads$/);
+    // The stand-in CDN has no 13B: the job fails with the server's reason.
+    await meta().locator('textarea[aria-label="signed URL"]').fill(cdn.signUrl(new Date(Date.now() + 3600_000)));
+    await meta().locator("label", { hasText: /^13B \(/ }).locator("input").check();
+    await meta().locator("button", { hasText: "Download" }).click();
+    const card = page.locator('[data-job-id="download-meta-13b"]');
+    await expect.poll(() => card.getAttribute("data-status"), { timeout: 60_000 }).toBe("failed");
+    expect(await card.locator('[role="alert"]').textContent()).toMatch(/HTTP 404 .*NoSuchKey/);
+    await card.locator("button", { hasText: "Cancel" }).click();
+    await expect.poll(async () => (await page.evaluate(() => fetch("/api/models").then((r) => r.json() as Promise<{ models: { name: string }[] }>))).models.map((m) => m.name)).not.toContain("llama-2-13b");
+  });
 });

@@ -161,10 +161,22 @@ function Relink({ jobId, onDone }: { jobId: string; onDone: () => void }) {
   );
 }
 
-function DownloadRow({ d, canAct, now, refresh }: { d: DownloadDto; canAct: boolean; now: number; refresh: () => void }) {
+/** Cancel for good: stop the job, then delete its models, which removes the partial files. */
+async function discard(d: DownloadDto, modelIds: string[]): Promise<void> {
+  if (["waiting", "active", "delayed"].includes(d.status)) await api(`/api/jobs/${d.id}/cancel`, { body: {} });
+  for (let i = 0; i < 100; i++) {
+    const { job } = await api<{ job: { status: string } }>(`/api/jobs/${d.id}`);
+    if (!["waiting", "active", "delayed"].includes(job.status)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const id of modelIds) await api(`/api/models/${id}`, { method: "DELETE" });
+}
+
+function DownloadRow({ d, role, now, refresh }: { d: DownloadDto; role: string; now: number; refresh: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const act = (path: string) => api(path, { body: {} }).then(refresh, (e: Error) => setError(e.message));
-  const s = d.summary as { source?: string; repo?: string; models?: string[]; revision?: string };
+  const canAct = role !== "viewer";
+  const s = d.summary as { source?: string; repo?: string; models?: string[]; revision?: string; modelIds?: string[] };
   const title = s.source === "meta" ? `Meta ${s.models?.join(", ")}` : `${s.repo}@${s.revision}`;
   const running = ["waiting", "active", "delayed"].includes(d.status);
   const eta = d.detail?.etaSeconds;
@@ -197,6 +209,15 @@ function DownloadRow({ d, canAct, now, refresh }: { d: DownloadDto; canAct: bool
         <div className="row" style={{ marginTop: 8 }}>
           {running && <button className="secondary" onClick={() => act(`/api/jobs/${d.id}/cancel`)} title="stops now; downloaded bytes are kept">Pause</button>}
           {["failed", "cancelled"].includes(d.status) && <button onClick={() => act(`/api/jobs/${d.id}/retry`)}>Resume</button>}
+          {role === "admin" && d.status !== "completed" && (
+            <button
+              className="danger"
+              title="stops the download and deletes its partial files"
+              onClick={() => window.confirm("Cancel this download and delete the bytes downloaded so far?") && discard(d, s.modelIds ?? []).then(refresh, (e: Error) => setError(e.message))}
+            >
+              Cancel
+            </button>
+          )}
           {s.source === "meta" && d.status !== "completed" && <Relink jobId={d.id} onDone={refresh} />}
         </div>
       )}
@@ -219,9 +240,9 @@ export function DownloadsClient({ initial, catalog, tokens, role }: { initial: D
         </div>
       )}
       <h2>Downloads</h2>
-      {data.downloads.map((d) => <DownloadRow key={d.id} d={d} canAct={canAct} now={now} refresh={refresh} />)}
+      {data.downloads.map((d) => <DownloadRow key={d.id} d={d} role={role} now={now} refresh={refresh} />)}
       {data.downloads.length === 0 && <p className="muted">No downloads yet.</p>}
-      <p className="muted">Pause keeps the downloaded bytes; Resume continues from them. An administrator can delete an unfinished model on the Models page to free its space.</p>
+      <p className="muted">Pause keeps the downloaded bytes and Resume continues from them; Cancel (administrators) also deletes them.</p>
     </>
   );
 }
