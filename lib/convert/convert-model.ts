@@ -111,12 +111,12 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
   checkAbort();
 
   const tmp = `${outFile}.tmp-${randomBytes(6).toString("hex")}`;
+  const fh = await open(tmp, "wx");
   const files = new FileCache();
   // A slot holds a chunk or its quantized form (at most twice its size, f16 → f32).
   const slots = new SlotPool(2 * Math.max(CHUNK_BYTES, ...ckpt.tensors.map((t) => largestChunk(t, CHUNK_BYTES))), SLOTS);
   const hash = new Sha256Worker(slots);
   let pool: QuantPool | null = null;
-  const fh = await open(tmp, "wx");
   try {
     // The hashing thread takes each written chunk over and releases its slot once hashed.
     const writer = new GgufWriter(fh, { onWritten: (chunk) => hash.update(chunk) });
@@ -170,13 +170,14 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
     checkAbort();
     const durable = params.durable ?? true;
     await writer.finish({ sync: durable });
+    const sha256 = await hash.digest();
     await fh.close();
     await rename(tmp, outFile);
     if (durable) await syncDir(path.dirname(outFile));
     return {
       outFile,
       bytes: writer.plannedSize,
-      sha256: await hash.digest(),
+      sha256,
       tensorCount: ckpt.tensors.length,
       fileType: type.toUpperCase(),
       architecture: "llama",
