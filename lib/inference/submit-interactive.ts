@@ -79,6 +79,7 @@ export async function submitInteractive(params: {
   params.signal?.addEventListener("abort", onAbort, { once: true });
 
   async function* events(): AsyncGenerator<StreamEvent> {
+    let settled = false;
     try {
       for (;;) {
         const e = pending.shift();
@@ -86,11 +87,14 @@ export async function submitInteractive(params: {
           await new Promise<void>((resolve) => (wake = resolve));
           continue;
         }
+        settled = e.type === "done" || e.type === "error";
         yield e;
-        if (e.type === "done" || e.type === "error") return;
+        if (settled) return;
       }
     } finally {
       params.signal?.removeEventListener("abort", onAbort);
+      // The consumer stopped early (an SSE client went away): stop generating for nobody.
+      if (!settled && !finished) void cancelJob(jobId).catch(() => {});
       finish();
     }
   }
