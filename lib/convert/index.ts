@@ -1,3 +1,15 @@
+/**
+ * Llama checkpoint → GGUF, in-process and streaming (issue 4).
+ *
+ * - `convertModel(params)`: a directory holding `model.safetensors` (or shards with `model.safetensors.index.json`),
+ *   `pytorch_model*.bin` or Meta `consolidated.NN.pth` + tokenizer.model → one GGUF file, written atomically, with
+ *   its sha256. Tensors are bit-identical to llama.cpp's convert_hf_to_gguf.py (f16, q8_0; hf/ output is
+ *   byte-identical). `onProgress` fires per ~2 MiB chunk: throttle before forwarding it (e.g. to BullMQ).
+ * - `inspectGguf(params)`: metadata and tensor table of a GGUF file, for a detail view.
+ * - `detectCheckpointFormat(params)`: which layout a directory holds, or null.
+ * - Errors are `ConvertError` with a closed `code`; every code but "aborted" describes the input, so retrying the
+ *   same input cannot succeed.
+ */
 export { convertModel, type ConvertModelParams, type ConvertModelResult, type ConvertProgress } from "./convert-model";
 export { inspectGguf, type GgufInspection } from "./inspect-gguf";
 export { detectCheckpointFormat, type CheckpointFormat, type DetectedCheckpoint } from "./detect-checkpoint-format";
