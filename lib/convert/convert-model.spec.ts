@@ -117,6 +117,14 @@ describe("convertModel", () => {
     }
   });
 
+  it("reads zip64 checkpoints (torch.save uses zip64 past 4 GiB, e.g. every 70B shard)", async () => {
+    const dir = await modelDir("zip64");
+    const tensors = await loadTensors(path.join(FIXTURE, "bin/pytorch_model.bin"));
+    await writeTorchZip({ file: path.join(dir, "pytorch_model.bin"), tensors, zip64: true });
+    const { outFile } = await convert(dir, "f16");
+    expect(await tensorHashes(outFile)).toEqual(await referenceTensors("f16"));
+  });
+
   it("un-permutes k with the key/value head count for grouped-query attention", async () => {
     // GQA variant of the fixture: keep the first 2 of 4 key/value heads in every layer.
     const hf = await loadTensors(path.join(FIXTURE, "hf/model.safetensors"));

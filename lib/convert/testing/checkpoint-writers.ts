@@ -89,46 +89,79 @@ function crc32(b: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** A stored (uncompressed) zip archive. */
-export async function writeZip(file: string, entries: { name: string; data: Buffer }[]): Promise<void> {
+/** A stored (uncompressed) zip archive; `zip64` writes the zip64 records torch.save uses past 4 GiB. */
+export async function writeZip(file: string, entries: { name: string; data: Buffer }[], zip64 = false): Promise<void> {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name);
     const crc = crc32(e.data);
+    const big = zip64 ? 0xffffffff : 0;
+    const localExtra = Buffer.alloc(zip64 ? 20 : 0);
+    const centralExtra = Buffer.alloc(zip64 ? 28 : 0);
+    if (zip64) {
+      localExtra.writeUInt16LE(1, 0);
+      localExtra.writeUInt16LE(16, 2);
+      localExtra.writeBigUInt64LE(BigInt(e.data.length), 4);
+      localExtra.writeBigUInt64LE(BigInt(e.data.length), 12);
+      centralExtra.writeUInt16LE(1, 0);
+      centralExtra.writeUInt16LE(24, 2);
+      centralExtra.writeBigUInt64LE(BigInt(e.data.length), 4);
+      centralExtra.writeBigUInt64LE(BigInt(e.data.length), 12);
+      centralExtra.writeBigUInt64LE(BigInt(offset), 20);
+    }
     const lfh = Buffer.alloc(30);
     lfh.writeUInt32LE(0x04034b50, 0);
-    lfh.writeUInt16LE(20, 4);
+    lfh.writeUInt16LE(zip64 ? 45 : 20, 4);
     lfh.writeUInt32LE(crc, 14);
-    lfh.writeUInt32LE(e.data.length, 18);
-    lfh.writeUInt32LE(e.data.length, 22);
+    lfh.writeUInt32LE(big || e.data.length, 18);
+    lfh.writeUInt32LE(big || e.data.length, 22);
     lfh.writeUInt16LE(name.length, 26);
+    lfh.writeUInt16LE(localExtra.length, 28);
     const cdh = Buffer.alloc(46);
     cdh.writeUInt32LE(0x02014b50, 0);
-    cdh.writeUInt16LE(20, 4);
-    cdh.writeUInt16LE(20, 6);
+    cdh.writeUInt16LE(zip64 ? 45 : 20, 4);
+    cdh.writeUInt16LE(zip64 ? 45 : 20, 6);
     cdh.writeUInt32LE(crc, 16);
-    cdh.writeUInt32LE(e.data.length, 20);
-    cdh.writeUInt32LE(e.data.length, 24);
+    cdh.writeUInt32LE(big || e.data.length, 20);
+    cdh.writeUInt32LE(big || e.data.length, 24);
     cdh.writeUInt16LE(name.length, 28);
-    cdh.writeUInt32LE(offset, 42);
-    locals.push(lfh, name, e.data);
-    central.push(cdh, name);
-    offset += 30 + name.length + e.data.length;
+    cdh.writeUInt16LE(centralExtra.length, 30);
+    cdh.writeUInt32LE(big || offset, 42);
+    locals.push(lfh, name, localExtra, e.data);
+    central.push(cdh, name, centralExtra);
+    offset += 30 + name.length + localExtra.length + e.data.length;
   }
   const cd = Buffer.concat(central);
+  const tail: Buffer[] = [];
+  if (zip64) {
+    const rec = Buffer.alloc(56);
+    rec.writeUInt32LE(0x06064b50, 0);
+    rec.writeBigUInt64LE(44n, 4);
+    rec.writeUInt16LE(45, 12);
+    rec.writeUInt16LE(45, 14);
+    rec.writeBigUInt64LE(BigInt(entries.length), 24);
+    rec.writeBigUInt64LE(BigInt(entries.length), 32);
+    rec.writeBigUInt64LE(BigInt(cd.length), 40);
+    rec.writeBigUInt64LE(BigInt(offset), 48);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(0x07064b50, 0);
+    locator.writeBigUInt64LE(BigInt(offset + cd.length), 8);
+    locator.writeUInt32LE(1, 16);
+    tail.push(rec, locator);
+  }
   const eocd = Buffer.alloc(22);
   eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  await writeFile(file, Buffer.concat([...locals, cd, eocd]));
+  eocd.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
+  eocd.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
+  eocd.writeUInt32LE(zip64 ? 0xffffffff : cd.length, 12);
+  eocd.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
+  await writeFile(file, Buffer.concat([...locals, cd, ...tail, eocd]));
 }
 
 /** A torch.save zip checkpoint: `<prefix>/data.pkl` (given, or built from the tensors) and `<prefix>/data/<i>`. */
-export async function writeTorchZip(params: { file: string; tensors: TensorData[]; pkl?: Buffer; omitStorage?: string }): Promise<void> {
+export async function writeTorchZip(params: { file: string; tensors: TensorData[]; pkl?: Buffer; omitStorage?: string; zip64?: boolean }): Promise<void> {
   const prefix = "archive";
   await writeZip(params.file, [
     { name: `${prefix}/data.pkl`, data: params.pkl ?? stateDictPickle(params.tensors) },
@@ -136,5 +169,5 @@ export async function writeTorchZip(params: { file: string; tensors: TensorData[
     ...params.tensors
       .map((t, i) => ({ name: `${prefix}/data/${i}`, data: t.data }))
       .filter((e) => e.name !== `${prefix}/data/${params.omitStorage}`),
-  ]);
+  ], params.zip64);
 }
