@@ -390,3 +390,24 @@ describe("depot CLI", () => {
     expect(bad.err).toContain("1 of 3 files failed verification");
   });
 });
+
+describe("a Meta download of several models", () => {
+  it("shares the tokenizer between them: deleting one keeps what the other needs, the last one takes everything", async () => {
+    const r = await admin.json<{ jobId: string; modelIds: string[] }>("POST", "/api/downloads/meta", { url: validLink(), models: ["7B", "13B-chat"] });
+    expect(r.jobId).toBe("download-meta-7b_13b-chat");
+    const done = await waitFor("two-model download", ended(r.jobId), 60_000);
+    expect(done.error).toBeNull();
+    const [seven, thirteen] = await Promise.all(r.modelIds.map(model));
+    expect([seven!.name, thirteen!.name]).toEqual(["llama-2-7b", "llama-2-13b-chat"]);
+    expect(thirteen!.files.map((f) => f.path)).toContain("tokenizer.model");
+    expect(thirteen!.files.map((f) => f.path)).not.toContain("llama-2-7b/consolidated.00.pth");
+
+    await admin.json("DELETE", `/api/models/${seven!.id}`);
+    const v = await admin.json<{ jobId: string }>("POST", `/api/models/${thirteen!.id}/verify`, {});
+    expect((await waitFor("verify the survivor", ended(v.jobId))).status).toBe("completed");
+    expect((await storeFiles()).filter((f) => f.includes("llama-2-7b/"))).toEqual([]);
+
+    await admin.json("DELETE", `/api/models/${thirteen!.id}`);
+    expect(await storeFiles()).toEqual([]);
+  });
+});

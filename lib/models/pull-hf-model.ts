@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { config } from "../config/env";
 import { readCredential } from "../credentials/read-credential";
@@ -58,6 +59,7 @@ export async function pullHfModel(params: {
   }
   await db().model.update({ where: { id: modelId }, data: { directory: result.snapshotDir, revision: data.revision } });
   await db().modelFile.deleteMany({ where: { modelId, path: { notIn: result.files.map((f) => f.path) } } });
-  const r = await recordModelFiles({ modelId, files: result.files.map(facts), metadata: { commit: result.commit, gated: result.gated } });
+  const hparams = await readFile(path.join(result.snapshotDir, "config.json"), "utf8").then((t) => JSON.parse(t) as unknown, () => null);
+  const r = await recordModelFiles({ modelId, files: result.files.map(facts), metadata: { commit: result.commit, gated: result.gated, config: hparams } });
   return { model: { id: modelId, name: model.name, status: r.status }, commit: result.commit };
 }

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { db } from "../db/prisma";
 import type { DownloadPayload, JobProgress } from "../queue/payloads";
 import { META_CATALOG, pullMeta, type MetaFileResult } from "../sources/meta";
@@ -15,6 +17,11 @@ function filesOf(modelId: string, all: MetaFileResult[]): MetaFileResult[] {
   if (!family || !model) return [];
   const shared = new Set([...family.shared, ...Object.keys(family.sharedChecklists)]);
   return all.filter((f) => shared.has(f.path) || f.path.startsWith(`${model.folder}/`));
+}
+
+/** params.json (dim, layers, heads…) for the detail view; a file that does not parse is simply not shown. */
+async function readParams(root: string, folder: string): Promise<unknown> {
+  return readFile(path.join(root, folder, "params.json"), "utf8").then((t) => JSON.parse(t) as unknown, () => null);
 }
 
 const facts = (f: MetaFileResult): FileFacts => ({
@@ -68,7 +75,7 @@ export async function pullMetaModels(params: {
     const row = rows.find((r) => r.id === data.modelIds[i]);
     if (!row) continue;
     const mine = filesOf(catalogId, files);
-    const r = await recordModelFiles({ modelId: row.id, files: mine.map(facts) });
+    const r = await recordModelFiles({ modelId: row.id, files: mine.map(facts), metadata: { params: await readParams(row.directory, row.name) } });
     out.push({ id: row.id, name: row.name, status: r.status });
     for (const v of r.verdicts) if (v.status === "corrupt") problems.push(`${v.path}: ${v.error}`);
   }
