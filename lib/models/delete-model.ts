@@ -64,12 +64,14 @@ export async function deleteModel(params: { id: string }): Promise<{ name: strin
   if (others.some((o) => o.directory === m.directory) && m.source !== "meta") {
     // Two revisions resolved to the same snapshot: the other model still owns every file.
   } else if (m.source === "hf") {
-    // <repo>/snapshots/<commit>: blobs live beside the snapshots, shared between revisions.
-    const repoDir = path.dirname(path.dirname(m.directory));
+    // <repo>/snapshots/<commit>: blobs live beside the snapshots, shared between revisions. Until a download
+    // resolved its commit, the directory is the repo folder itself.
+    const downloaded = path.basename(path.dirname(m.directory)) === "snapshots";
+    const repoDir = downloaded ? path.dirname(path.dirname(m.directory)) : m.directory;
     if (!shared(repoDir)) {
       bytesFreed = await removeAll([repoDir, path.join(path.dirname(repoDir), ".locks", path.basename(repoDir))]);
     } else {
-      bytesFreed = await removeAll([m.directory]);
+      bytesFreed = downloaded ? await removeAll([m.directory]) : 0;
       const keep = await linkedBlobs(repoDir);
       const blobs = await readdir(path.join(repoDir, "blobs")).catch(() => []);
       bytesFreed += await removeAll(blobs.filter((b) => !keep.has(b.replace(/\.incomplete$|\.partial(\.json)?$/, ""))).map((b) => path.join(repoDir, "blobs", b)));

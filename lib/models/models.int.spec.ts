@@ -321,6 +321,15 @@ describe("Hugging Face downloads", () => {
     for (const t of tables) expect(JSON.stringify(await db().$queryRawUnsafe(`SELECT * FROM "${t}"`), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)), t).not.toContain(TOKEN);
   });
 
+  it("deletes a failed download without touching other repos in the cache", async () => {
+    const r = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: "nobody/missing" });
+    expect((await waitFor("missing repo", ended(r.jobId))).error).toMatch(/nobody\/missing: Repository not found/);
+    const before = await storeFiles();
+    expect(before.some((f) => f.includes("models--meta-llama--Llama-2-7b-hf/blobs/"))).toBe(true);
+    await admin.json("DELETE", `/api/models/${r.modelId}`);
+    expect(await storeFiles()).toEqual(before);
+  });
+
   it("converts the safetensors snapshot to f16 and deleting both leaves no blob behind", async () => {
     const [hfModel] = (await models()).filter((m) => m.source === "hf");
     const r = await admin.json<{ jobId: string; modelId: string }>("POST", `/api/models/${hfModel!.id}/convert`, { type: "f16" });
