@@ -1,3 +1,7 @@
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
 import { getLlama, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../auth/api-keys";
@@ -16,6 +20,7 @@ import type { RunDto } from "./run-dto";
 let env: TestEnv;
 let app: AppHandle;
 let member: TestClient;
+let memberKey: string;
 let viewer: TestClient;
 let llama: Llama;
 let model: { id: string; name: string };
@@ -25,12 +30,12 @@ const prompts = Array.from({ length: 50 }, (_, i) => `Item ${i}: the ${WORDS[i %
 const jsonl = (maxItems = prompts.length) => prompts.slice(0, maxItems).map((p, i) => JSON.stringify({ id: `p${i}`, prompt: p, metadata: { i } })).join("\n");
 
 /** Each prompt's greedy output generated alone, one sequence, in this process: what the queue must reproduce. */
-async function sequentialGreedy(maxTokens: number): Promise<string[]> {
+async function sequentialGreedy(maxTokens: number, count = prompts.length): Promise<string[]> {
   const residency = new ModelResidency({ llama, budgetBytes: 2 ** 30, sequencesFor: () => 1, contextSize: 512, threads: 1 });
   const sampling = samplingParams.parse({ temperature: 0, maxTokens });
   const out: string[] = [];
   try {
-    for (const prompt of prompts) out.push((await runGeneration({ residency, modelPath: await tinyGguf(), input: { mode: "completion", prompt }, sampling })).text);
+    for (const prompt of prompts.slice(0, count)) out.push((await runGeneration({ residency, modelPath: await tinyGguf(), input: { mode: "completion", prompt }, sampling })).text);
   } finally {
     await residency.dispose();
   }
@@ -49,7 +54,8 @@ beforeAll(async () => {
   app = await startApp(env, { workers: 1, extraEnv: { INFERENCE_THREADS: "1", INFERENCE_SEQUENCES: "4", LOG_LEVEL: "info" } });
   const m = await createUser({ email: "member@example.com", name: "member", password: "password-123", role: "member" });
   const v = await createUser({ email: "viewer@example.com", name: "viewer", password: "password-123", role: "viewer" });
-  member = new TestClient(app.baseUrl, (await createApiKey({ userId: m.id, name: "test" })).key);
+  memberKey = (await createApiKey({ userId: m.id, name: "test" })).key;
+  member = new TestClient(app.baseUrl, memberKey);
   viewer = new TestClient(app.baseUrl, (await createApiKey({ userId: v.id, name: "test" })).key);
 });
 
@@ -150,6 +156,23 @@ describe("batch runs through the inference queue", () => {
     expect(mine.length).toBe(50);
     expect(new Set(mine).size).toBe(50);
   }, 300_000);
+
+  it("`depot run` sends a prompt file through the queue and writes the results", async () => {
+    const input = path.join(env.dataDir, "prompts.csv");
+    const output = path.join(env.dataDir, "results.jsonl");
+    await writeFile(input, `id,prompt,lang\na,${prompts[0]},en\nb,${prompts[1]},en\n`);
+    const depot = path.resolve(import.meta.dirname, "../../bin/depot.js");
+    const { stderr } = await promisify(execFile)(depot, ["run", model.name, "--input", input, "--output", output, "--temperature", "0", "--max-tokens", "24"], {
+      env: { ...process.env, DEPOT_URL: app.baseUrl, DEPOT_API_KEY: memberKey },
+    });
+    expect(stderr).toContain("2 completed, 0 failed, 0 cancelled");
+    const rows = (await readFile(output, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { id: string; output: string; metadata: Record<string, string> });
+    const expected = await sequentialGreedy(24, 2);
+    expect(rows.map((r) => [r.id, r.output, r.metadata.lang])).toEqual([
+      ["a", expected[0], "en"],
+      ["b", expected[1], "en"],
+    ]);
+  }, 120_000);
 
   it("cancels a run and retries its cancelled items to completion", async () => {
     const { id } = await member.json<{ id: string }>("POST", "/api/runs", {
