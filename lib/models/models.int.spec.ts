@@ -27,6 +27,8 @@ const BIG = 200 * 1000 * 1000;
 const SHARD = 24 * MiB;
 const TOKEN = "hf_GatedRepoToken0123456789abcdefXYZ";
 const GATED = "meta-llama/Llama-2-7b-hf";
+const PLAIN = "tiny/llama-bin";
+const BIN_SHA256 = "335d43d0ee11b08462a04db0ee15798c0815b70e3d3c53f59b9ca7805043b3dd";
 
 let env: TestEnv;
 let app: AppHandle;
@@ -85,7 +87,10 @@ beforeAll(async () => {
   await patternModel(metaRoot, "llama-2-13b-chat", [SHARD / 2, SHARD / 2]);
   cdn = await startMetaCdn({ root: metaRoot });
   hub = await startHfHub({
-    repos: [{ name: GATED, dir: path.join(FIXTURE, "hf"), gated: "manual" }],
+    repos: [
+      { name: GATED, dir: path.join(FIXTURE, "hf"), gated: "manual" },
+      { name: PLAIN, dir: path.join(FIXTURE, "bin") },
+    ],
     tokens: { [TOKEN]: { user: "alice", access: [GATED] } },
   });
   env = await setupTestEnv();
@@ -319,6 +324,28 @@ describe("Hugging Face downloads", () => {
     }
     const tables = ["Job", "Credential", "AuditEvent", "Model", "ModelFile"];
     for (const t of tables) expect(JSON.stringify(await db().$queryRawUnsafe(`SELECT * FROM "${t}"`), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)), t).not.toContain(TOKEN);
+  });
+
+  it("marks a repo corrupt when the CDN flips a byte, and downloads it again cleanly", async () => {
+    hub.options.corrupt = { sha256: BIN_SHA256, offset: 123_456 };
+    let modelId: string;
+    try {
+      const r = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: PLAIN });
+      modelId = r.modelId;
+      const failed = await waitFor("corrupt hf download", ended(r.jobId));
+      expect(failed.status).toBe("failed");
+      expect(failed.error).toMatch(new RegExp(`checksum mismatch for ${BIN_SHA256}: expected ${BIN_SHA256}, got [0-9a-f]{64}`));
+      expect((await model(modelId)).status).toBe("corrupt");
+    } finally {
+      hub.options.corrupt = undefined;
+    }
+    const again = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: PLAIN });
+    expect(again.modelId).toBe(modelId);
+    expect((await waitFor("clean hf download", ended(again.jobId))).status).toBe("completed");
+    const m = await model(modelId);
+    expect(m.status).toBe("verified");
+    expect(m.files.find((f) => f.path === "pytorch_model.bin")).toMatchObject({ status: "verified", sha256: BIN_SHA256 });
+    await admin.json("DELETE", `/api/models/${modelId}`);
   });
 
   it("deletes a failed download without touching other repos in the cache", async () => {

@@ -14,7 +14,7 @@ export function hfModelName(repo: string, revision: string): string {
 /**
  * Starts a Hugging Face download. A pasted token is stored as an encrypted credential first, so the job only
  * carries its id. The same repo and revision always map to one job: submitting again after a failure (say with
- * a token this time) replaces the failed job and reuses the model entry.
+ * a token this time, or after a corrupt transfer) replaces the failed job and reuses the model entry.
  */
 export async function startHfDownload(params: {
   repo: string;
@@ -34,7 +34,7 @@ export async function startHfDownload(params: {
   if (existing && ["active", "waiting", "delayed"].includes(existing.status)) {
     throw new HttpError(409, "busy", `${name} is already being downloaded (job ${jobId})`);
   }
-  if (model && !["pending", "failed"].includes(model.status)) {
+  if (model && !["pending", "failed", "corrupt"].includes(model.status)) {
     throw new HttpError(409, "exists", `${name} is already in the inventory (delete it first to download again)`);
   }
 
