@@ -1,8 +1,8 @@
 import { inspectGguf } from "../convert";
 import { db } from "../db/prisma";
+import { safeJoin } from "../download";
 import { notFound } from "../http/errors";
 import { MODEL_INCLUDE, toModelDto, toModelFileDto, type ModelDetailDto } from "./model-dto";
-import { safeJoin } from "../download";
 
 /** BigInt (uint64 metadata) is not JSON: numbers when exact, strings otherwise. */
 function jsonSafe(v: unknown): unknown {

@@ -5,7 +5,7 @@ import type { convertTypes } from "../queue/payloads";
 import { ggufDir } from "./paths";
 
 /** `meta-llama/Llama-2-7b-hf` + q8_0 → `Llama-2-7b-hf-q8_0`: a file-system-safe name for the derived model. */
-export function derivedName(source: string, type: string): string {
+function derivedName(source: string, type: string): string {
   const base = source.split("/").pop()!.replace(/@/g, "-").replace(/[^\w.-]+/g, "-");
   return `${base}-${type}`;
 }

@@ -7,7 +7,7 @@ import { repoCacheDir } from "../sources/hf";
 import { hfHome } from "./paths";
 
 /** `org/name` for the default revision, `org/name@rev` otherwise: one inventory entry per repo revision. */
-export function hfModelName(repo: string, revision: string): string {
+function hfModelName(repo: string, revision: string): string {
   return revision === "main" ? repo : `${repo}@${revision}`;
 }
 
