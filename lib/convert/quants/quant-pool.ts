@@ -1,7 +1,8 @@
 import { Worker } from "node:worker_threads";
-import { GGML_QUANT_SIZES } from "../../gguf";
+import { GGML_QUANT_SIZES, GgmlType } from "../../gguf";
 import { decodeSource } from "./decode-source";
 import { buildF16Table, makeF32ToF16Bits } from "./float-bits";
+import { Q8_0_SIMD_MAX_INPUT, Q8_0_SIMD_WASM, quantizeQ8_0Simd } from "./q8_0-simd";
 import { quantizeWith, type QuantizeJob } from "./quantize-chunk";
 import { QUANTS } from "./registry";
 
@@ -23,18 +24,26 @@ function workerSource(): string {
   );
   return `"use strict";
 var __name = (f) => f;
-const { parentPort, workerData: sab } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
+const sab = workerData.sab;
 const decode = (${decodeSource.toString()});
 const table = (${buildF16Table.toString()})();
 const toHalf = (${makeF32ToF16Bits.toString()})();
 const quantizeWith = (${quantizeWith.toString()});
 const kernels = { ${kernels.join(",\n")} };
+const quantizeQ8_0Simd = (${quantizeQ8_0Simd.toString()});
+// WebAssembly SIMD (in Node since 16.4) for F16 → Q8_0; the JS kernels serve every other pair.
+const simd = new WebAssembly.Instance(new WebAssembly.Module(workerData.wasm), {}).exports;
 parentPort.on("message", ({ id, job }) => {
   try {
     const k = kernels[job.ggmlType];
     if (!k) throw new Error("no quantizer for GGML type " + job.ggmlType);
     const bytes = new Uint8Array(sab, job.inOffset, job.inLength);
     const out = new Uint8Array(sab, job.outOffset, job.outLength);
+    if (job.ggmlType === ${GgmlType.Q8_0} && job.dtype === "F16" && job.inLength <= ${Q8_0_SIMD_MAX_INPUT}) {
+      quantizeQ8_0Simd(bytes, out, simd, toHalf);
+      return parentPort.postMessage({ id });
+    }
     quantizeWith({ bytes, dtype: job.dtype, ggmlType: job.ggmlType }, out, { kernel: k.kernel, kernelF16: k.kernelF16, blockSize: k.sizes[0], typeSize: k.sizes[1], decode, table, toHalf });
     parentPort.postMessage({ id });
   } catch (e) {
@@ -55,7 +64,7 @@ export class QuantPool {
   constructor(size: number, sab: SharedArrayBuffer) {
     const source = workerSource();
     for (let i = 0; i < size; i++) {
-      const w = new Worker(source, { eval: true, workerData: sab });
+      const w = new Worker(source, { eval: true, workerData: { sab, wasm: Q8_0_SIMD_WASM } });
       w.on("message", (msg: { id: number; error?: string }) => {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);

@@ -1,0 +1,153 @@
+// F16 → Q8_0 as a WebAssembly SIMD function, assembled here byte by byte (no toolchain needed). Same float32
+// operations as q8_0.ts's kernelF16 (hence gguf-py's numpy code), four lanes at a time: IEEE f32x4 arithmetic is
+// exact-rounded like numpy's float32, and np_roundf is done with f32x4.floor as numpy does it.
+//
+// q8(src, dst, dptr, nblocks): for each block of 32 halves at `src`, writes the 32 int8 values at `dst + 2` (34-byte
+// block stride, the 2 bytes of d left for the caller) and d as float32 at `dptr`; the caller stores d as f16.
+
+const SIMD = 0xfd;
+const op = {
+  block: 0x02, loop: 0x03, end: 0x0b, brIf: 0x0d, select: 0x1b,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  f32Store: 0x38, i32Const: 0x41, f32Const: 0x43,
+  i32LtU: 0x49, f32Eq: 0x5b, i32Add: 0x6a, f32Div: 0x95, f32Max: 0x97,
+};
+const simd = {
+  load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f,
+  i32x4GtS: 0x3b, and: 0x4e, or: 0x50, bitselect: 0x52,
+  i8x16NarrowI16x8S: 0x65, f32x4Floor: 0x68, i16x8NarrowI32x4S: 0x85,
+  i32x4ExtendLowI16x8U: 0xa9, i32x4ExtendHighI16x8U: 0xaa, i32x4Shl: 0xab,
+  f32x4Abs: 0xe0, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Max: 0xe9, i32x4TruncSatF32x4S: 0xf8,
+};
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+const s = (code: number) => [SIMD, ...uleb(code)];
+const get = (i: number) => [op.localGet, ...uleb(i)];
+const set = (i: number) => [op.localSet, ...uleb(i)];
+const tee = (i: number) => [op.localTee, ...uleb(i)];
+const i32 = (n: number) => [op.i32Const, ...sleb(n)];
+const f32 = (v: number) => [op.f32Const, ...new Uint8Array(new Float32Array([v]).buffer)];
+const splatI32 = (v: number) => [...s(simd.const), ...new Uint8Array(new Uint32Array([v, v, v, v]).buffer)];
+const mem = (offset: number) => [4, ...uleb(offset)]; // align 2^4, offset
+
+// Parameters 0-3: src, dst, dptr, nblocks. Locals: 4 = i (i32); 5-12 = x0..x7, 13 = t, 14 = o, 15 = v, 16 = a,
+// 17 = fl, 18 = r, 19 = idv (v128); 20 = d (f32).
+const [SRC, DST, DPTR, N, I] = [0, 1, 2, 3, 4];
+const X = (k: number) => 5 + k;
+const [T, O, V, A, FL, R, IDV, D] = [13, 14, 15, 16, 17, 18, 19, 20];
+
+/** Half bits (i32x4 on the stack) → float32: exponent rebias by multiplying by 2^112 (exact, subnormals included). */
+const decode = (to: number) => [
+  ...set(T),
+  ...get(T), ...splatI32(0x7fff), ...s(simd.and), ...i32(13), ...s(simd.i32x4Shl), ...set(O),
+  ...get(O), ...splatI32(0x7f800000), ...s(simd.or), // Inf/NaN: exponent all ones, mantissa kept
+  ...get(O), ...splatI32(0x77800000), ...s(simd.f32x4Mul), // finite: (bits as f32) * 2^112
+  ...get(O), ...splatI32(0x0f7fffff), ...s(simd.i32x4GtS),
+  ...s(simd.bitselect),
+  ...get(T), ...splatI32(0x8000), ...s(simd.and), ...i32(16), ...s(simd.i32x4Shl), ...s(simd.or),
+  ...set(to),
+];
+
+/** q = np_roundf(x * id) as int32 lanes: floor(|v|) + floor(2 (|v| - floor|v|)), with v's sign. */
+const quantize = (k: number) => [
+  ...get(X(k)), ...get(IDV), ...s(simd.f32x4Mul), ...set(V),
+  ...get(V), ...s(simd.f32x4Abs), ...tee(A), ...s(simd.f32x4Floor), ...set(FL),
+  ...get(FL),
+  ...get(A), ...get(FL), ...s(simd.f32x4Sub), ...tee(R), ...get(R), ...s(simd.f32x4Add), ...s(simd.f32x4Floor),
+  ...s(simd.f32x4Add),
+  ...get(V), ...splatI32(0x80000000), ...s(simd.and), ...s(simd.or),
+  ...s(simd.i32x4TruncSatF32x4S),
+];
+
+const body = [
+  ...[op.block, 0x40, ...get(N), ...i32(0), 0x46 /* i32.eq */, op.brIf, 0],
+  ...[op.loop, 0x40],
+  // Widen 32 halves into x0..x7.
+  ...[0, 1, 2, 3].flatMap((k) => [
+    ...get(SRC), ...s(simd.load), ...mem(16 * k), ...s(simd.i32x4ExtendLowI16x8U), ...decode(X(2 * k)),
+    ...get(SRC), ...s(simd.load), ...mem(16 * k), ...s(simd.i32x4ExtendHighI16x8U), ...decode(X(2 * k + 1)),
+  ]),
+  // amax over the block; NaN propagates as in numpy's max.
+  ...get(X(0)), ...s(simd.f32x4Abs),
+  ...[1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(X(k)), ...s(simd.f32x4Abs), ...s(simd.f32x4Max)]),
+  ...set(T),
+  ...get(T), ...s(simd.f32x4ExtractLane), 0, ...get(T), ...s(simd.f32x4ExtractLane), 1, op.f32Max,
+  ...get(T), ...s(simd.f32x4ExtractLane), 2, ...get(T), ...s(simd.f32x4ExtractLane), 3, op.f32Max,
+  op.f32Max,
+  ...f32(127), op.f32Div, ...set(D),
+  ...get(DPTR), ...get(D), op.f32Store, 2, 0,
+  // id = d == 0 ? 0 : 1 / d
+  ...f32(0), ...f32(1), ...get(D), op.f32Div, ...get(D), ...f32(0), op.f32Eq, op.select,
+  ...s(simd.f32x4Splat), ...set(IDV),
+  ...[0, 1].flatMap((half) => [
+    ...get(DST),
+    ...quantize(4 * half), ...quantize(4 * half + 1), ...s(simd.i16x8NarrowI32x4S),
+    ...quantize(4 * half + 2), ...quantize(4 * half + 3), ...s(simd.i16x8NarrowI32x4S),
+    ...s(simd.i8x16NarrowI16x8S),
+    ...s(simd.store), 0, ...uleb(2 + 16 * half),
+  ]),
+  ...get(SRC), ...i32(64), op.i32Add, ...set(SRC),
+  ...get(DST), ...i32(34), op.i32Add, ...set(DST),
+  ...get(DPTR), ...i32(4), op.i32Add, ...set(DPTR),
+  ...get(I), ...i32(1), op.i32Add, ...tee(I), ...get(N), op.i32LtU, op.brIf, 0,
+  op.end,
+  op.end,
+  op.end,
+];
+
+const locals = [3, 1, 0x7f, 15, 0x7b, 1, 0x7d]; // 3 groups: 1 i32, 15 v128, 1 f32
+const code = [...locals, ...body];
+const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
+const name = (n: string) => [...uleb(n.length), ...Buffer.from(n)];
+
+/** Pages of 64 KiB: 8 MiB, room for a 4 MiB chunk of halves, its Q8_0 blocks and their scales. */
+export const Q8_0_SIMD_PAGES = 128;
+
+export const Q8_0_SIMD_WASM = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  ...section(1, [1, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+  ...section(3, [1, 0]),
+  ...section(5, [1, 0, ...uleb(Q8_0_SIMD_PAGES)]),
+  ...section(7, [2, ...name("q8"), 0, 0, ...name("mem"), 2, 0]),
+  ...section(10, [1, ...uleb(code.length), ...code]),
+]);
+
+export type Q8_0SimdExports = { q8: (src: number, dst: number, dptr: number, nblocks: number) => void; mem: WebAssembly.Memory };
+
+/** Largest input (bytes of halves) one call takes: src at 0, blocks from 4 MiB, scales from 6.25 MiB. */
+export const Q8_0_SIMD_MAX_INPUT = 4 * 1024 * 1024;
+
+/**
+ * Quantizes F16 bytes into Q8_0 blocks with the SIMD module, storing each scale as f16 with `toHalf`.
+ * Self-contained: QuantPool ships its source text to worker threads.
+ */
+export function quantizeQ8_0Simd(input: Uint8Array, output: Uint8Array, simd: Q8_0SimdExports, toHalf: (value: number) => number): void {
+  const blocks = input.byteLength / 64;
+  const heap = new Uint8Array(simd.mem.buffer);
+  heap.set(input, 0);
+  const dst = 4 * 1024 * 1024;
+  const dptr = dst + 2304 * 1024;
+  simd.q8(0, dst, dptr, blocks);
+  const scales = new Float32Array(simd.mem.buffer, dptr, blocks);
+  const halves = new Uint16Array(simd.mem.buffer, dst, blocks * 17);
+  for (let b = 0; b < blocks; b++) halves[b * 17] = toHalf(scales[b]!);
+  output.set(heap.subarray(dst, dst + blocks * 34));
+}
