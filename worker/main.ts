@@ -66,8 +66,9 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
     for (const w of workers) if (w.cancelJob(jobId, "cancelled" satisfies AbortReason)) log.info("job cancelled", { id: jobId });
   });
 
-  // Daily garbage collection (one schedule however many workers upsert it).
-  await queue("maintenance").upsertJobScheduler("gc-daily", { every: 24 * 3600_000 }, { name: "gc", data: { kind: "gc", dryRun: false } });
+  // Garbage collection daily at 03:00 (one schedule however many workers upsert it; a cron pattern, unlike
+  // `every`, does not fire at once on each worker start).
+  await queue("maintenance").upsertJobScheduler("gc-daily", { pattern: "0 3 * * *" }, { name: "gc", data: { kind: "gc", dryRun: false } });
 
   const heartbeat = startHeartbeat({ name, queues });
   log.info("worker ready", { name, queues });
