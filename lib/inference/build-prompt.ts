@@ -1,4 +1,4 @@
-import { resolveChatWrapper, type ChatHistoryItem, type LlamaModel, type Token } from "node-llama-cpp";
+import { Llama2ChatWrapper, resolveChatWrapper, type ChatHistoryItem, type LlamaModel, type Token } from "node-llama-cpp";
 import type { ChatFormat, ChatMessage, GenerationInput } from "./sampling";
 
 function bos(model: LlamaModel): Token[] {
@@ -40,6 +40,8 @@ function llama2ChatTokens(model: LlamaModel, messages: ChatMessage[]): Token[] {
 
 function templateChatTokens(model: LlamaModel, messages: ChatMessage[]): Token[] {
   const wrapper = resolveChatWrapper(model);
+  // node-llama-cpp's Llama 2 wrapper spaces the markers slightly differently from Meta's reference; use Meta's.
+  if (wrapper instanceof Llama2ChatWrapper) return llama2ChatTokens(model, messages);
   const history: ChatHistoryItem[] = messages.map((m) =>
     m.role === "assistant" ? { type: "model", response: [m.content] } : { type: m.role, text: m.content },
   );

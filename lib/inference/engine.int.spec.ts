@@ -28,6 +28,8 @@ describe("the inference engine on the fixture GGUF", () => {
       for (const p of ref.prompts) expect(buildPrompt({ model: lease.model, input: { mode: "completion", prompt: p.prompt } })).toEqual(p.input_ids);
       const chat = ref.llama2_chat_format;
       expect(buildPrompt({ model: lease.model, input: { mode: "chat", messages: chat.messages, chatFormat: "llama2" } })).toEqual(chat.input_ids);
+      // The fixture is a Llama 2 model without a template: "auto" resolves to the same Llama 2 format.
+      expect(buildPrompt({ model: lease.model, input: { mode: "chat", messages: chat.messages, chatFormat: "auto" } })).toEqual(chat.input_ids);
     } finally {
       lease.release();
       await r.dispose();

@@ -27,7 +27,8 @@ export type ChatMessage = z.infer<typeof chatMessage>;
 
 /**
  * `llama2`: Meta's Llama 2 chat format (`[INST] <<SYS>>`), token for token as Meta's chat_completion.
- * `auto`: the model's own chat template as node-llama-cpp resolves it (falls back to a general format).
+ * `auto`: the model's own chat format as node-llama-cpp resolves it from the GGUF (its template, else its
+ * name and architecture); where that is Llama 2's, Meta's exact encoding above is used.
  */
 export const CHAT_FORMATS = ["auto", "llama2"] as const;
 export type ChatFormat = (typeof CHAT_FORMATS)[number];
