@@ -3,6 +3,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DepotError, isRetryable } from "../errors";
 import { readGguf } from "../gguf";
 import { convertModel } from "./convert-model";
 import { ConvertError, type ConvertErrorCode } from "./errors";
@@ -172,6 +173,8 @@ describe("convertModel", () => {
     async function expectFailure(inputDir: string, code: ConvertErrorCode, message: RegExp) {
       const err = await convertModel({ inputDir, outFile: path.join(outDir, "x.gguf"), type: "f16" }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConvertError);
+      expect(err).toBeInstanceOf(DepotError);
+      expect(isRetryable(err)).toBe(false);
       expect((err as ConvertError).code).toBe(code);
       expect((err as Error).message).toMatch(message);
       expect(await readdir(outDir)).toEqual([]);

@@ -1,3 +1,5 @@
+import { DepotError } from "../errors";
+
 export type ConvertErrorCode =
   /** The directory holds no checkpoint we can read. */
   | "unsupported_format"
@@ -21,15 +23,17 @@ export type ConvertErrorCode =
   | "invalid_tokenizer"
   | "aborted";
 
-/** The one error type of lib/convert; `file` names the input at fault when there is one. */
-export class ConvertError extends Error {
+/**
+ * The one error type of lib/convert; `file` names the input at fault when there is one. Never retryable: every
+ * code describes the input (or a deliberate abort), so the same conversion would fail the same way.
+ */
+export class ConvertError extends DepotError<ConvertErrorCode> {
   override readonly name = "ConvertError";
   constructor(
-    readonly code: ConvertErrorCode,
+    code: ConvertErrorCode,
     message: string,
     readonly file?: string,
-    options?: { cause?: unknown },
   ) {
-    super(file ? `${file}: ${message}` : message, options);
+    super(code, file ? `${file}: ${message}` : message, false);
   }
 }

@@ -1,14 +1,15 @@
+import { DepotError } from "../errors";
+
 export type GgufErrorCode = "invalid_gguf";
 
 /** The one error type of lib/gguf; the message names the file. */
-export class GgufError extends Error {
+export class GgufError extends DepotError<GgufErrorCode> {
   override readonly name = "GgufError";
   constructor(
-    readonly code: GgufErrorCode,
+    code: GgufErrorCode,
     message: string,
     readonly file: string,
-    options?: { cause?: unknown },
   ) {
-    super(`${file}: ${message}`, options);
+    super(code, `${file}: ${message}`, false);
   }
 }

@@ -27,7 +27,7 @@ const HEADER_KEYS = new Set(["version", "tensor_count", "kv_count"]);
 export async function readGguf(params: { file: string }): Promise<GgufFile> {
   const { size } = await stat(params.file);
   const parsed = await gguf(params.file, { allowLocalFile: true, typedMetadata: true }).catch((e: Error) => {
-    throw new GgufError("invalid_gguf", e.message, params.file, { cause: e });
+    throw new GgufError("invalid_gguf", e.message, params.file);
   });
   const metadata: Record<string, GgufReadValue> = {};
   for (const [key, entry] of Object.entries(parsed.typedMetadata)) {
