@@ -119,10 +119,11 @@ describe("batch runs through the inference queue", () => {
     await waitFor("batch running", async () => (await getRun(id)).counts.running > 0);
     const res = await member.request("POST", "/v1/completions", { model: model.name, prompt: "Quick one", max_tokens: 4, temperature: 0 });
     expect(res.status).toBe(200);
-    const after = await getRun(id);
-    // Jumped the queue: most of the batch is still waiting when the interactive answer is back.
-    expect(after.counts.pending).toBeGreaterThan(20);
     await waitFor("run completed", finished(id), 120_000, 500);
+    // Jumped the queue: it started before most of the batch items queued ahead of it (FIFO would start it last).
+    const api = await db().job.findFirstOrThrow({ where: { queue: "inference", kind: "generate" }, orderBy: { createdAt: "desc" } });
+    const laterItems = await db().runItem.count({ where: { runId: id, startedAt: { gt: api.startedAt! } } });
+    expect(laterItems).toBeGreaterThan(30);
   }, 180_000);
 
   it("survives kill -9 of the worker mid-run: every item completes once, none is lost", async () => {
@@ -148,13 +149,17 @@ describe("batch runs through the inference queue", () => {
     const run = await waitFor("run completed after restart", finished(id), 180_000, 500);
     expect(run.counts).toEqual({ pending: 0, running: 0, completed: 50, failed: 0, cancelled: 0 });
     expect(run.items.map((i) => i.output)).toEqual(expected);
-    // An item interrupted by the kill was started twice, but no item finished twice.
     expect(run.items.some((i) => i.attempts > 1)).toBe(true);
-    const completions = [...(victim.output() + fresh.output()).matchAll(/"msg":"run item completed","runId":"[^"]+","itemId":"([^"]+)"/g)].map((m) => m[1]);
-    const runItemIds = new Set(run.items.map((i) => i.id));
-    const mine = completions.filter((c) => runItemIds.has(c!));
-    expect(mine.length).toBe(50);
-    expect(new Set(mine).size).toBe(50);
+    // Items the killed worker had finished (as the database says after its death) are never redone; the new
+    // worker finishes each of the others exactly once. (The killed worker's own log may have lost its last lines.)
+    const doneAtKill = new Set(atKill.items.filter((i) => i.status === "completed").map((i) => i.id));
+    const rest = run.items.map((i) => i.id).filter((i) => !doneAtKill.has(i));
+    const completedBy = (out: string) => [...out.matchAll(/"msg":"run item completed","runId":"[^"]+","itemId":"([^"]+)"/g)].map((m) => m[1]!);
+    const byFresh = await waitFor("new worker's log complete", async () => {
+      const ids = completedBy(fresh.output()).filter((x) => run.items.some((i) => i.id === x));
+      return ids.length >= rest.length ? ids : null;
+    }, 10_000);
+    expect(byFresh.sort()).toEqual(rest.sort());
   }, 300_000);
 
   it("`depot run` sends a prompt file through the queue and writes the results", async () => {
