@@ -62,7 +62,10 @@ export class ModelResidency {
           "abort",
           () => {
             const i = entry.waiters.indexOf(resolve);
-            if (i >= 0) entry.waiters.splice(i, 1), entry.leased--, reject(new Error("cancelled"));
+            if (i < 0) return;
+            entry.waiters.splice(i, 1);
+            entry.leased--;
+            reject(new Error("cancelled"));
           },
           { once: true },
         );

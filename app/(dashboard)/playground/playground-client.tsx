@@ -49,7 +49,10 @@ export function PlaygroundClient({ models, canChat }: { models: RunnableModelDto
   };
   const remove = async (id: string) => {
     await api(`/api/playground/conversations/${id}`, { method: "DELETE" });
-    if (id === conversationId) (setConversationId(undefined), setMessages([]));
+    if (id === conversationId) {
+      setConversationId(undefined);
+      setMessages([]);
+    }
     refresh();
   };
   const send = async () => {
