@@ -16,6 +16,7 @@ export function NewRunForm({ models }: { models: RunnableModelDto[] }) {
   const [chatFormat, setChatFormat] = useState("auto");
   const [systemPrompt, setSystemPrompt] = useState("");
   const [sampling, setSampling] = useState<SamplingForm>(DEFAULT_SAMPLING);
+  const [jsonSchema, setJsonSchema] = useState("");
   const [upload, setUpload] = useState<{ format: "jsonl" | "csv" | "lines"; content: string; name: string } | null>(null);
   const [text, setText] = useState("");
   const [check, setCheck] = useState<Validation | null>(null);
@@ -44,13 +45,20 @@ export function NewRunForm({ models }: { models: RunnableModelDto[] }) {
     setError(null);
     const src = source();
     try {
+      let schema: unknown;
+      try {
+        schema = jsonSchema.trim() ? JSON.parse(jsonSchema) : undefined;
+      } catch {
+        throw new Error("the JSON schema is not valid JSON");
+      }
       const run = await api<{ id: string }>("/api/runs", {
-        body: { model, name: name || undefined, mode, chatFormat, systemPrompt: systemPrompt || undefined, params: toParams(sampling), upload: { format: src.format, content: src.content } },
+        body: { model, name: name || undefined, mode, chatFormat, systemPrompt: systemPrompt || undefined, params: { ...toParams(sampling), ...(schema ? { jsonSchema: schema } : {}) }, upload: { format: src.format, content: src.content } },
       });
       window.location.href = `/runs/${run.id}`;
     } catch (e) {
-      setError((e as Error).message);
+      // Refresh the row check first: it clears the error line, which must then show this failure.
       await validate(src);
+      setError((e as Error).message);
       setBusy(false);
     }
   };
@@ -76,6 +84,7 @@ export function NewRunForm({ models }: { models: RunnableModelDto[] }) {
       </div>
       <textarea aria-label="system prompt" placeholder={mode === "chat" ? "system prompt (optional)" : "text put before every prompt (optional)"} rows={2} value={systemPrompt} onChange={(e) => setSystemPrompt(e.target.value)} />
       <SamplingFields value={sampling} onChange={setSampling} />
+      <textarea aria-label="JSON schema" placeholder='JSON schema the outputs must follow (optional), e.g. {"type": "object", "properties": {"label": {"enum": ["spam", "ham"]}}}' rows={2} className="mono" value={jsonSchema} onChange={(e) => setJsonSchema(e.target.value)} />
       <div className="row">
         <label className="muted">
           prompts file (.jsonl, .csv, .txt){" "}
