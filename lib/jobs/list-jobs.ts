@@ -1,9 +1,15 @@
+import { visibleModelRowsWhere, type AccessUser } from "../access/model-access";
 import { db } from "../db/prisma";
 import { toJobDto, type JobDto } from "./job-dto";
 
-export async function listJobs(params: { queue?: string; status?: string; limit?: number }): Promise<JobDto[]> {
+/** Jobs `user` may see: those of models hidden from them (lib/access) are left out. */
+export async function listJobs(params: { user: AccessUser; queue?: string; status?: string; limit?: number }): Promise<JobDto[]> {
   const rows = await db().job.findMany({
-    where: { ...(params.queue ? { queue: params.queue } : {}), ...(params.status ? { status: params.status } : {}) },
+    where: {
+      ...(params.queue ? { queue: params.queue } : {}),
+      ...(params.status ? { status: params.status } : {}),
+      ...visibleModelRowsWhere(params.user),
+    },
     orderBy: { createdAt: "desc" },
     take: Math.min(params.limit ?? 100, 500),
     include: { user: { select: { email: true } } },
@@ -11,7 +17,10 @@ export async function listJobs(params: { queue?: string; status?: string; limit?
   return rows.map(toJobDto);
 }
 
-export async function getJob(id: string): Promise<JobDto | null> {
-  const row = await db().job.findUnique({ where: { id }, include: { user: { select: { email: true } } } });
+export async function getJob(id: string, user: AccessUser): Promise<JobDto | null> {
+  const row = await db().job.findFirst({
+    where: { id, ...visibleModelRowsWhere(user) },
+    include: { user: { select: { email: true } } },
+  });
   return row ? toJobDto(row) : null;
 }

@@ -1,3 +1,4 @@
+import { visibleModelsWhere, type AccessUser } from "../access/model-access";
 import { inspectGguf } from "../convert";
 import { db } from "../db/prisma";
 import { safeJoin } from "../download";
@@ -12,9 +13,9 @@ function jsonSafe(v: unknown): unknown {
 }
 
 /** One model with its files, recent jobs and, for GGUF models, the file's metadata and tensor table. */
-export async function getModel(params: { id: string }): Promise<ModelDetailDto> {
-  const m = await db().model.findUnique({
-    where: { id: params.id },
+export async function getModel(params: { id: string; user: AccessUser }): Promise<ModelDetailDto> {
+  const m = await db().model.findFirst({
+    where: { AND: [{ id: params.id }, visibleModelsWhere(params.user)] },
     include: {
       ...MODEL_INCLUDE,
       files: { orderBy: { path: "asc" } },

@@ -1,3 +1,4 @@
+import { visibleModelRowsWhere, type AccessUser } from "../access/model-access";
 import { db } from "../db/prisma";
 import { toJobDto, type JobDto } from "../jobs/job-dto";
 
@@ -7,9 +8,9 @@ export type DownloadDto = JobDto & {
 };
 
 /** Recent download jobs with what the Downloads page needs beyond the job itself. */
-export async function listDownloads(params: { limit?: number } = {}): Promise<DownloadDto[]> {
+export async function listDownloads(params: { user: AccessUser; limit?: number }): Promise<DownloadDto[]> {
   const rows = await db().job.findMany({
-    where: { queue: "download" },
+    where: { queue: "download", ...visibleModelRowsWhere(params.user) },
     orderBy: { createdAt: "desc" },
     take: Math.min(params.limit ?? 50, 200),
     include: { user: { select: { email: true } } },

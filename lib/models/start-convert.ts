@@ -36,6 +36,8 @@ export async function startConvert(params: {
       directory: ggufDir(name),
       derivedFromId: src.id,
       createdById: params.userId,
+      // A conversion is as private as its source: it inherits the source's groups (lib/access).
+      shares: { create: (await db().modelShare.findMany({ where: { modelId: src.id } })).map((s) => ({ groupId: s.groupId })) },
     },
   });
   const jobId = `convert-${out.id}`;

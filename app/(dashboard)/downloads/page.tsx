@@ -12,7 +12,7 @@ export default async function Page() {
   return (
     <>
       <h1>Downloads</h1>
-      <DownloadsClient initial={await listDownloads()} catalog={catalog} tokens={tokens} role={user.role} />
+      <DownloadsClient initial={await listDownloads({ user })} catalog={catalog} tokens={tokens} role={user.role} />
     </>
   );
 }

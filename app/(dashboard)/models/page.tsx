@@ -8,7 +8,7 @@ export default async function Page() {
   return (
     <>
       <h1>Models</h1>
-      <ModelsClient initial={await listModels()} role={user.role} types={[...convertTypes]} />
+      <ModelsClient initial={await listModels({ user })} role={user.role} types={[...convertTypes]} />
     </>
   );
 }

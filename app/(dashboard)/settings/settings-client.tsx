@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api } from "@/components/api";
 import { formatBytes } from "@/components/format";
 import { usePoll } from "@/components/use-poll";
+import type { GroupDto } from "@/lib/access/groups";
 import type { CredentialDto } from "@/lib/credentials/store-credential";
 import type { UserDto } from "@/lib/users/create-user";
 
@@ -156,6 +157,62 @@ function Credentials() {
   );
 }
 
+function Groups() {
+  const { data, refresh } = usePoll<{ groups: GroupDto[] }>("/api/groups", { groups: [] }, 5000);
+  const users = usePoll<{ users: UserDto[] }>("/api/users", { users: [] }, 10_000).data.users;
+  const { error, run } = useAction();
+  const create = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const name = new FormData(form).get("name");
+    void run(async () => {
+      await api("/api/groups", { body: { name } });
+      form.reset();
+      refresh();
+    });
+  };
+  const toggle = (g: GroupDto, userId: string, on: boolean) =>
+    void run(async () => {
+      const ids = new Set(g.members.map((m) => m.id));
+      if (on) ids.add(userId);
+      else ids.delete(userId);
+      await api(`/api/groups/${g.id}`, { method: "PATCH", body: { memberIds: [...ids] } });
+      refresh();
+    });
+  return (
+    <>
+      <h2>Groups</h2>
+      <p className="muted">Share a model with groups on its detail page; members of other groups then cannot see or run it.</p>
+      <table>
+        <thead><tr><th>group</th><th>members</th><th>models</th><th></th></tr></thead>
+        <tbody>
+          {data.groups.map((g) => (
+            <tr key={g.id} data-group={g.name}>
+              <td>{g.name}</td>
+              <td>
+                <div className="row">
+                  {users.map((u) => (
+                    <label key={u.id}>
+                      <input type="checkbox" aria-label={`${u.email} in ${g.name}`} checked={g.members.some((m) => m.id === u.id)} onChange={(e) => toggle(g, u.id, e.target.checked)} /> {u.email}
+                    </label>
+                  ))}
+                </div>
+              </td>
+              <td className="muted">{g.models.map((m) => m.name).join(", ") || "–"}</td>
+              <td><button className="danger" onClick={() => void run(async () => (await api(`/api/groups/${g.id}`, { method: "DELETE" }), refresh()))}>Delete</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="row" style={{ marginTop: 12 }} onSubmit={create}>
+        <input name="name" placeholder="group name" required />
+        <button type="submit">Create group</button>
+      </form>
+      {error && <p className="error" role="alert">{error}</p>}
+    </>
+  );
+}
+
 type GcReport = { items: { path: string; bytes: number; reason: string }[]; bytesReclaimed: number; dryRun: boolean };
 
 function Maintenance() {
@@ -208,6 +265,7 @@ export function SettingsClient({ me }: { me: Me }) {
       {me.role === "admin" && (
         <>
           <Users />
+          <Groups />
           <Credentials />
           <Maintenance />
         </>

@@ -5,9 +5,14 @@ import { listJobs } from "@/lib/jobs/list-jobs";
 import { enqueue } from "@/lib/queue/enqueue";
 import { echoPayload } from "@/lib/queue/payloads";
 
-export const GET = withRole("viewer", async ({ req }) => {
+export const GET = withRole("viewer", async ({ req, principal }) => {
   const q = new URL(req.url).searchParams;
-  const jobs = await listJobs({ queue: q.get("queue") || undefined, status: q.get("status") || undefined, limit: Number(q.get("limit") || 100) });
+  const jobs = await listJobs({
+    user: principal.user,
+    queue: q.get("queue") || undefined,
+    status: q.get("status") || undefined,
+    limit: Number(q.get("limit") || 100),
+  });
   return Response.json({ jobs });
 });
 

@@ -4,13 +4,14 @@ import { formatBytes } from "@/components/format";
 import { requireUser } from "@/lib/auth/require-user";
 import { HttpError } from "@/lib/http/errors";
 import { getModel } from "@/lib/models/get-model";
+import { AccessPanel } from "./access-panel";
 
 const show = (v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
 
 export default async function Page({ params }: { params: Promise<{ id: string }> }) {
-  await requireUser();
+  const { user } = await requireUser();
   const { id } = await params;
-  const m = await getModel({ id }).catch((e: unknown) => {
+  const m = await getModel({ id, user }).catch((e: unknown) => {
     if (e instanceof HttpError && e.status === 404) notFound();
     throw e;
   });
@@ -73,6 +74,8 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
           <pre className="mono">{JSON.stringify(m.metadata, null, 2)}</pre>
         </>
       )}
+
+      {user.role === "admin" && <AccessPanel modelId={m.id} />}
 
       <h2>Jobs</h2>
       <table>

@@ -4,8 +4,8 @@ import { withRole } from "@/lib/http/route";
 import { removeJob } from "@/lib/jobs/job-actions";
 import { getJob } from "@/lib/jobs/list-jobs";
 
-export const GET = withRole<{ id: string }>("viewer", async ({ params }) => {
-  const job = await getJob(params.id);
+export const GET = withRole<{ id: string }>("viewer", async ({ params, principal }) => {
+  const job = await getJob(params.id, principal.user);
   if (!job) throw notFound(`job ${params.id}`);
   return Response.json({ job });
 });

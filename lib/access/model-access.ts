@@ -1,0 +1,37 @@
+import type { Principal } from "../auth/authenticate";
+import { recordAudit } from "../audit/record-audit";
+import { db, type Prisma } from "../db/prisma";
+import { notFound } from "../http/errors";
+
+export type AccessUser = Pick<Principal["user"], "id" | "role">;
+
+/**
+ * Which models a user may see and run. A model without shares belongs to the whole team; once shared with
+ * groups it is visible only to their members, its creator and admins. Every model read for a user filters
+ * through this one clause (UI, API, OpenAI API and CLI alike).
+ */
+export function visibleModelsWhere(user: AccessUser): Prisma.ModelWhereInput {
+  if (user.role === "admin") return {};
+  return {
+    OR: [{ shares: { none: {} } }, { createdById: user.id }, { shares: { some: { group: { members: { some: { userId: user.id } } } } } }],
+  };
+}
+
+/** For rows that may belong to a model (jobs): those of hidden models are left out; rows of no model stay. */
+export function visibleModelRowsWhere(user: AccessUser): { OR?: [{ modelId: null }, { model: Prisma.ModelWhereInput }] } {
+  // An empty relation filter inside OR matches nothing in Prisma, so admins get no clause at all.
+  return user.role === "admin" ? {} : { OR: [{ modelId: null }, { model: visibleModelsWhere(user) }] };
+}
+
+/**
+ * For routes that act on one model: a model the caller may not see answers 404, exactly like a missing one,
+ * so its existence does not leak; the refusal is audited.
+ */
+export async function assertModelVisible(principal: Principal, modelRef: { id: string } | { name: string }, ip?: string): Promise<void> {
+  const where = "id" in modelRef ? { id: modelRef.id } : { name: modelRef.name };
+  const visible = await db().model.findFirst({ where: { AND: [where, visibleModelsWhere(principal.user)] }, select: { id: true } });
+  if (visible) return;
+  const exists = await db().model.findFirst({ where, select: { id: true, name: true } });
+  if (exists) await recordAudit({ actor: principal, action: "model.access_denied", target: exists.name, ip });
+  throw notFound(`model ${"id" in modelRef ? modelRef.id : modelRef.name}`);
+}
