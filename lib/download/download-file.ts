@@ -46,7 +46,10 @@ export interface DownloadResult {
   resumedBytes: number;
 }
 
-const FLUSH_BYTES = 256 * 1024;
+/** A part's received bytes are written once this many are pending... */
+const FLUSH_BYTES = 1024 * 1024;
+/** ...or once the oldest of them has waited this long. */
+const FLUSH_MS = 25;
 
 /** The server ignored `Range` for a part that does not start the file: re-plan as one stream from byte 0. */
 class RangeIgnored extends Error {
@@ -164,7 +167,7 @@ async function run(params: DownloadFileParams, partialPath: string, statePath: s
   const ctx: Ctx = {
     state,
     fh,
-    hasher: new InOrderHasher(fh, state),
+    hasher: new InOrderHasher(fh, state, partialPath),
     meter: createProgressMeter({ total: state.total, done: resumedBytes, onProgress: params.onProgress }),
     signal: params.signal ?? new AbortController().signal,
     params,
@@ -378,7 +381,7 @@ async function runPart(ctx: Ctx, part: Part, first: HttpResponse | undefined, si
   }
 }
 
-/** Streams one response into the part's range, flushing in 256 KiB writes. */
+/** Streams one response into the part's range. */
 async function consume(
   ctx: Ctx,
   part: Part,
@@ -412,42 +415,52 @@ async function consume(
   // A response opened under another signal (the size probe) must still yield to this attempt's watchdog.
   const cancel = () => void res.cancel();
   signal.addEventListener("abort", cancel, { once: true });
-  let chunks: Uint8Array[] = [];
-  let buffered = 0;
+  // Received chunks are written as they came off the socket, many per positional writev (no copy into a
+  // write buffer), once FLUSH_BYTES are pending or the oldest pending byte is FLUSH_MS old: large writes at
+  // speed, and at most a few hundred KiB per part lost to a kill -9 on a slow link.
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let pendingSince = 0;
   let writeFailed = false;
+  const size = partSize(part);
   const flush = async () => {
-    if (buffered === 0) return;
-    const buf = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, buffered);
-    chunks = [];
-    buffered = 0;
+    if (pendingBytes === 0) return;
+    const bufs = pending;
+    const n = pendingBytes;
+    pending = [];
+    pendingBytes = 0;
     const offset = part.start + part.done;
     try {
-      await writeAll(ctx.fh, buf, offset);
+      await writeAll(ctx.fh, bufs, n, offset);
     } catch (err) {
       writeFailed = true;
       throw err;
     }
-    part.done += buf.length;
+    part.done += n;
     ctx.sidecar.update();
-    ctx.meter.add(buf.length);
-    ctx.hasher.onWritten(offset, buf);
+    ctx.meter.add(n);
+    ctx.hasher.onWritten();
   };
   try {
-    while (part.done + buffered < partSize(part)) {
-      let r: { done: boolean; value?: Uint8Array };
+    while (part.done + pendingBytes < size) {
+      let batch: Uint8Array[] | null;
       try {
-        r = await res.read();
+        batch = await res.read();
       } catch (err) {
         if (signal.aborted) throw err;
         throw new DownloadError("network", `connection lost from ${redactUrl(url)}: ${describe(err)}`, { cause: err });
       }
-      if (r.done || !r.value) break;
+      if (!batch) break;
       touch();
-      const room = partSize(part) - part.done - buffered;
-      const chunk = r.value.length > room ? r.value.subarray(0, room) : r.value;
-      chunks.push(chunk);
-      buffered += chunk.length;
-      if (buffered >= FLUSH_BYTES) await flush();
+      if (pendingBytes === 0) pendingSince = performance.now();
+      for (const chunk of batch) {
+        const room = size - part.done - pendingBytes;
+        if (room <= 0) break;
+        const c = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        pending.push(c);
+        pendingBytes += c.length;
+      }
+      if (pendingBytes >= FLUSH_BYTES || performance.now() - pendingSince >= FLUSH_MS) await flush();
     }
   } finally {
     // Bytes already received are valid at their offsets: keep them even when the attempt ends in an error.
@@ -455,7 +468,7 @@ async function consume(
     if (!writeFailed) await flush();
     await res.cancel();
   }
-  if (part.done < partSize(part)) {
+  if (part.done < size) {
     if (signal.aborted) throw signal.reason;
     throw new DownloadError("network", `connection closed early by ${redactUrl(url)}`);
   }
@@ -472,10 +485,23 @@ function sizeChanged(ctx: Ctx, remoteTotal: number, url: string): Error {
   return new SizeChanged(`remote size changed to ${remoteTotal}`);
 }
 
-async function writeAll(fh: FileHandle, buf: Uint8Array, offset: number): Promise<void> {
-  for (let at = 0; at < buf.length; ) {
-    const { bytesWritten } = await fh.write(buf, at, buf.length - at, offset + at);
+/** One pwritev per call in the common case; a short write continues from where it stopped. */
+async function writeAll(fh: FileHandle, bufs: Uint8Array[], bytes: number, offset: number): Promise<void> {
+  for (let at = 0; ; ) {
+    const { bytesWritten } = await fh.writev(bufs, offset + at);
     at += bytesWritten;
+    if (at >= bytes) return;
+    let skip = bytesWritten;
+    while (skip > 0 && bufs.length > 0) {
+      const head = bufs[0] as Uint8Array;
+      if (head.length <= skip) {
+        skip -= head.length;
+        bufs = bufs.slice(1);
+      } else {
+        bufs = [head.subarray(skip), ...bufs.slice(1)];
+        skip = 0;
+      }
+    }
   }
 }
 

@@ -5,8 +5,11 @@ import https from "node:https";
 export interface HttpResponse {
   status: number;
   headers: { get(name: string): string | null };
-  /** Next body chunk; `done` at the end or after `cancel()`. */
-  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  /**
+   * Every body chunk received since the last call (waiting for at least one); `null` at the end of the body or after
+   * `cancel()`. Taking chunks in batches keeps the per-chunk cost (a promise, a wake-up) off the hot path.
+   */
+  read(): Promise<Uint8Array[] | null>;
   cancel(): Promise<void>;
   text(): Promise<string>;
 }
@@ -21,7 +24,10 @@ export function fetchTransport(fetchImpl: typeof fetch): HttpGet {
     return {
       status: res.status,
       headers: res.headers,
-      read: async () => (reader ? reader.read() : { done: true }),
+      read: async () => {
+        const r = reader ? await reader.read() : { done: true as const };
+        return r.done ? null : [r.value];
+      },
       cancel: async () => reader?.cancel().catch(() => {}),
       text: async () => {
         if (!reader) return "";
@@ -55,33 +61,88 @@ export const nodeTransport: HttpGet = async (url, headers, signal) => {
       current = next;
       continue;
     }
-    const iterator = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    let cancelled = false;
-    return {
-      status: res.statusCode ?? 0,
-      headers: {
-        get: (name) => {
-          const v = res.headers[name.toLowerCase()];
-          return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
-        },
-      },
-      read: async () => {
-        if (cancelled) return { done: true };
-        const r = await iterator.next();
-        return r.done ? { done: true } : { done: false, value: r.value };
-      },
-      cancel: async () => {
-        cancelled = true;
-        res.destroy();
-      },
-      text: async () => {
-        const parts: Buffer[] = [];
-        for (let r = await iterator.next(); !r.done; r = await iterator.next()) parts.push(r.value);
-        return Buffer.concat(parts).toString("utf8");
-      },
-    };
+    return bodyReader(res);
   }
 };
+
+/** Unread bytes a response may hold in memory before its socket is paused (they are lost on kill -9). */
+const QUEUE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Reads a body with `data` events into a queue that `read()` takes whole: one promise per batch instead of one
+ * per 64 KiB socket read (as an async iterator costs), and the socket keeps filling the queue while the caller
+ * is busy writing the previous batch. A premature close surfaces as the stream's error, or as an early end.
+ */
+function bodyReader(res: http.IncomingMessage): HttpResponse {
+  let queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: Error | null = null;
+  let started = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  res.on("end", () => {
+    ended = true;
+    notify();
+  });
+  res.on("error", (err) => {
+    failure = err;
+    notify();
+  });
+  res.on("close", () => {
+    ended = true;
+    notify();
+  });
+  // Flowing starts at the first read, so a response that is only inspected (headers, error body) buffers nothing.
+  const start = () => {
+    if (started) return;
+    started = true;
+    res.on("data", (chunk: Buffer) => {
+      queue.push(chunk);
+      queued += chunk.length;
+      if (queued >= QUEUE_BYTES) res.pause();
+      notify();
+    });
+  };
+  const read = async (): Promise<Buffer[] | null> => {
+    start();
+    while (queue.length === 0 && !ended && !failure) await new Promise<void>((resolve) => (wake = resolve));
+    if (queue.length > 0) {
+      const out = queue;
+      queue = [];
+      queued = 0;
+      if (!ended) res.resume();
+      return out;
+    }
+    if (failure) throw failure;
+    return null;
+  };
+  return {
+    status: res.statusCode ?? 0,
+    headers: {
+      get: (name) => {
+        const v = res.headers[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+      },
+    },
+    read,
+    cancel: async () => {
+      ended = true;
+      queue = [];
+      res.destroy();
+      notify();
+    },
+    text: async () => {
+      const parts: Buffer[] = [];
+      for (let batch = await read(); batch; batch = await read()) parts.push(...batch);
+      return Buffer.concat(parts).toString("utf8");
+    },
+  };
+}
 
 function get(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<http.IncomingMessage> {
   const mod = url.protocol === "https:" ? https : url.protocol === "http:" ? http : null;
