@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { convertModel, OUTPUT_TYPES, type OutputType } from "../../lib/convert";
+import { verifyBlob } from "../../lib/verify";
 
 const MiB = 1024 * 1024;
 
@@ -34,7 +35,10 @@ export function register(program: Command): void {
         });
         bar.stop();
         console.log(`${r.outFile}: ${r.fileType}, ${r.tensorCount} tensors, ${r.parameterCount.toLocaleString("en")} parameters, ${r.bytes.toLocaleString("en")} bytes`);
-        console.log(`sha256 ${r.sha256}`);
+        // Read back once: the CRC-32 of what was written must match, and the same read gives the sha256.
+        const onDisk = await verifyBlob({ file: r.outFile, bytes: r.bytes, crc32: r.crc32, compute: ["sha256"] });
+        if (!onDisk.ok) throw new Error(`${r.outFile} on disk differs from what was written (CRC-32 ${r.crc32}, found ${onDisk.actual.crc32 ?? "none"})`);
+        console.log(`sha256 ${onDisk.actual.sha256}`);
       } finally {
         if (started) bar.stop();
         process.off("SIGINT", onSigint);

@@ -2,14 +2,17 @@ import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { GGML_QUANT_VERSION, GgmlType, GgufValueType, GgufWriter, ggmlTypeBytes, sizeLabel, type GgufKv } from "../gguf";
+import { crc32 } from "node:zlib";
+import { GGML_QUANT_VERSION, GgmlType, GgufValueType, GgufWriter, sizeLabel, type GgufKv } from "../gguf";
+import { ChunkPool } from "./chunk-pool";
+import { crc32Combine } from "./crc32-combine";
 import { detectCheckpointFormat } from "./detect-checkpoint-format";
 import { ConvertError } from "./errors";
-import { largestChunk, loadLlamaCheckpoint, readPlannedRows, type LlamaCheckpoint } from "./llama";
-import { chooseTensorType, fileTypeOf, QuantPool, quantizeChunk, type OutputType } from "./quants";
-import { DTYPE_BYTES, FileCache, type SourceDtype } from "./readers";
-import { Sha256Worker } from "./sha256-worker";
-import { SlotPool } from "./slot-pool";
+import { loadLlamaCheckpoint, planChunks, type LlamaCheckpoint } from "./llama";
+import { chooseTensorType, fileTypeOf, type OutputType } from "./quants";
+import { Q8_0_SIMD_MAX_INPUT } from "./quants/q8_0-simd";
+import type { SourceDtype } from "./readers";
+import type { ChunkTask } from "./run-chunk";
 
 export type ConvertProgress = { bytesDone: number; bytesTotal: number; tensor: string };
 
@@ -23,7 +26,7 @@ export type ConvertModelParams = {
   signal?: AbortSignal;
   /** `general.name`. @default the input directory's name in title case ("tiny-llama" → "Tiny Llama") */
   name?: string;
-  /** Quantization threads. @default os.availableParallelism(), at most 8 */
+  /** Worker threads; each reads, converts and writes whole chunks. @default os.availableParallelism(), at most 8 */
   threads?: number;
   /**
    * fsync the file before the rename and its directory after, so a crash never leaves a partial file under the
@@ -36,7 +39,12 @@ export type ConvertModelParams = {
 export type ConvertModelResult = {
   outFile: string;
   bytes: number;
-  sha256: string;
+  /**
+   * CRC-32 (zlib's, as `zlib.crc32`) of every byte written, header included: a cheap check that the file on disk
+   * is what was written. It is not a content address; hash the file (one pass, e.g. lib/verify's `verifyBlob` with
+   * `crc32`) for its sha256.
+   */
+  crc32: number;
   tensorCount: number;
   /** The output type in GGML spelling, e.g. "Q8_0". */
   fileType: string;
@@ -44,10 +52,8 @@ export type ConvertModelResult = {
   parameterCount: number;
 };
 
-/** Bytes of source rows per chunk, and slots for chunks in flight: 12 slots of 2 chunks each is 48 MiB in all. */
-const CHUNK_BYTES = 2 * 1024 * 1024;
-const SLOTS = 12;
-const MAX_IN_FLIGHT = 4;
+/** Bytes of source rows per chunk: large reads and writes, and a whole SIMD call. */
+const CHUNK_BYTES = Q8_0_SIMD_MAX_INPUT;
 
 const RAW_COPY: Partial<Record<SourceDtype, GgmlType>> = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16 };
 
@@ -91,9 +97,10 @@ function metadata(ckpt: LlamaCheckpoint, type: OutputType, name: string, paramet
 }
 
 /**
- * Converts a Llama checkpoint directory to one GGUF file, streaming tensor by tensor with bounded memory.
- * The output appears atomically: it is written to `<outFile>.tmp-<random>`, fsynced and renamed; on any error the
- * temporary file is removed and nothing is left behind.
+ * Converts a Llama checkpoint directory to one GGUF file, streaming chunk by chunk with bounded memory: worker
+ * threads each take whole chunks (read, reorder, convert, write at the chunk's offset), so all cores convert and
+ * reading overlaps writing. The output appears atomically: it is written to `<outFile>.tmp-<random>`, fsynced and
+ * renamed; on any error the temporary file is removed and nothing is left behind.
  */
 export async function convertModel(params: ConvertModelParams): Promise<ConvertModelResult> {
   const { inputDir, outFile, type, onProgress, signal } = params;
@@ -112,14 +119,10 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
 
   const tmp = `${outFile}.tmp-${randomBytes(6).toString("hex")}`;
   const fh = await open(tmp, "wx");
-  const files = new FileCache();
-  // A slot holds a chunk or its quantized form (at most twice its size, f16 → f32).
-  const slots = new SlotPool(2 * Math.max(CHUNK_BYTES, ...ckpt.tensors.map((t) => largestChunk(t, CHUNK_BYTES))), SLOTS);
-  const hash = new Sha256Worker(slots);
-  let pool: QuantPool | null = null;
+  let pool: ChunkPool | null = null;
   try {
-    // The hashing thread takes each written chunk over and releases its slot once hashed.
-    const writer = new GgufWriter(fh, { onWritten: (chunk) => hash.update(chunk) });
+    let headerCrc = 0;
+    const writer = new GgufWriter(fh, { onWritten: (chunk) => void (headerCrc = crc32(chunk, headerCrc)) });
     const types = ckpt.tensors.map((t) => chooseTensorType({ outType: type, shape: t.shape }));
     const parameterCount = ckpt.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
     for (const kv of metadata(ckpt, type, params.name ?? defaultName(inputDir), parameterCount)) writer.addKv(kv.key, kv);
@@ -130,68 +133,67 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
     await writer.writeHeader();
     await writer.writeKvData();
     await writer.writeTensorInfo();
+    const placements = writer.tensorPlacements();
 
+    // Chunks finish out of order: keep each one's CRC and length, fold them in file order at the end.
+    const crcs: number[] = [];
+    const lengths: number[] = [];
     let bytesDone = 0;
-    let chain = Promise.resolve();
-    const inFlight: Promise<void>[] = [];
+    pool = new ChunkPool({
+      threads: params.threads ?? Math.min(os.availableParallelism(), 8),
+      outFile: tmp,
+      onDone: (task, crc) => {
+        crcs[task.index] = crc;
+        lengths[task.index] = task.outBytes + task.pad;
+        bytesDone += task.outBytes;
+        onProgress?.({ bytesDone, bytesTotal, tensor: task.tensor });
+      },
+    });
+    let index = 0;
     for (const [i, tensor] of ckpt.tensors.entries()) {
       const ggmlType = types[i]!;
-      const raw = RAW_COPY[tensor.dtype] === ggmlType;
-      const elements = (n: number) => n / DTYPE_BYTES[tensor.dtype];
-      for await (const input of readPlannedRows({ tensor, files, chunkBytes: CHUNK_BYTES, slots })) {
+      const { offset, pad } = placements[i]!;
+      const simdOk = ggmlType === GgmlType.Q8_0 && tensor.dtype === "F16";
+      for (const chunk of planChunks({ tensor, ggmlType, kernel: kernelFor(tensor.dtype, ggmlType), offset, pad, chunkBytes: CHUNK_BYTES })) {
         checkAbort();
-        let data: Promise<Uint8Array>;
-        if (raw) data = Promise.resolve(input);
-        else if (input.length < 64 * 1024) {
-          // Tiny tensors (norms) are not worth a round trip to a worker.
-          data = Promise.resolve(quantizeChunk({ bytes: input, dtype: tensor.dtype, ggmlType }));
-          slots.release(input);
-        } else {
-          const output = await slots.acquire(ggmlTypeBytes(ggmlType, elements(input.length)));
-          pool ??= new QuantPool(params.threads ?? Math.min(os.availableParallelism(), 8), slots.sab);
-          data = pool.run({ input, output, dtype: tensor.dtype, ggmlType }).then(() => {
-            slots.release(input);
-            return output;
-          });
-        }
-        data.catch(() => {});
-        chain = chain.then(async () => {
-          const out = await data;
-          await writer.writeTensorData(tensor.name, out);
-          bytesDone += out.length;
-          onProgress?.({ bytesDone, bytesTotal, tensor: tensor.name });
-        });
-        chain.catch(() => {});
-        inFlight.push(chain);
-        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+        const inBytes = chunk.reads.reduce((a, r) => a + r.length, 0);
+        // A chunk over the SIMD heap (a head of q/k wider than 8 MiB) takes the JS kernel.
+        const kernel = simdOk && inBytes > Q8_0_SIMD_MAX_INPUT ? "quantize" : chunk.kernel;
+        await pool.submit({ ...chunk, kernel, index: index++ } satisfies ChunkTask);
       }
     }
-    await chain;
+    await pool.drain();
     checkAbort();
+    writer.tensorDataWritten();
     const durable = params.durable ?? true;
     await writer.finish({ sync: durable });
-    const sha256 = await hash.digest();
     await fh.close();
     await rename(tmp, outFile);
     if (durable) await syncDir(path.dirname(outFile));
+    const fileCrc = crcs.reduce((acc, c, k) => crc32Combine(acc, c, lengths[k]!), headerCrc);
     return {
       outFile,
       bytes: writer.plannedSize,
-      sha256,
+      crc32: fileCrc,
       tensorCount: ckpt.tensors.length,
       fileType: type.toUpperCase(),
       architecture: "llama",
       parameterCount,
     };
   } catch (e) {
+    await pool?.close();
+    pool = null;
     await fh.close().catch(() => {});
     await rm(tmp, { force: true });
     throw e;
   } finally {
-    await files.close();
     await pool?.close();
-    await hash.close();
   }
+}
+
+function kernelFor(dtype: SourceDtype, ggmlType: GgmlType): ChunkTask["kernel"] {
+  if (RAW_COPY[dtype] === ggmlType) return "copy";
+  return ggmlType === GgmlType.Q8_0 && dtype === "F16" ? "q8_0-simd" : "quantize";
 }
 
 /** Makes the rename durable. */

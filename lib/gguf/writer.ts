@@ -158,10 +158,29 @@ export class GgufWriter {
     }
   }
 
+  /**
+   * Where each tensor's data goes: absolute file offset, size and alignment padding after it. For callers that write
+   * tensor data themselves, in parallel at these positions, instead of through `writeTensorData`; they then call
+   * `tensorDataWritten`. Available once the tensor infos are written.
+   */
+  tensorPlacements(): { name: string; offset: number; bytes: number; pad: number }[] {
+    this.expectState(WriterState.TiData);
+    const start = this.position;
+    return this.tensors.map((t) => ({ name: t.name, offset: start + t.offset, bytes: t.bytes, pad: ggmlPad(t.bytes, this.alignment) - t.bytes }));
+  }
+
+  /** Records that the caller wrote every tensor's data and padding at `tensorPlacements()`, so `finish` may follow. */
+  tensorDataWritten(): void {
+    this.expectState(WriterState.TiData);
+    this.position = this.plannedSize;
+    this.current = this.tensors.length;
+    this.state = WriterState.Weights;
+  }
+
   /** Checks every declared tensor was written in full and, unless `sync` is false, flushes to disk; the caller closes the handle. */
   async finish(options: { sync?: boolean } = {}): Promise<void> {
     if (this.tensors.length > 0) this.expectState(WriterState.Weights);
-    else this.expectState(WriterState.TiData);
+    else this.expectState(WriterState.TiData, WriterState.Weights);
     if (this.current !== this.tensors.length) {
       throw new Error(`GGUF writer: ${this.tensors.length - this.current} tensor(s) not written`);
     }

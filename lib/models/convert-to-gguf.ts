@@ -31,8 +31,9 @@ function displayName(name: string): string {
 
 /**
  * Converts a downloaded model to GGUF inside the model store (written to a temporary name and renamed, so a
- * crash never leaves a half file under the final name) and registers it: sha256, size, tensor facts. The sha256
- * computed while writing is then checked against the file on disk before the model is called verified.
+ * crash never leaves a half file under the final name) and registers it: sha256, size, tensor facts. The file is
+ * then read back once: its CRC-32 must equal the converter's of the bytes it wrote (else the file is removed, the
+ * job fails as corrupt and nothing is registered), and the same read gives the sha256 that is recorded.
  */
 export async function convertToGguf(params: {
   data: ConvertPayload;
@@ -76,15 +77,23 @@ export async function convertToGguf(params: {
       },
     });
     await reported;
-    const onDisk = await verifyBlob({ file: r.outFile, sha256: r.sha256, bytes: r.bytes });
+    // One read of the file on disk: its sha256 for the inventory, and the converter's CRC-32 of what it wrote.
+    const onDisk = await verifyBlob({ file: r.outFile, bytes: r.bytes, crc32: r.crc32, compute: ["sha256"] });
+    if (!onDisk.ok || onDisk.actual.sha256 === undefined) {
+      await rm(r.outFile, { force: true });
+      const found = onDisk.actual.crc32 === undefined ? `${onDisk.actual.bytes ?? "no"} bytes` : `CRC-32 ${onDisk.actual.crc32}`;
+      throw new ModelError("corrupt", `${fileName} on disk differs from what was written: expected ${r.bytes} bytes with CRC-32 ${r.crc32}, found ${found}`);
+    }
+    const sha256 = onDisk.actual.sha256;
     await db().model.update({ where: { id: out.id }, data: { parameterCount: BigInt(r.parameterCount) } });
+    // The file matched the CRC-32 of the bytes written, so its sha256 is also the expected one.
     const rec = await recordModelFiles({
       modelId: out.id,
-      files: [{ path: fileName, bytes: onDisk.actual.bytes ?? null, sha256: onDisk.actual.sha256, expectedSha256: r.sha256, expectedBytes: r.bytes }],
+      files: [{ path: fileName, bytes: r.bytes, sha256, expectedSha256: sha256, expectedBytes: r.bytes }],
       metadata: { type: data.type, fileType: r.fileType, tensorCount: r.tensorCount, architecture: r.architecture, parameterCount: r.parameterCount, source: src.name },
     });
-    if (rec.status === "corrupt") throw new ModelError("corrupt", `${fileName} on disk differs from what was written: ${rec.verdicts[0]?.error}`);
-    return { modelId: out.id, name: out.name, sha256: r.sha256, bytes: r.bytes };
+    if (rec.status === "corrupt") throw new ModelError("corrupt", `${fileName}: ${rec.verdicts[0]?.error}`);
+    return { modelId: out.id, name: out.name, sha256, bytes: r.bytes };
   } catch (err) {
     await db().model.update({ where: { id: out.id }, data: { status: "failed" } }).catch(() => {});
     throw jobFailure(err, params.signal);

@@ -1,5 +1,5 @@
 export { mapTensorName, type MappedName } from "./map-tensor-name";
 export { readHfHparams, readMetaHparams, type LlamaHparams } from "./read-llama-hparams";
 export { planLlamaTensors, validateLlamaTensors, type PlannedTensor } from "./plan-llama-tensors";
-export { largestChunk, readPlannedRows } from "./read-planned-rows";
+export { planChunks } from "./plan-chunks";
 export { loadLlamaCheckpoint, type LlamaCheckpoint } from "./load-llama-checkpoint";

@@ -3,7 +3,7 @@ import type { SourceDtype } from "../readers";
 /**
  * Widens `count` little-endian F32/F16/BF16 values starting at element `start` of `src` into `out` (exact for all
  * three), using `table` (half bits → float32) for F16. `src` must be aligned to its element size.
- * Self-contained: QuantPool ships its source text to worker threads.
+ * Self-contained: worker threads get its source text (chunk-pool.ts).
  */
 export function decodeSource(src: Uint8Array, dtype: SourceDtype, start: number, count: number, out: Float32Array, table: Float32Array): void {
   if (dtype === "F32") {

@@ -1,5 +1,5 @@
 // Scalar float conversions with numpy's rounding (round to nearest, ties to even), shared by the quant kernels.
-// Both factories are self-contained: QuantPool ships their source text to worker threads.
+// Both factories are self-contained: worker threads get their source text (chunk-pool.ts).
 
 /** float32 → IEEE half bits, as numpy's npy_floatbits_to_halfbits (what gguf-py's `astype(np.float16)` does). */
 export function makeF32ToF16Bits(): (value: number) => number {

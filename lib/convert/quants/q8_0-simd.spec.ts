@@ -26,7 +26,7 @@ describe("quantizeQ8_0Simd", () => {
     expect([...new Int8Array(got.buffer, 2 * 34 + 2, 4)]).toEqual([127, 2, -3, 4]); // 1.5 → 2, -2.5 → -3, 3.5 → 4
   });
 
-  it("takes a whole 4 MiB chunk", () => {
+  it("takes a whole Q8_0_SIMD_MAX_INPUT chunk", () => {
     const halves = new Uint16Array(Q8_0_SIMD_MAX_INPUT / 2).fill(0x3c00);
     const out = new Uint8Array((halves.length / 32) * 34);
     quantizeQ8_0Simd(new Uint8Array(halves.buffer), out, simd, f32ToF16Bits);

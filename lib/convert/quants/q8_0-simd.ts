@@ -118,9 +118,11 @@ const code = [...locals, ...body];
 const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
 const name = (n: string) => [...uleb(n.length), ...Buffer.from(n)];
 
-/** Pages of 64 KiB: 8 MiB, room for a 4 MiB chunk of halves, its Q8_0 blocks and their scales. */
-export const Q8_0_SIMD_PAGES = 128;
-
+/** Largest input (bytes of halves) one call takes. The heap holds the halves at 0, the Q8_0 blocks from 8 MiB and
+ * the float32 scales after them: 8 + 4.25 + 0.5 MiB. */
+export const Q8_0_SIMD_MAX_INPUT = 8 * 1024 * 1024;
+/** Pages of 64 KiB: room for the layout above. */
+export const Q8_0_SIMD_PAGES = 204;
 export const Q8_0_SIMD_WASM = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
   ...section(1, [1, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
@@ -132,22 +134,24 @@ export const Q8_0_SIMD_WASM = new Uint8Array([
 
 export type Q8_0SimdExports = { q8: (src: number, dst: number, dptr: number, nblocks: number) => void; mem: WebAssembly.Memory };
 
-/** Largest input (bytes of halves) one call takes: src at 0, blocks from 4 MiB, scales from 6.25 MiB. */
-export const Q8_0_SIMD_MAX_INPUT = 4 * 1024 * 1024;
-
 /**
- * Quantizes F16 bytes into Q8_0 blocks with the SIMD module, storing each scale as f16 with `toHalf`.
- * Self-contained: QuantPool ships its source text to worker threads.
+ * Quantizes the `bytes` of F16 halves already at the start of the module's heap (so a reader can fill the heap
+ * directly) and returns where their Q8_0 blocks are in the heap. Self-contained: worker threads get its source text.
  */
-export function quantizeQ8_0Simd(input: Uint8Array, output: Uint8Array, simd: Q8_0SimdExports, toHalf: (value: number) => number): void {
-  const blocks = input.byteLength / 64;
-  const heap = new Uint8Array(simd.mem.buffer);
-  heap.set(input, 0);
-  const dst = 4 * 1024 * 1024;
-  const dptr = dst + 2304 * 1024;
+export function quantizeQ8_0SimdHeap(bytes: number, simd: Q8_0SimdExports, toHalf: (value: number) => number): number {
+  const blocks = bytes / 64;
+  const dst = 8 * 1024 * 1024;
+  const dptr = dst + 4352 * 1024;
   simd.q8(0, dst, dptr, blocks);
   const scales = new Float32Array(simd.mem.buffer, dptr, blocks);
   const halves = new Uint16Array(simd.mem.buffer, dst, blocks * 17);
   for (let b = 0; b < blocks; b++) halves[b * 17] = toHalf(scales[b]!);
-  output.set(heap.subarray(dst, dst + blocks * 34));
+  return dst;
+}
+
+/** Quantizes F16 bytes (at most Q8_0_SIMD_MAX_INPUT) into Q8_0 blocks in `output` with the SIMD module. */
+export function quantizeQ8_0Simd(input: Uint8Array, output: Uint8Array, simd: Q8_0SimdExports, toHalf: (value: number) => number): void {
+  new Uint8Array(simd.mem.buffer).set(input, 0);
+  const at = quantizeQ8_0SimdHeap(input.byteLength, simd, toHalf);
+  output.set(new Uint8Array(simd.mem.buffer, at, (input.byteLength / 64) * 34));
 }

@@ -19,7 +19,7 @@ export type QuantRuntime = {
 
 /**
  * Source bytes → output-type bytes in `dst`, widening a cache-sized slice (8192 values, a multiple of every block
- * size) at a time. Self-contained: QuantPool ships its source text to worker threads.
+ * size) at a time. Self-contained: worker threads get its source text (chunk-pool.ts).
  */
 export function quantizeWith(job: QuantizeJob, dst: Uint8Array, rt: QuantRuntime): void {
   const el = job.dtype === "F32" ? 4 : 2;

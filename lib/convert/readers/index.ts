@@ -1,4 +1,3 @@
 export * from "./types";
 export * from "./safetensors";
 export * from "./pytorch-zip";
-export { FileCache } from "./file-cache";
