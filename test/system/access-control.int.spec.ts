@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLES, type Role } from "../../lib/auth/roles";
 import { closeDb } from "../../lib/db/prisma";
-import { createUser } from "../../lib/users/create-user";
 import { startApp, type AppHandle } from "../helpers/start-app";
-import { TestClient } from "../helpers/http-client";
+import { signIn, TestClient } from "../helpers/http-client";
 import { setupTestEnv } from "../helpers/test-env";
 import { discoverApiRoutes, discoverPages } from "./discover-routes";
 import { API_POLICY, PUBLIC_PAGES, type Access } from "./route-policy";
 
 let app: AppHandle;
 const clients = {} as Record<Role, TestClient>;
+/** The OpenAI-compatible API (/v1) takes API keys only, as OpenAI clients send them. */
+const keyClients = {} as Record<Role, TestClient>;
+const clientFor = (role: Role, path: string) => (path.startsWith("/v1/") ? keyClients : clients)[role];
 let anonymous: TestClient;
 
 beforeAll(async () => {
@@ -17,9 +19,9 @@ beforeAll(async () => {
   app = await startApp(env, { workers: 0 });
   anonymous = new TestClient(app.baseUrl);
   for (const role of ROLES) {
-    await createUser({ email: `${role}@example.com`, name: role, password: "password-123", role });
-    clients[role] = new TestClient(app.baseUrl);
-    await clients[role].login(`${role}@example.com`, "password-123");
+    clients[role] = await signIn(app.baseUrl, `${role}@example.com`, role);
+    const { key } = await clients[role].json<{ key: string }>("POST", "/api/api-keys", { name: "test" });
+    keyClients[role] = new TestClient(app.baseUrl, key);
   }
 });
 
@@ -49,10 +51,14 @@ describe("access control over every route", () => {
     for (const role of ROLES) {
       // Signing out would end the shared session of the later cases.
       if (path === "/api/auth/logout") continue;
-      const res = await clients[role].request(method, concrete(path), method === "GET" ? undefined : {});
+      const res = await clientFor(role, path).request(method, concrete(path), method === "GET" ? undefined : {});
       if (rank(role) < rank(access!)) expect(res.status, `${role} on ${method} ${path}`).toBe(403);
       else expect([401, 403], `${role} on ${method} ${path} (${res.status})`).not.toContain(res.status);
     }
+  });
+
+  it("the OpenAI-compatible API refuses session cookies: it is for API keys", async () => {
+    expect((await clients.admin.request("GET", "/v1/models")).status).toBe(401);
   });
 
   it("an invalid bearer key is refused, a valid one acts as its user", async () => {
