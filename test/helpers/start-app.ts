@@ -55,6 +55,8 @@ export async function startApp(env: TestEnv, opts: { workers?: number; extraEnv?
     REDIS_PREFIX: env.redisPrefix,
     NEXT_TELEMETRY_DISABLED: "1",
     WORKER_LOCK_MS: "3000",
+    // Test files run in parallel on 2-core CI machines; llama.cpp threads spin when oversubscribed.
+    INFERENCE_THREADS: "1",
     ...opts.extraEnv,
   };
   const web = spawnLogged(bin("next"), ["start", "-H", "127.0.0.1", "-p", String(port)], baseEnv);
