@@ -1,22 +1,25 @@
 // F16 → Q8_0 as a WebAssembly SIMD function, assembled here byte by byte (no toolchain needed). Same float32
 // operations as q8_0.ts's kernelF16 (hence gguf-py's numpy code), four lanes at a time: IEEE f32x4 arithmetic is
-// exact-rounded like numpy's float32, and np_roundf is done with f32x4.floor as numpy does it.
+// exact-rounded like numpy's float32. np_roundf(v) = floor(|v|) + floor(2 frac|v|) = floor(|v| + 0.5) is computed as
+// trunc(v + copysign(0.5 - 2^-25, v)): for |v| < 127.5 (here |v| <= 127 · (1 + 2^-22)) that float32 sum never rounds
+// across an integer, where v + copysign(0.5, v) would turn 0.5 - 2^-25 into 1.
 //
 // q8(src, dst, dptr, nblocks): for each block of 32 halves at `src`, writes the 32 int8 values at `dst + 2` (34-byte
 // block stride, the 2 bytes of d left for the caller) and d as float32 at `dptr`; the caller stores d as f16.
 
 const SIMD = 0xfd;
 const op = {
-  block: 0x02, loop: 0x03, end: 0x0b, brIf: 0x0d, select: 0x1b,
+  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, brIf: 0x0d, select: 0x1b,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
   f32Store: 0x38, i32Const: 0x41, f32Const: 0x43,
   i32LtU: 0x49, f32Eq: 0x5b, i32Add: 0x6a, f32Div: 0x95, f32Max: 0x97,
 };
 const simd = {
   load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f,
-  i32x4GtS: 0x3b, and: 0x4e, or: 0x50, bitselect: 0x52,
+  i16x8Eq: 0x2d, i32x4GtS: 0x3b, and: 0x4e, or: 0x50, bitselect: 0x52, anyTrue: 0x53,
   i8x16NarrowI16x8S: 0x65, f32x4Floor: 0x68, i16x8NarrowI32x4S: 0x85,
-  i32x4ExtendLowI16x8U: 0xa9, i32x4ExtendHighI16x8U: 0xaa, i32x4Shl: 0xab,
+  i32x4ExtendLowI16x8S: 0xa7, i32x4ExtendHighI16x8S: 0xa8, i32x4ExtendLowI16x8U: 0xa9, i32x4ExtendHighI16x8U: 0xaa,
+  i32x4Shl: 0xab,
   f32x4Abs: 0xe0, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Max: 0xe9, i32x4TruncSatF32x4S: 0xf8,
 };
 
@@ -48,14 +51,15 @@ const f32 = (v: number) => [op.f32Const, ...new Uint8Array(new Float32Array([v])
 const splatI32 = (v: number) => [...s(simd.const), ...new Uint8Array(new Uint32Array([v, v, v, v]).buffer)];
 const mem = (offset: number) => [4, ...uleb(offset)]; // align 2^4, offset
 
-// Parameters 0-3: src, dst, dptr, nblocks. Locals: 4 = i (i32); 5-12 = x0..x7, 13 = t, 14 = o, 15 = v, 16 = a,
-// 17 = fl, 18 = r, 19 = idv (v128); 20 = d (f32).
+// Parameters 0-3: src, dst, dptr, nblocks. Locals: 4 = i (i32); 5-12 = x0..x7, 13 = t, 14 = o, 15 = v, 16-19 = the
+// block's raw halves h0..h3, 20 = idv (v128); 21 = d (f32).
 const [SRC, DST, DPTR, N, I] = [0, 1, 2, 3, 4];
 const X = (k: number) => 5 + k;
-const [T, O, V, A, FL, R, IDV, D] = [13, 14, 15, 16, 17, 18, 19, 20];
+const H = (k: number) => 16 + k;
+const [T, O, V, IDV, D] = [13, 14, 15, 20, 21];
 
-/** Half bits (i32x4 on the stack) → float32: exponent rebias by multiplying by 2^112 (exact, subnormals included). */
-const decode = (to: number) => [
+/** Half bits (i32x4 zero-extended, on the stack) → float32, any half: Inf/NaN keep an all-ones exponent. */
+const decodeAny = (to: number) => [
   ...set(T),
   ...get(T), ...splatI32(0x7fff), ...s(simd.and), ...i32(13), ...s(simd.i32x4Shl), ...set(O),
   ...get(O), ...splatI32(0x7f800000), ...s(simd.or), // Inf/NaN: exponent all ones, mantissa kept
@@ -65,26 +69,35 @@ const decode = (to: number) => [
   ...get(T), ...splatI32(0x8000), ...s(simd.and), ...i32(16), ...s(simd.i32x4Shl), ...s(simd.or),
   ...set(to),
 ];
-
-/** q = np_roundf(x * id) as int32 lanes: floor(|v|) + floor(2 (|v| - floor|v|)), with v's sign. */
+/**
+ * Finite half bits (i32x4 sign-extended, on the stack) → float32: shifted by 13 the sign lands in bit 31 (bits 28-30
+ * are its copies, cleared) and the exponent is rebiased by multiplying by 2^112, exact for subnormals too.
+ */
+const decodeFinite = (to: number) => [
+  ...i32(13), ...s(simd.i32x4Shl), ...splatI32(0x8fffffff), ...s(simd.and), ...splatI32(0x77800000), ...s(simd.f32x4Mul),
+  ...set(to),
+];
+/** q = np_roundf(x * id) as int32 lanes (see the top of the file). */
 const quantize = (k: number) => [
-  ...get(X(k)), ...get(IDV), ...s(simd.f32x4Mul), ...set(V),
-  ...get(V), ...s(simd.f32x4Abs), ...tee(A), ...s(simd.f32x4Floor), ...set(FL),
-  ...get(FL),
-  ...get(A), ...get(FL), ...s(simd.f32x4Sub), ...tee(R), ...get(R), ...s(simd.f32x4Add), ...s(simd.f32x4Floor),
+  ...get(X(k)), ...get(IDV), ...s(simd.f32x4Mul), ...tee(V),
+  ...get(V), ...splatI32(0x80000000), ...s(simd.and), ...splatI32(0x3effffff), ...s(simd.or), // ±(0.5 - 2^-25)
   ...s(simd.f32x4Add),
-  ...get(V), ...splatI32(0x80000000), ...s(simd.and), ...s(simd.or),
   ...s(simd.i32x4TruncSatF32x4S),
 ];
-
+const widen = (decode: (to: number) => number[], low: number, high: number) =>
+  [0, 1, 2, 3].flatMap((k) => [...get(H(k)), ...s(low), ...decode(X(2 * k)), ...get(H(k)), ...s(high), ...decode(X(2 * k + 1))]);
 const body = [
   ...[op.block, 0x40, ...get(N), ...i32(0), 0x46 /* i32.eq */, op.brIf, 0],
   ...[op.loop, 0x40],
-  // Widen 32 halves into x0..x7.
-  ...[0, 1, 2, 3].flatMap((k) => [
-    ...get(SRC), ...s(simd.load), ...mem(16 * k), ...s(simd.i32x4ExtendLowI16x8U), ...decode(X(2 * k)),
-    ...get(SRC), ...s(simd.load), ...mem(16 * k), ...s(simd.i32x4ExtendHighI16x8U), ...decode(X(2 * k + 1)),
-  ]),
+  ...[0, 1, 2, 3].flatMap((k) => [...get(SRC), ...s(simd.load), ...mem(16 * k), ...set(H(k))]),
+  // Widen 32 halves into x0..x7: the short path unless some half of the block is Inf or NaN (exponent all ones).
+  ...[0, 1, 2, 3].flatMap((k) => [...get(H(k)), ...splatI32(0x7c007c00), ...s(simd.and), ...splatI32(0x7c007c00), ...s(simd.i16x8Eq), ...(k ? s(simd.or) : [])]),
+  ...s(simd.anyTrue),
+  ...[op.if, 0x40],
+  ...widen(decodeAny, simd.i32x4ExtendLowI16x8U, simd.i32x4ExtendHighI16x8U),
+  op.else,
+  ...widen(decodeFinite, simd.i32x4ExtendLowI16x8S, simd.i32x4ExtendHighI16x8S),
+  op.end,
   // amax over the block; NaN propagates as in numpy's max.
   ...get(X(0)), ...s(simd.f32x4Abs),
   ...[1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(X(k)), ...s(simd.f32x4Abs), ...s(simd.f32x4Max)]),
@@ -113,7 +126,7 @@ const body = [
   op.end,
 ];
 
-const locals = [3, 1, 0x7f, 15, 0x7b, 1, 0x7d]; // 3 groups: 1 i32, 15 v128, 1 f32
+const locals = [3, 1, 0x7f, 16, 0x7b, 1, 0x7d]; // 3 groups: 1 i32, 16 v128, 1 f32
 const code = [...locals, ...body];
 const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
 const name = (n: string) => [...uleb(n.length), ...Buffer.from(n)];
