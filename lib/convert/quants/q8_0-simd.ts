@@ -98,9 +98,13 @@ const body = [
   op.else,
   ...widen(decodeFinite, simd.i32x4ExtendLowI16x8S, simd.i32x4ExtendHighI16x8S),
   op.end,
-  // amax over the block; NaN propagates as in numpy's max.
-  ...get(X(0)), ...s(simd.f32x4Abs),
-  ...[1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(X(k)), ...s(simd.f32x4Abs), ...s(simd.f32x4Max)]),
+  // amax over the block as a tree (short dependency chains); NaN propagates as in numpy's max.
+  ...[0, 4].flatMap((k) => [
+    ...get(X(k)), ...s(simd.f32x4Abs), ...get(X(k + 1)), ...s(simd.f32x4Abs), ...s(simd.f32x4Max),
+    ...get(X(k + 2)), ...s(simd.f32x4Abs), ...get(X(k + 3)), ...s(simd.f32x4Abs), ...s(simd.f32x4Max),
+    ...s(simd.f32x4Max),
+  ]),
+  ...s(simd.f32x4Max),
   ...set(T),
   ...get(T), ...s(simd.f32x4ExtractLane), 0, ...get(T), ...s(simd.f32x4ExtractLane), 1, op.f32Max,
   ...get(T), ...s(simd.f32x4ExtractLane), 2, ...get(T), ...s(simd.f32x4ExtractLane), 3, op.f32Max,
