@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import { promptsAloneInSequenceOrder } from "./batch-strategy";
 
 export type Lease = { model: LlamaModel; sequence: LlamaContextSequence; release: () => void };
 
@@ -116,7 +117,12 @@ export class ModelResidency {
       const model = await this.opts.llama.loadModel({ modelPath });
       try {
         const contextSize = Math.min(this.opts.contextSize, model.trainContextSize);
-        const context = await model.createContext({ sequences, contextSize, ...(this.opts.threads ? { threads: this.opts.threads } : {}) });
+        const context: LlamaContext = await model.createContext({
+          sequences,
+          contextSize,
+          batching: { itemPrioritizationStrategy: promptsAloneInSequenceOrder(() => context) },
+          ...(this.opts.threads ? { threads: this.opts.threads } : {}),
+        });
         for (let i = 0; i < sequences; i++) entry.free.push(context.getSequence());
         return { model, context };
       } catch (err) {
