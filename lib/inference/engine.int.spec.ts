@@ -51,6 +51,26 @@ describe("the inference engine on the fixture GGUF", () => {
     }
   });
 
+  it("keeps each request's tokens to itself when requests join a busy context at random times", async () => {
+    // Regression: with prompts decoded alongside other sequences' tokens, llama.cpp sometimes handed one sequence
+    // another's logits (lib/inference/batch-strategy.ts).
+    const r = residency(4);
+    try {
+      for (let rep = 0; rep < 3; rep++) {
+        const outs = await Promise.all(
+          Array.from({ length: 30 }, async (_, i) => {
+            await new Promise((res) => setTimeout(res, Math.random() * 300));
+            const p = ref.prompts[i % ref.prompts.length]!;
+            return { want: p.generated_ids, got: (await runGeneration({ residency: r, modelPath: gguf, input: { mode: "completion", prompt: p.prompt }, sampling: greedy })).tokens };
+          }),
+        );
+        expect(outs.map((o) => o.got)).toEqual(outs.map((o) => o.want));
+      }
+    } finally {
+      await r.dispose();
+    }
+  });
+
   it("stops at a stop string without returning it, and reports finish reasons", async () => {
     const r = residency(1);
     try {
