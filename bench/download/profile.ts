@@ -4,8 +4,9 @@
 // Modes: curl (one stream to a file), curl+sync (same, then fsync, as the engine's finalize does), engine (default:
 // 8 parts, md5 + sha256 while streaming), nohash (engine with the digests stubbed out), p1 (engine, one part),
 // base (the engine of another checkout, $DEPOT_BASELINE/lib/download, for an A/B comparison under the same load).
-// The 1 GiB source file is kept in $DEPOT_BENCH_DIR (default /tmp/depot-bench-src) between invocations.
+// THREADS=1 adds a per-thread CPU breakdown. The 1 GiB source file is kept in $DEPOT_BENCH_DIR (default /tmp/depot-bench-src) between invocations.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -32,6 +33,44 @@ const ticks = async (pid: number, file = `/proc/${pid}/stat`) => {
   const f = (await readFile(file, "utf8")).split(") ")[1]!.split(" ");
   return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, ms at 100 Hz
 };
+
+/**
+ * With THREADS=1: CPU seconds per thread of this process over one run (main, and the rest by name: hash workers,
+ * libuv pool and V8 helpers are all "node"), sampled every 50 ms so threads that exit mid-run still count.
+ */
+function startThreadSampler(): () => string {
+  const seen = new Map<string, { comm: string; user: number; sys: number }>();
+  const sample = () => {
+    for (const tid of readdirSync("/proc/self/task")) {
+      try {
+        const raw = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        const f = raw.slice(raw.lastIndexOf(")") + 2).split(" ");
+        const comm = raw.slice(raw.indexOf("(") + 1, raw.lastIndexOf(")"));
+        seen.set(tid, { comm, user: Number(f[11]) / 100, sys: Number(f[12]) / 100 });
+      } catch {
+        // thread exited between readdir and read
+      }
+    }
+  };
+  sample();
+  const base = new Map([...seen].map(([tid, v]) => [tid, { ...v }]));
+  const timer = setInterval(sample, 50);
+  return () => {
+    clearInterval(timer);
+    sample();
+    const byName = new Map<string, { n: number; user: number; sys: number }>();
+    for (const [tid, v] of seen) {
+      const b = base.get(tid) ?? { user: 0, sys: 0 };
+      const key = tid === String(process.pid) ? "main" : v.comm;
+      const a = byName.get(key) ?? { n: 0, user: 0, sys: 0 };
+      a.n++;
+      a.user += v.user - b.user;
+      a.sys += v.sys - b.sys;
+      byName.set(key, a);
+    }
+    return [...byName].map(([k, a]) => `${k} x${a.n} ${a.user.toFixed(2)} user + ${a.sys.toFixed(2)} sys`).join(", ");
+  };
+}
 
 function curl(out: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -67,8 +106,10 @@ try {
     const c0 = process.cpuUsage();
     const s0 = await ticks(child.pid!);
     const m0 = await ticks(process.pid, `/proc/self/task/${process.pid}/stat`);
+    const stopSampler = process.env.THREADS ? startThreadSampler() : null;
     const t0 = performance.now();
     await run();
+    if (stopSampler) console.log(`  threads: ${stopSampler()}`);
     const wall = (performance.now() - t0) / 1000;
     const c = process.cpuUsage(c0);
     const server = (await ticks(child.pid!)) - s0;

@@ -12,7 +12,15 @@ import type { DownloadState } from "./parts";
  * threads for large files (digester.ts). Those bytes were written moments earlier, so the reads come from the page
  * cache: no chunk is held in memory for the hasher or copied between threads, and the download never waits for the
  * hash. Pieces are fetched in file order (planParts), so the prefix trails the download by only a few pieces, and
- * when the last byte lands little is left to hash.
+ * when the last byte lands little is left to hash. md5 is the slow one (~0.7 GB/s on one core); on a link faster
+ * than that, the hash falls behind and finishes after the last byte, reading pages that may by then have left the
+ * cache. That costs time at the end, never memory: nothing waits in a queue for the hasher.
+ *
+ * Why not hash the received chunks themselves: with parallel parts most bytes do not arrive at the hash position
+ * (they belong to pieces ahead of it), so they would have to be held in memory or read back anyway, and posting
+ * chunks to worker threads costs a copy per algorithm plus the garbage collection of those copies. Measured with
+ * bench/download/profile.ts, reading back costs about 0.05 s of CPU per GiB; the copies cost the event loop more
+ * than the whole socket-to-disk path does now.
  *
  * Node cannot serialize a hash's internal state, so after a restart the hasher re-reads the prefix an earlier run
  * left on disk (`kick()`): a local sequential read concurrent with the download, never a refetch. The sidecar
