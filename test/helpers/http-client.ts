@@ -1,3 +1,8 @@
+import type { Role } from "../../lib/auth/roles";
+import { createUser } from "../../lib/users/create-user";
+
+export const TEST_PASSWORD = "password-123";
+
 /**
  * A tiny cookie-keeping client for tests that act as a browser (Origin header set like a same-site fetch)
  * or as an API client (Bearer key).
@@ -36,4 +41,12 @@ export class TestClient {
   async login(email: string, password: string): Promise<void> {
     await this.json("POST", "/api/auth/login", { email, password });
   }
+}
+
+/** Creates a user with `role` directly in the database and returns a client signed in as them. */
+export async function signIn(baseUrl: string, email: string, role: Role): Promise<TestClient> {
+  await createUser({ email, name: email.split("@")[0]!, password: TEST_PASSWORD, role });
+  const client = new TestClient(baseUrl);
+  await client.login(email, TEST_PASSWORD);
+  return client;
 }

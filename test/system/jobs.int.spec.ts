@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
 import type { JobDto } from "../../lib/jobs/job-dto";
-import { createUser } from "../../lib/users/create-user";
-import { TestClient } from "../helpers/http-client";
+import { signIn, type TestClient } from "../helpers/http-client";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { waitFor } from "../helpers/wait-for";
@@ -16,9 +15,7 @@ const status = (id: string, want: string) => async () => ((await job(id)).status
 beforeAll(async () => {
   const env = await setupTestEnv();
   app = await startApp(env, { workers: 1 });
-  await createUser({ email: "admin@example.com", name: "admin", password: "password-123", role: "admin" });
-  admin = new TestClient(app.baseUrl);
-  await admin.login("admin@example.com", "password-123");
+  admin = await signIn(app.baseUrl, "admin@example.com", "admin");
 });
 
 afterAll(async () => {

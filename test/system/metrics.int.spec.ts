@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb } from "../../lib/db/prisma";
-import { createUser } from "../../lib/users/create-user";
-import { TestClient } from "../helpers/http-client";
+import { signIn, type TestClient } from "../helpers/http-client";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { waitFor } from "../helpers/wait-for";
@@ -15,9 +14,7 @@ const scrape = async (auth?: string) => fetch(`${app.baseUrl}/metrics`, { header
 beforeAll(async () => {
   const env = await setupTestEnv();
   app = await startApp(env, { workers: 1, extraEnv: { METRICS_TOKEN: TOKEN } });
-  await createUser({ email: "admin@example.com", name: "admin", password: "password-123", role: "admin" });
-  admin = new TestClient(app.baseUrl);
-  await admin.login("admin@example.com", "password-123");
+  admin = await signIn(app.baseUrl, "admin@example.com", "admin");
 });
 
 afterAll(async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
-import { createUser } from "../../lib/users/create-user";
-import { TestClient } from "../helpers/http-client";
+import { signIn, TestClient } from "../helpers/http-client";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv, type TestEnv } from "../helpers/test-env";
 
@@ -32,11 +31,7 @@ async function model(name: string) {
 beforeAll(async () => {
   env = await setupTestEnv();
   app = await startApp(env, { workers: 0 });
-  for (const [email, role] of [["admin", "admin"], ["alice", "member"], ["bob", "member"]] as const) {
-    await createUser({ email: `${email}@example.com`, name: email, password: "password-123", role });
-    c[email] = new TestClient(app.baseUrl);
-    await c[email].login(`${email}@example.com`, "password-123");
-  }
+  for (const [name, role] of [["admin", "admin"], ["alice", "member"], ["bob", "member"]] as const) c[name] = await signIn(app.baseUrl, `${name}@example.com`, role);
   const { key } = await c.bob.json<{ key: string }>("POST", "/api/api-keys", { name: "bob cli" });
   c.apikeyBob = new TestClient(app.baseUrl, key);
   shared = await model("shared-model");

@@ -3,8 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptSecret } from "../../lib/crypto/secret-box";
 import { closeDb, db } from "../../lib/db/prisma";
-import { createUser } from "../../lib/users/create-user";
-import { TestClient } from "../helpers/http-client";
+import { signIn, type TestClient } from "../helpers/http-client";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv, type TestEnv } from "../helpers/test-env";
 
@@ -19,9 +18,7 @@ let admin: TestClient;
 beforeAll(async () => {
   env = await setupTestEnv();
   app = await startApp(env, { workers: 1 });
-  await createUser({ email: "admin@example.com", name: "admin", password: "password-123", role: "admin" });
-  admin = new TestClient(app.baseUrl);
-  await admin.login("admin@example.com", "password-123");
+  admin = await signIn(app.baseUrl, "admin@example.com", "admin");
 });
 
 afterAll(async () => {
