@@ -68,14 +68,13 @@ function chunkError(task: ChunkTask, r: { error: string; code?: string; file?: s
 export class ChunkPool {
   private readonly workers: { worker: Worker; inFlight: Map<number, ChunkTask> }[] = [];
   private readonly waiters: (() => void)[] = [];
+  private readonly depth: number;
   private failure: Error | null = null;
 
-  constructor(
-    params: { threads: number; outFile: string; depth?: number; onDone: (task: ChunkTask, crc: number) => void },
-  ) {
+  /** `onDone` gets each chunk as it finishes (in any order) with the CRC-32 of the bytes written. */
+  constructor(params: { threads: number; outFile: string; depth?: number; onDone: (task: ChunkTask, crc: number) => void }) {
     const source = workerSource();
-    const depth = params.depth ?? 2;
-    this.depth = depth;
+    this.depth = params.depth ?? 2;
     for (let i = 0; i < params.threads; i++) {
       const worker = new Worker(source, { eval: true, workerData: { outFile: params.outFile, wasm: Q8_0_SIMD_WASM } });
       const entry = { worker, inFlight: new Map<number, ChunkTask>() };
@@ -91,8 +90,6 @@ export class ChunkPool {
       this.workers.push(entry);
     }
   }
-
-  private readonly depth: number;
 
   private fail(e: Error): void {
     this.failure ??= e;

@@ -6,7 +6,7 @@
  *   the CRC-32 of the bytes written (read the file back once for its sha256 and to check the CRC: lib/verify's
  *   `verifyBlob`). Tensors are bit-identical to llama.cpp's convert_hf_to_gguf.py (f16, q8_0; hf/ output is
  *   byte-identical). Worker threads convert and write whole chunks in parallel, so memory stays at a few chunk
- *   buffers per thread whatever the model size. `onProgress` fires per ~8 MiB chunk: throttle before forwarding it.
+ *   buffers per thread whatever the model size. `onProgress` fires per ~1 MiB chunk: throttle before forwarding it.
  * - `inspectGguf(params)`: metadata and tensor table of a GGUF file, for a detail view.
  * - `detectCheckpointFormat(params)`: which layout a directory holds, or null.
  * - Errors are `ConvertError` with a closed `code`; every code but "aborted" describes the input, so retrying the
