@@ -27,11 +27,17 @@ export function visibleModelRowsWhere(user: AccessUser): { OR?: [{ modelId: null
  * For routes that act on one model: a model the caller may not see answers 404, exactly like a missing one,
  * so its existence does not leak; the refusal is audited.
  */
-export async function assertModelVisible(principal: Principal, modelRef: { id: string } | { name: string }, ip?: string): Promise<void> {
-  const where = "id" in modelRef ? { id: modelRef.id } : { name: modelRef.name };
+export async function assertModelVisible(principal: Principal, modelRef: { id: string } | { name: string } | { ref: string }, ip?: string): Promise<void> {
+  const where: Prisma.ModelWhereInput =
+    "id" in modelRef ? { id: modelRef.id } : "name" in modelRef ? { name: modelRef.name } : { OR: [{ id: modelRef.ref }, { name: modelRef.ref }] };
   const visible = await db().model.findFirst({ where: { AND: [where, visibleModelsWhere(principal.user)] }, select: { id: true } });
   if (visible) return;
   const exists = await db().model.findFirst({ where, select: { id: true, name: true } });
   if (exists) await recordAudit({ actor: principal, action: "model.access_denied", target: exists.name, ip });
-  throw notFound(`model ${"id" in modelRef ? modelRef.id : modelRef.name}`);
+  throw notFound(`model ${Object.values(modelRef)[0]}`);
+}
+
+/** Runs on a model hidden from the caller are hidden too (404, like a missing run). */
+export async function assertRunVisible(user: AccessUser, runId: string): Promise<void> {
+  if (!(await db().run.findFirst({ where: { id: runId, ...visibleModelRowsWhere(user) }, select: { id: true } }))) throw notFound(`run ${runId}`);
 }

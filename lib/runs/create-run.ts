@@ -1,3 +1,4 @@
+import type { Principal } from "../auth/authenticate";
 import { db } from "../db/prisma";
 import { findModel } from "../inference/find-model";
 import { samplingParams, type ChatFormat, type SamplingInput } from "../inference/sampling";
@@ -16,12 +17,12 @@ export type CreateRunParams = {
   systemPrompt?: string;
   sampling: SamplingInput;
   upload: { format: PromptFormat; content: string };
-  userId: string;
+  principal: Principal;
 };
 
 /** Validates the upload (all rows, or RunError with every bad row), stores the run and its items, and queues them. */
 export async function createRun(params: CreateRunParams): Promise<{ id: string; total: number }> {
-  const model = await findModel({ ref: params.model });
+  const model = await findModel({ ref: params.model, principal: params.principal });
   const sampling = samplingParams.parse(params.sampling);
   const { items, errors } = parsePrompts({ ...params.upload, mode: params.mode });
   if (errors.length) throw new RunError("invalid_rows", `${errors.length} row(s) of the upload are invalid`, errors);
@@ -36,7 +37,7 @@ export async function createRun(params: CreateRunParams): Promise<{ id: string; 
       systemPrompt: params.systemPrompt || null,
       paramsJson: JSON.stringify(sampling),
       total: items.length,
-      createdById: params.userId,
+      createdById: params.principal.user.id,
     },
   });
   await db().runItem.createMany({
@@ -49,6 +50,6 @@ export async function createRun(params: CreateRunParams): Promise<{ id: string; 
     })),
   });
   const ids = await db().runItem.findMany({ where: { runId: run.id }, orderBy: { index: "asc" }, select: { id: true } });
-  await enqueueItems({ runId: run.id, modelId: model.id, userId: params.userId, itemIds: ids.map((i) => i.id), round: "0" });
+  await enqueueItems({ runId: run.id, modelId: model.id, userId: params.principal.user.id, itemIds: ids.map((i) => i.id), round: "0" });
   return { id: run.id, total: items.length };
 }

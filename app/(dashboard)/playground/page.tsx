@@ -8,7 +8,7 @@ export default async function Page() {
   return (
     <>
       <h1>Playground</h1>
-      <PlaygroundClient models={await listRunnableModels()} canChat={roleAtLeast(user.role, "member")} />
+      <PlaygroundClient models={await listRunnableModels({ user })} canChat={roleAtLeast(user.role, "member")} />
     </>
   );
 }

@@ -14,11 +14,11 @@ export default async function Page() {
       {canRun && (
         <>
           <h2>New run</h2>
-          <NewRunForm models={await listRunnableModels()} />
+          <NewRunForm models={await listRunnableModels({ user })} />
         </>
       )}
       <h2>Runs</h2>
-      <RunsList initial={await listRuns()} />
+      <RunsList initial={await listRuns({ user })} />
     </>
   );
 }

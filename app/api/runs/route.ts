@@ -17,12 +17,12 @@ const createBody = z.object({
   upload: z.object({ format: z.enum(PROMPT_FORMATS), content: z.string().max(50 * 2 ** 20) }),
 });
 
-export const GET = withRole("viewer", async () => Response.json({ runs: await listRuns() }));
+export const GET = withRole("viewer", async ({ principal }) => Response.json({ runs: await listRuns({ user: principal.user }) }));
 
 export const POST = withRole("member", async ({ req, principal, ip }) => {
   const body = createBody.parse(await readJson(req));
   try {
-    const run = await createRun({ ...body, sampling: body.params, userId: principal.user.id });
+    const run = await createRun({ ...body, sampling: body.params, principal });
     await recordAudit({ actor: principal, action: "run.create", target: run.id, detail: { model: body.model, mode: body.mode, total: run.total }, ip });
     return Response.json(run, { status: 201 });
   } catch (err) {

@@ -1,8 +1,8 @@
 import { listRunnableModels } from "@/lib/inference/list-runnable-models";
 import { openaiRoute } from "@/lib/inference/openai/openai-route";
 
-export const GET = openaiRoute("viewer", async () => {
-  const models = await listRunnableModels();
+export const GET = openaiRoute("viewer", async ({ principal }) => {
+  const models = await listRunnableModels({ user: principal.user });
   return Response.json({
     object: "list",
     data: models.map((m) => ({ id: m.name, object: "model", created: Math.floor(new Date(m.createdAt).getTime() / 1000), owned_by: "llama-depot" })),

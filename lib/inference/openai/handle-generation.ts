@@ -19,7 +19,7 @@ export async function handleGeneration(params: {
   includeUsage: boolean;
   generation: { input: GenerationInput; sampling: SamplingInput };
 }): Promise<Response> {
-  const model = await findModel({ ref: params.model });
+  const model = await findModel({ ref: params.model, principal: params.principal });
   const created = Math.floor(Date.now() / 1000);
   const id = `${params.kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
   const request = await submitInteractive({ userId: params.principal.user.id, model, ...params.generation, signal: params.req.signal });

@@ -1,3 +1,4 @@
+import type { Principal } from "../../auth/authenticate";
 import { db } from "../../db/prisma";
 import { notFound } from "../../http/errors";
 import { findModel } from "../find-model";
@@ -17,7 +18,7 @@ export type TurnEvent =
  * reply is stored too. The conversation keeps the latest model, system prompt and parameters.
  */
 export async function chatTurn(params: {
-  userId: string;
+  principal: Principal;
   conversationId?: string;
   model: string;
   systemPrompt?: string;
@@ -26,7 +27,7 @@ export async function chatTurn(params: {
   message: string;
   signal?: AbortSignal;
 }): Promise<AsyncIterable<TurnEvent>> {
-  const model = await findModel({ ref: params.model });
+  const model = await findModel({ ref: params.model, principal: params.principal });
   const settings = {
     modelId: model.id,
     systemPrompt: params.systemPrompt || null,
@@ -34,8 +35,8 @@ export async function chatTurn(params: {
     paramsJson: JSON.stringify(params.sampling),
   };
   const convo = params.conversationId
-    ? await db().conversation.findFirst({ where: { id: params.conversationId, userId: params.userId } })
-    : await db().conversation.create({ data: { userId: params.userId, title: params.message.slice(0, 60), ...settings } });
+    ? await db().conversation.findFirst({ where: { id: params.conversationId, userId: params.principal.user.id } })
+    : await db().conversation.create({ data: { userId: params.principal.user.id, title: params.message.slice(0, 60), ...settings } });
   if (!convo) throw notFound(`conversation ${params.conversationId}`);
   if (params.conversationId) await db().conversation.update({ where: { id: convo.id }, data: settings });
   const history = await db().message.findMany({ where: { conversationId: convo.id }, orderBy: { createdAt: "asc" } });
@@ -46,7 +47,7 @@ export async function chatTurn(params: {
     { role: "user", content: params.message },
   ];
   const request = await submitInteractive({
-    userId: params.userId,
+    userId: params.principal.user.id,
     model,
     input: { mode: "chat", messages, chatFormat: params.chatFormat },
     sampling: params.sampling,

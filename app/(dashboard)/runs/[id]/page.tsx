@@ -1,4 +1,5 @@
 import { notFound } from "next/navigation";
+import { assertRunVisible } from "@/lib/access/model-access";
 import { requireUser } from "@/lib/auth/require-user";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { getRun } from "@/lib/runs/get-run";
@@ -6,7 +7,9 @@ import { RunClient } from "./run-client";
 
 export default async function Page({ params }: { params: Promise<{ id: string }> }) {
   const { user } = await requireUser();
-  const run = await getRun({ id: (await params).id });
+  const { id } = await params;
+  const visible = await assertRunVisible(user, id).then(() => true, () => false);
+  const run = visible ? await getRun({ id }) : null;
   if (!run) notFound();
   return (
     <>

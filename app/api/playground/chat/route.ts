@@ -19,7 +19,7 @@ const body = z.object({
 export const POST = withRole("member", async ({ req, principal, ip }) => {
   const b = body.parse(await readJson(req));
   try {
-    const events = await chatTurn({ userId: principal.user.id, ...b, sampling: b.params, signal: req.signal });
+    const events = await chatTurn({ principal, ...b, sampling: b.params, signal: req.signal });
     await recordAudit({ actor: principal, action: "playground.chat", target: b.conversationId ?? "new", detail: { model: b.model }, ip });
     return sseResponse(events);
   } catch (err) {
