@@ -16,10 +16,10 @@ const op = {
 };
 const simd = {
   load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f,
-  i16x8Eq: 0x2d, i32x4GtS: 0x3b, and: 0x4e, or: 0x50, bitselect: 0x52, anyTrue: 0x53,
-  i8x16NarrowI16x8S: 0x65, f32x4Floor: 0x68, i16x8NarrowI32x4S: 0x85,
+  shuffle: 0x0d, i16x8Eq: 0x2d, i32x4GtS: 0x3b, and: 0x4e, or: 0x50, bitselect: 0x52, anyTrue: 0x53,
+  i8x16NarrowI16x8S: 0x65, f32x4Floor: 0x68, f32x4Trunc: 0x69, i16x8NarrowI32x4S: 0x85,
   i32x4ExtendLowI16x8S: 0xa7, i32x4ExtendHighI16x8S: 0xa8, i32x4ExtendLowI16x8U: 0xa9, i32x4ExtendHighI16x8U: 0xaa,
-  i32x4Shl: 0xab,
+  i32x4Shl: 0xab, i32x4Sub: 0xb1, i32x4MaxS: 0xb8,
   f32x4Abs: 0xe0, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Max: 0xe9, i32x4TruncSatF32x4S: 0xf8,
 };
 
@@ -52,11 +52,11 @@ const splatI32 = (v: number) => [...s(simd.const), ...new Uint8Array(new Uint32A
 const mem = (offset: number) => [4, ...uleb(offset)]; // align 2^4, offset
 
 // Parameters 0-3: src, dst, dptr, nblocks. Locals: 4 = i (i32); 5-12 = x0..x7, 13 = t, 14 = o, 15 = v, 16-19 = the
-// block's raw halves h0..h3, 20 = idv (v128); 21 = d (f32).
+// block's raw halves h0..h3, 20 = idv (v128); 21 = d, 22 = amax (f32).
 const [SRC, DST, DPTR, N, I] = [0, 1, 2, 3, 4];
 const X = (k: number) => 5 + k;
 const H = (k: number) => 16 + k;
-const [T, O, V, IDV, D] = [13, 14, 15, 20, 21];
+const [T, O, V, IDV, D, AMAX] = [13, 14, 15, 20, 21, 22];
 
 /** Half bits (i32x4 zero-extended, on the stack) → float32, any half: Inf/NaN keep an all-ones exponent. */
 const decodeAny = (to: number) => [
@@ -77,50 +77,77 @@ const decodeFinite = (to: number) => [
   ...i32(13), ...s(simd.i32x4Shl), ...splatI32(0x8fffffff), ...s(simd.and), ...splatI32(0x77800000), ...s(simd.f32x4Mul),
   ...set(to),
 ];
-/** q = np_roundf(x * id) as int32 lanes (see the top of the file). */
-const quantize = (k: number) => [
+/** q = np_roundf(x * id) as int32 lanes (see the top of the file); `toInt` truncates float32 lanes to int32. */
+const quantize = (k: number, toInt: number[]) => [
   ...get(X(k)), ...get(IDV), ...s(simd.f32x4Mul), ...tee(V),
   ...get(V), ...splatI32(0x80000000), ...s(simd.and), ...splatI32(0x3effffff), ...s(simd.or), // ±(0.5 - 2^-25)
   ...s(simd.f32x4Add),
-  ...s(simd.i32x4TruncSatF32x4S),
+  ...toInt,
 ];
-const widen = (decode: (to: number) => number[], low: number, high: number) =>
-  [0, 1, 2, 3].flatMap((k) => [...get(H(k)), ...s(low), ...decode(X(2 * k)), ...get(H(k)), ...s(high), ...decode(X(2 * k + 1))]);
-const body = [
-  ...[op.block, 0x40, ...get(N), ...i32(0), 0x46 /* i32.eq */, op.brIf, 0],
-  ...[op.loop, 0x40],
-  ...[0, 1, 2, 3].flatMap((k) => [...get(SRC), ...s(simd.load), ...mem(16 * k), ...set(H(k))]),
-  // Widen 32 halves into x0..x7: the short path unless some half of the block is Inf or NaN (exponent all ones).
-  ...[0, 1, 2, 3].flatMap((k) => [...get(H(k)), ...splatI32(0x7c007c00), ...s(simd.and), ...splatI32(0x7c007c00), ...s(simd.i16x8Eq), ...(k ? s(simd.or) : [])]),
-  ...s(simd.anyTrue),
-  ...[op.if, 0x40],
-  ...widen(decodeAny, simd.i32x4ExtendLowI16x8U, simd.i32x4ExtendHighI16x8U),
-  op.else,
-  ...widen(decodeFinite, simd.i32x4ExtendLowI16x8S, simd.i32x4ExtendHighI16x8S),
-  op.end,
-  // amax over the block as a tree (short dependency chains); NaN propagates as in numpy's max.
-  ...[0, 4].flatMap((k) => [
-    ...get(X(k)), ...s(simd.f32x4Abs), ...get(X(k + 1)), ...s(simd.f32x4Abs), ...s(simd.f32x4Max),
-    ...get(X(k + 2)), ...s(simd.f32x4Abs), ...get(X(k + 3)), ...s(simd.f32x4Abs), ...s(simd.f32x4Max),
-    ...s(simd.f32x4Max),
-  ]),
-  ...s(simd.f32x4Max),
-  ...set(T),
-  ...get(T), ...s(simd.f32x4ExtractLane), 0, ...get(T), ...s(simd.f32x4ExtractLane), 1, op.f32Max,
-  ...get(T), ...s(simd.f32x4ExtractLane), 2, ...get(T), ...s(simd.f32x4ExtractLane), 3, op.f32Max,
-  op.f32Max,
+/** Any lane, NaN included (→ 0). */
+const truncSat = s(simd.i32x4TruncSatF32x4S);
+/**
+ * Lanes known to be in (-2^22, 2^22): truncated as floats, then 1.5 * 2^23 added, which leaves the integer in the
+ * low mantissa bits (exact), and the magic's bits subtracted. Three single instructions, where trunc_sat takes seven.
+ */
+const truncSmall = [...s(simd.f32x4Trunc), ...splatI32(0x4b400000), ...s(simd.f32x4Add), ...splatI32(0x4b400000), ...s(simd.i32x4Sub)];
+/** d = amax / 127 stored as float32 at dptr, id = 1/d (0 when d is 0), and the 32 q of the block at dst + 2. */
+const scaleAndStore = (toInt: number[]) => [
+  ...get(AMAX),
   ...f32(127), op.f32Div, ...set(D),
   ...get(DPTR), ...get(D), op.f32Store, 2, 0,
-  // id = d == 0 ? 0 : 1 / d
   ...f32(0), ...f32(1), ...get(D), op.f32Div, ...get(D), ...f32(0), op.f32Eq, op.select,
   ...s(simd.f32x4Splat), ...set(IDV),
   ...[0, 1].flatMap((half) => [
     ...get(DST),
-    ...quantize(4 * half), ...quantize(4 * half + 1), ...s(simd.i16x8NarrowI32x4S),
-    ...quantize(4 * half + 2), ...quantize(4 * half + 3), ...s(simd.i16x8NarrowI32x4S),
+    ...quantize(4 * half, toInt), ...quantize(4 * half + 1, toInt), ...s(simd.i16x8NarrowI32x4S),
+    ...quantize(4 * half + 2, toInt), ...quantize(4 * half + 3, toInt), ...s(simd.i16x8NarrowI32x4S),
     ...s(simd.i8x16NarrowI16x8S),
     ...s(simd.store), 0, ...uleb(2 + 16 * half),
   ]),
+];
+const widen = (decode: (to: number) => number[], low: number, high: number) =>
+  [0, 1, 2, 3].flatMap((k) => [...get(H(k)), ...s(low), ...decode(X(2 * k)), ...get(H(k)), ...s(high), ...decode(X(2 * k + 1))]);
+/** amax of x0..x7 as a tree (short dependency chains) of `max` over |x|, then across the four lanes. */
+const amaxOf = (max: number[], hmax: () => number[]) => [
+  ...[0, 4].flatMap((k) => [
+    ...get(X(k)), ...s(simd.f32x4Abs), ...get(X(k + 1)), ...s(simd.f32x4Abs), ...max,
+    ...get(X(k + 2)), ...s(simd.f32x4Abs), ...get(X(k + 3)), ...s(simd.f32x4Abs), ...max,
+    ...max,
+  ]),
+  ...max,
+  ...set(T),
+  ...hmax(),
+  ...set(AMAX),
+];
+const lanes = (order: number[]) => order.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+const body = [
+  ...[op.block, 0x40, ...get(N), ...i32(0), 0x46 /* i32.eq */, op.brIf, 0],
+  ...[op.loop, 0x40],
+  ...[0, 1, 2, 3].flatMap((k) => [...get(SRC), ...s(simd.load), ...mem(16 * k), ...set(H(k))]),
+  // Widen 32 halves into x0..x7 and find amax: the short path unless some half of the block is Inf or NaN (exponent
+  // all ones).
+  ...[0, 1, 2, 3].flatMap((k) => [...get(H(k)), ...splatI32(0x7c007c00), ...s(simd.and), ...splatI32(0x7c007c00), ...s(simd.i16x8Eq), ...(k ? s(simd.or) : [])]),
+  ...s(simd.anyTrue),
+  ...[op.if, 0x40],
+  ...widen(decodeAny, simd.i32x4ExtendLowI16x8U, simd.i32x4ExtendHighI16x8U),
+  // NaN propagates as in numpy's max.
+  ...amaxOf(s(simd.f32x4Max), () => [
+    ...get(T), ...s(simd.f32x4ExtractLane), 0, ...get(T), ...s(simd.f32x4ExtractLane), 1, op.f32Max,
+    ...get(T), ...s(simd.f32x4ExtractLane), 2, ...get(T), ...s(simd.f32x4ExtractLane), 3, op.f32Max,
+    op.f32Max,
+  ]),
+  ...scaleAndStore(truncSat),
+  op.else,
+  ...widen(decodeFinite, simd.i32x4ExtendLowI16x8S, simd.i32x4ExtendHighI16x8S),
+  // Finite and non-negative: float order is the integer order of the bits, and integer max is one instruction.
+  ...amaxOf(s(simd.i32x4MaxS), () => [
+    ...get(T), ...get(T), ...get(T), ...s(simd.shuffle), ...lanes([2, 3, 0, 1]), ...s(simd.i32x4MaxS), ...tee(T),
+    ...get(T), ...get(T), ...s(simd.shuffle), ...lanes([1, 0, 3, 2]), ...s(simd.i32x4MaxS),
+    ...s(simd.f32x4ExtractLane), 0,
+  ]),
+  ...scaleAndStore(truncSmall),
+  op.end,
   ...get(SRC), ...i32(64), op.i32Add, ...set(SRC),
   ...get(DST), ...i32(34), op.i32Add, ...set(DST),
   ...get(DPTR), ...i32(4), op.i32Add, ...set(DPTR),
@@ -130,7 +157,7 @@ const body = [
   op.end,
 ];
 
-const locals = [3, 1, 0x7f, 16, 0x7b, 1, 0x7d]; // 3 groups: 1 i32, 16 v128, 1 f32
+const locals = [3, 1, 0x7f, 16, 0x7b, 2, 0x7d]; // 3 groups: 1 i32, 16 v128, 2 f32
 const code = [...locals, ...body];
 const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
 const name = (n: string) => [...uleb(n.length), ...Buffer.from(n)];
