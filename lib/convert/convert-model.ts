@@ -118,31 +118,16 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
   if (!checkpoint) {
     throw new ConvertError("unsupported_format", "no model.safetensors, pytorch_model*.bin or consolidated.*.pth found", inputDir);
   }
-  const ckpt = await loadLlamaCheckpoint({ dir: inputDir, checkpoint });
-  checkAbort();
-
   const tmp = `${outFile}.tmp-${randomBytes(6).toString("hex")}`;
   const fh = await open(tmp, "wx");
   let pool: ChunkPool | null = null;
   try {
-    let headerCrc = 0;
-    const writer = new GgufWriter(fh, { onWritten: (chunk) => void (headerCrc = crc32(chunk, headerCrc)) });
-    const types = ckpt.tensors.map((t) => chooseTensorType({ outType: type, shape: t.shape }));
-    const parameterCount = ckpt.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
-    for (const kv of metadata(ckpt, type, params.name ?? defaultName(inputDir), parameterCount)) writer.addKv(kv.key, kv);
-    let bytesTotal = 0;
-    ckpt.tensors.forEach((t, i) => {
-      bytesTotal += writer.addTensorInfo(t.name, [...t.shape].reverse(), types[i]!);
-    });
-    await writer.writeHeader();
-    await writer.writeKvData();
-    await writer.writeTensorInfo();
-    const placements = writer.tensorPlacements();
-
     // Chunks finish out of order: keep each one's CRC and length, fold them in file order at the end.
     const crcs: number[] = [];
     const lengths: number[] = [];
     let bytesDone = 0;
+    let bytesTotal = 0;
+    // Started first, so the threads boot while this one reads the checkpoint's header and tokenizer.
     pool = new ChunkPool({
       threads: params.threads ?? Math.min(os.availableParallelism(), 8),
       outFile: tmp,
@@ -153,6 +138,21 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
         onProgress?.({ bytesDone, bytesTotal, tensor: task.tensor });
       },
     });
+    const ckpt = await loadLlamaCheckpoint({ dir: inputDir, checkpoint });
+    checkAbort();
+    let headerCrc = 0;
+    const writer = new GgufWriter(fh, { onWritten: (chunk) => void (headerCrc = crc32(chunk, headerCrc)) });
+    const types = ckpt.tensors.map((t) => chooseTensorType({ outType: type, shape: t.shape }));
+    const parameterCount = ckpt.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+    for (const kv of metadata(ckpt, type, params.name ?? defaultName(inputDir), parameterCount)) writer.addKv(kv.key, kv);
+    ckpt.tensors.forEach((t, i) => {
+      bytesTotal += writer.addTensorInfo(t.name, [...t.shape].reverse(), types[i]!);
+    });
+    await writer.writeHeader();
+    await writer.writeKvData();
+    await writer.writeTensorInfo();
+    const placements = writer.tensorPlacements();
+
     let index = 0;
     for (const [i, tensor] of ckpt.tensors.entries()) {
       const ggmlType = types[i]!;

@@ -46,8 +46,11 @@ export class GgufWriter {
 
   /** Total bytes of the file once every tensor is written. */
   get plannedSize(): number {
-    return this.headerSize() + this.dataBytes;
+    return (this.dataStart ?? this.headerSize()) + this.dataBytes;
   }
+
+  /** Where tensor data starts, once the tensor infos are written (the header is not encoded again to know it). */
+  private dataStart: number | null = null;
 
   private expectState(...allowed: WriterState[]): void {
     if (!allowed.includes(this.state)) {
@@ -137,6 +140,7 @@ export class GgufWriter {
     this.encodeTensorInfo(sink);
     sink.zeros(ggmlPad(this.position + sink.length, this.alignment) - this.position - sink.length);
     await this.put(sink.take());
+    this.dataStart = this.position;
     this.state = WriterState.TiData;
   }
 
@@ -165,7 +169,7 @@ export class GgufWriter {
    */
   tensorPlacements(): { name: string; offset: number; bytes: number; pad: number }[] {
     this.expectState(WriterState.TiData);
-    const start = this.position;
+    const start = this.dataStart!;
     return this.tensors.map((t) => ({ name: t.name, offset: start + t.offset, bytes: t.bytes, pad: ggmlPad(t.bytes, this.alignment) - t.bytes }));
   }
 
