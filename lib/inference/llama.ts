@@ -1,28 +1,93 @@
-import { getLlama, type Llama } from "node-llama-cpp";
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { getLlama, type Llama, type LlamaModel } from "node-llama-cpp";
 
-const globalForLlama = globalThis as unknown as { depotLlama?: Promise<Llama> };
+const globalForLlama = globalThis as unknown as { depotLlama?: Promise<Llama>; depotLlamaNotice?: string; depotModels?: Set<LlamaModel> };
 
 /**
- * The one `Llama` of this process (node-llama-cpp's advice: one instance serves the whole app).
- * GPU is auto-detected (CUDA, Vulkan, Metal) with CPU as the fallback; nothing is downloaded at run time.
+ * Compute capabilities that node-llama-cpp 3.21.1's prebuilt linux-x64-cuda binary has machine code for (sm_86 and
+ * sm_89, which also run on 8.7; sm_120a, sm_121a). Any other NVIDIA card, the H100/H200 (9.0) among them, needs a
+ * CUDA build from the bundled llama.cpp sources.
+ */
+const PREBUILT_CUDA_CAPABILITIES = new Set(["8.6", "8.7", "8.9", "12.0", "12.1"]);
+
+/** The first NVIDIA GPU's compute capability ("9.0"), or null where there is none (or no driver). */
+async function nvidiaComputeCapability(): Promise<string | null> {
+  try {
+    const { stdout } = await promisify(execFile)("nvidia-smi", ["--query-gpu=compute_cap", "--format=csv,noheader"], { timeout: 10_000 });
+    return stdout.trim().split("\n")[0]?.trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+async function loadLlama(): Promise<Llama> {
+  const cpu = () => getLlama({ gpu: false, build: "never", skipDownload: true, progressLogs: false });
+  const cc = await nvidiaComputeCapability();
+  if (cc && !PREBUILT_CUDA_CAPABILITIES.has(cc)) {
+    // A local CUDA build if one exists, else compile one now (minutes; cmake, a C++ compiler and nvcc needed). With a GPU
+    // present the build targets it natively; NODE_LLAMA_CPP_CMAKE_OPTION_CMAKE_CUDA_ARCHITECTURES pins it otherwise.
+    try {
+      return await getLlama({ gpu: "cuda", build: "autoAttempt", usePrebuiltBinaries: false, progressLogs: true });
+    } catch (err) {
+      globalForLlama.depotLlamaNotice = `NVIDIA GPU (compute capability ${cc}) found, but no CUDA build of llama.cpp could be loaded or built (${(err as Error).message}): running on CPU`;
+      return cpu();
+    }
+  }
+  const llama = await getLlama({ gpu: "auto", build: "never", skipDownload: true, progressLogs: false });
+  if (cc && llama.gpu === false) {
+    globalForLlama.depotLlamaNotice = `NVIDIA GPU (compute capability ${cc}) found, but CUDA could not be loaded (are libcudart.so.13 and libcublas.so.13 installed?): running on CPU`;
+  }
+  return llama;
+}
+
+/**
+ * The one `Llama` of this process (node-llama-cpp's advice: one instance serves the whole app). CUDA, Vulkan or Metal
+ * when usable, with CPU as the fallback; for NVIDIA cards that no prebuilt binary covers, a source build (see above).
  */
 export function depotLlama(): Promise<Llama> {
-  globalForLlama.depotLlama ??= getLlama({ gpu: "auto", build: "never", skipDownload: true, progressLogs: false });
+  globalForLlama.depotLlama ??= loadLlama().then((llama) => {
+    // node-llama-cpp keeps no list of loaded models: track them so the heartbeat can report each one's offloaded layers.
+    const models = (globalForLlama.depotModels ??= new Set());
+    const loadModel = llama.loadModel.bind(llama);
+    llama.loadModel = async (options) => {
+      const model = await loadModel(options);
+      models.add(model);
+      model.onDispose.createListener(() => models.delete(model));
+      return model;
+    };
+    return llama;
+  });
   return globalForLlama.depotLlama;
 }
 
-export type GpuInfo = { backend: string; devices: string[]; vramTotal: number; vramUsed: number; notice?: string };
+export type GpuInfo = {
+  backend: string;
+  devices: string[];
+  vramTotal: number;
+  vramUsed: number;
+  notice?: string;
+  /** Resident models and how many of their layers node-llama-cpp put on the GPU. */
+  models?: Array<{ file: string; gpuLayers: number; totalLayers: number }>;
+};
 
 /** What the worker heartbeat reports about its accelerator. */
 export async function gpuInfo(): Promise<GpuInfo> {
   const llama = await depotLlama();
   const backend = llama.gpu === false ? "cpu" : llama.gpu;
   const [devices, vram] = await Promise.all([llama.getGpuDeviceNames(), llama.getVramState()]);
+  const notice = globalForLlama.depotLlamaNotice ?? (backend === "cpu" ? "no usable GPU found: running on CPU" : undefined);
   return {
     backend,
     devices,
     vramTotal: vram.total,
     vramUsed: vram.used,
-    ...(backend === "cpu" ? { notice: "no usable GPU found: running on CPU" } : {}),
+    ...(notice ? { notice } : {}),
+    models: [...(globalForLlama.depotModels ?? [])].map((m) => ({
+      file: m.filename ? path.join(path.basename(path.dirname(m.filename)), path.basename(m.filename)) : "?",
+      gpuLayers: m.gpuLayers,
+      totalLayers: m.fileInsights.totalLayers,
+    })),
   };
 }

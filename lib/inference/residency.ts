@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import { promptsAloneInSequenceOrder } from "./batch-strategy";
+import { StepBarrier } from "./step-barrier";
 
 export type Lease = { model: LlamaModel; sequence: LlamaContextSequence; release: () => void };
 
@@ -20,7 +21,10 @@ type Entry = {
   path: string;
   bytes: number;
   ready: Promise<{ model: LlamaModel; context: LlamaContext }>;
+  /** Highest sequence id first, so pop() lends the lowest (see promptsAloneInSequenceOrder). */
   free: LlamaContextSequence[];
+  rank: Map<LlamaContextSequence, number>;
+  barrier: StepBarrier;
   waiters: Array<(s: LlamaContextSequence) => void>;
   leased: number;
   lastUsed: number;
@@ -74,7 +78,7 @@ export class ModelResidency {
     let released = false;
     return {
       model,
-      sequence,
+      sequence: entry.barrier.wrap(sequence),
       release: () => {
         if (released) return;
         released = true;
@@ -82,6 +86,7 @@ export class ModelResidency {
         const next = entry.waiters.shift();
         if (next) return next(sequence);
         entry.free.push(sequence);
+        entry.free.sort((a, b) => entry.rank.get(b)! - entry.rank.get(a)!);
         if (--entry.leased === 0) this.idleWaiters.splice(0).forEach((w) => w());
       },
     };
@@ -112,7 +117,7 @@ export class ModelResidency {
       if (signal?.aborted) throw new Error("cancelled");
     }
     const sequences = Math.max(1, this.opts.sequencesFor(modelPath));
-    const entry: Entry = { path: modelPath, bytes, free: [], waiters: [], leased: 0, lastUsed: Date.now(), ready: undefined as never };
+    const entry: Entry = { path: modelPath, bytes, free: [], rank: new Map(), barrier: new StepBarrier(), waiters: [], leased: 0, lastUsed: Date.now(), ready: undefined as never };
     entry.ready = (async () => {
       const model = await this.opts.llama.loadModel({ modelPath });
       try {
@@ -123,7 +128,8 @@ export class ModelResidency {
           batching: { itemPrioritizationStrategy: promptsAloneInSequenceOrder(() => context) },
           ...(this.opts.threads ? { threads: this.opts.threads } : {}),
         });
-        for (let i = 0; i < sequences; i++) entry.free.push(context.getSequence());
+        for (let i = 0; i < sequences; i++) entry.rank.set(context.getSequence(), i); // ids follow creation order
+        entry.free.push(...[...entry.rank.keys()].reverse());
         return { model, context };
       } catch (err) {
         await model.dispose();

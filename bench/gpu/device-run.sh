@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# One self-contained GPU benchmark run (see docs/gpu.md). From the repository root, after bench/gpu/pack.sh:
+#   unpacks .gpu-bundle/ (Node, node-llama-cpp, llama.cpp sources), builds node-llama-cpp's addon and
+#   llama-batched-bench in ONE CMake tree of the same llama.cpp sources, writes random-weight Llama-2-7B-shaped
+#   GGUFs (Q4_0, F16) meanwhile, runs our engine and llama-batched-bench on each, and writes $OUT/results.md.
+# GPU=cpu rehearses the whole thing without CUDA; TYPES, PAR, SHAPE=tiny shrink it.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+B=$ROOT/.gpu-bundle
+OUT=${OUT:-$ROOT/.gpu-out}
+W=${WORK:-/tmp/depot-gpu}
+GPU=${GPU:-cuda}
+JOBS=${JOBS:-$(nproc)}
+TYPES=${TYPES:-"q4_0 f16"}
+export PAR=${PAR:-"1 4 8 16 32"}
+RES=$W/results
+mkdir -p "$OUT" "$W/bin" "$W/models" "$RES"
+# Steps that finished on this machine (build, GGUFs, each model's benches) are skipped, so a run cut off by the
+# 10-minute limit resumes where it stopped when called again on the same warm machine.
+START=$(date +%s)
+DEADLINE=${DEADLINE:-540}
+log() { echo "[$(date -u +%T)] $*" | tee -a "$RES/run.log"; }
+# At most 8 files come back from the device: the summary, the log, and everything in one archive.
+finish() { cp "$RES"/results.md "$RES"/run.log "$OUT/" 2>/dev/null; tar -czf "$OUT/results.tgz" -C "$RES" . 2>/dev/null; exit "${1:-0}"; }
+trap 'finish 1' INT TERM
+die() { log "FAILED: $*"; finish 1; }
+
+log "unpack"
+[ -x "$W/bin/node" ] || { xz -dc "$B/node.xz" > "$W/bin/node" && chmod +x "$W/bin/node"; } || die "node"
+export PATH="$W/bin:$PATH"
+NLC=$W/node_modules/node-llama-cpp
+[ -d "$NLC/dist" ] || tar -xJf "$B/node_modules.tar.xz" -C "$W" || die "node_modules"
+[ -f "$NLC/llama/llama.cpp/CMakeLists.txt" ] || { mkdir -p "$NLC/llama/llama.cpp" && tar -xJf "$B/llama.cpp.tar.xz" -C "$NLC/llama/llama.cpp"; } || die "llama.cpp sources"
+cp "$B/bench.mjs" "$W/bench.mjs"
+BENCH="$W/bench.mjs"
+
+# Random-weight GGUFs, written while the build runs (the build is the long pole).
+(
+  for t in $TYPES; do
+    [ -s "$W/models/llama2-7b-shape-$t.gguf" ] || node "$BENCH" make-gguf "$t" "$W/models/llama2-7b-shape-$t.gguf" "$ROOT/test/fixtures/tiny-llama/hf"
+  done
+) > "$RES/gguf.log" 2>&1 &
+GGUF_PID=$!
+
+if [ "$GPU" = cuda ]; then
+  export PATH="/usr/local/cuda/bin:$PATH"
+  GPU_FLAGS=(-DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=${CUDA_ARCH:-90})
+  VARIANT=cuda
+  NAME=linux-x64-cuda
+else
+  GPU_FLAGS=()
+  VARIANT=cpu
+  NAME=linux-x64
+fi
+REL=$(node -p "require('$NLC/llama/llama.cpp.info.json').tag")
+BUILD=$W/build-$VARIANT
+DEST=$NLC/llama/localBuilds/$NAME
+if [ -f "$B/build-$VARIANT.tar.xz" ] && [ ! -f "$BUILD/done" ]; then
+  # A build brought back from an earlier run of this script (KEEP_BUILD=1): the same sources, minutes saved.
+  log "using the carried build"
+  mkdir -p "$BUILD" "$DEST/Release" && tar -xJf "$B/build-$VARIANT.tar.xz" -C "$DEST/Release" && touch "$BUILD/done" "$BUILD/carried" || die "carried build"
+fi
+if [ ! -f "$BUILD/done" ]; then
+  log "configure ($VARIANT, llama.cpp $REL)"
+  # The options node-llama-cpp's own source build passes (compileLLamaCpp.js), plus the tools for llama-batched-bench.
+  cmake -S "$NLC/llama" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_JS_INC="$W/node-headers" -DNLC_CURRENT_PLATFORM=linux-x64 -DNLC_TARGET_PLATFORM=linux-x64 \
+    -DNLC_VARIANT="$([ "$GPU" = cuda ] && echo "cuda.")$REL" -DGGML_BUILD_NUMBER=1 -DGGML_METAL=OFF -DGGML_CCACHE=OFF \
+    -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DLLAMA_HTTPLIB=OFF -DLLAMA_BUILD_BORINGSSL=OFF -DLLAMA_OPENSSL=OFF \
+    -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=OFF "${GPU_FLAGS[@]}" > "$RES/build.log" 2>&1 || die "configure (see build.log)"
+  log "build -j$JOBS"
+  # Stops in time to hand back the logs; ninja resumes from the finished objects on the next call.
+  timeout $((DEADLINE + 30 - $(date +%s) + START)) cmake --build "$BUILD" --target llama-addon llama-batched-bench -j "$JOBS" >> "$RES/build.log" 2>&1 || die "build (see build.log)"
+  log "build took $(($(date +%s) - START)) s"
+  touch "$BUILD/done"
+fi
+log "built"
+
+# Install the addon where node-llama-cpp looks for a local build (llama/localBuilds/<name>/Release), with
+# llama-batched-bench beside it (both find the shared libraries through RUNPATH $ORIGIN).
+if [ ! -f "$BUILD/carried" ]; then
+  rm -rf "$DEST" && mkdir -p "$DEST/Release"
+  find "$BUILD" \( -name 'llama-addon.node' -o -name '*.so' -o -name llama-batched-bench \) -type f -exec cp {} "$DEST/Release/" \;
+  [ "${KEEP_BUILD:-0}" = 1 ] && tar -C "$DEST/Release" -cf - . | xz -6 -T0 > "$OUT/build-$VARIANT.tar.xz"
+fi
+GPU_JSON=$([ "$GPU" = cuda ] && echo '"cuda"' || echo false)
+echo "{\"buildOptions\":{\"customCmakeOptions\":{},\"progressLogs\":true,\"platform\":\"linux\",\"platformInfo\":{\"name\":\"\",\"version\":\"\"},\"arch\":\"x64\",\"gpu\":$GPU_JSON,\"llamaCpp\":{\"repo\":\"ggml-org/llama.cpp\",\"release\":\"$REL\"}}}" > "$DEST/Release/_nlcBuildMetadata.json"
+touch "$DEST/buildDone.status"
+BB=$DEST/Release/llama-batched-bench
+ls "$DEST/Release" >> "$RES/build.log"
+[ -x "$BB" ] || die "no llama-batched-bench"
+export LD_LIBRARY_PATH="$DEST/Release:${LD_LIBRARY_PATH:-}"
+
+wait $GGUF_PID || die "gguf (see gguf.log)"
+cat "$RES/gguf.log" | tee -a "$RES/run.log"
+
+if command -v nvidia-smi > /dev/null; then
+  nvidia-smi > "$RES/nvidia-smi.txt" 2>&1
+  CARD=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
+  DRIVER=$(nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -1)
+  CUDA=$(nvcc --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')
+else
+  CARD="CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"; DRIVER=-; CUDA=-
+fi
+if [ "${DIAG:-0}" = 1 ] && [ ! -s "$RES/diag.log" ]; then
+  log "diagnose"
+  cp "$B/diagnose.mjs" "$W/diagnose.mjs"
+  node "$W/diagnose.mjs" "$W/models/llama2-7b-shape-q4_0.gguf" > "$RES/diag.log" 2>&1; cat "$RES/diag.log" | tee -a "$RES/run.log"
+fi
+PAIRS=()
+# A leading 1 warms llama-batched-bench up (its first row includes CUDA start-up); the report keeps each B's last row.
+PL=1,$(echo $PAR | tr ' ' ,)
+MAXB=$(echo $PAR | tr ' ' '\n' | sort -n | tail -1)
+for t in $TYPES; do
+  M=$W/models/llama2-7b-shape-$t.gguf
+  PAIRS+=("$RES/ours-$t.json:$RES/llama-$t.jsonl")
+  [ -s "$RES/ours-$t.json" ] && continue
+  [ $(($(date +%s) - START)) -lt "$DEADLINE" ] || { log "out of time before $t: call again on the warm machine to resume"; finish 0; }
+  log "llama-batched-bench $t"
+  # Same per-sequence context as our engine (1024 tokens × the largest parallelism), all layers on the GPU.
+  "$BB" -m "$M" -c $((1024 * MAXB)) -ngl 99 -npp 512 -ntg 128 -npl "$PL" --output-format jsonl \
+    > "$RES/llama-$t.log" 2>&1 || die "llama-batched-bench $t (see llama-$t.log)"
+  grep '^{' "$RES/llama-$t.log" > "$RES/llama-$t.jsonl"
+  cat "$RES/llama-$t.jsonl" >> "$RES/run.log"
+  log "engine $t"
+  node "$BENCH" engine "$M" "$RES/ours-$t.json" > "$RES/ours-$t.log" 2>&1
+  cat "$RES/ours-$t.log" >> "$RES/run.log"
+  [ -s "$RES/ours-$t.json" ] || die "engine $t (see ours-$t.log)"
+done
+export BENCH_ENV="{\"card\":\"$CARD\",\"driver\":\"$DRIVER\",\"cuda\":\"$CUDA\",\"nodeLlamaCpp\":\"$(node -p "require('$NLC/package.json').version")\",\"llamaCpp\":\"$REL (node-llama-cpp's gitRelease.bundle)\"}"
+node "$BENCH" report "$RES/results.md" "${PAIRS[@]}" || die "report"
+log "done"
+finish 0

@@ -1,0 +1,146 @@
+import { getLlama, type Llama, type LlamaContextSequence, type Token } from "node-llama-cpp";
+import { generateTokens } from "../../lib/inference/generate-tokens";
+import { depotLlama, gpuInfo } from "../../lib/inference/llama";
+import { ModelResidency } from "../../lib/inference/residency";
+import { samplingParams } from "../../lib/inference/sampling";
+import { LLAMA2_7B } from "./make-gguf";
+
+export type EngineResult = {
+  model: string;
+  backend: string;
+  gpu: string[];
+  gpuLayers: number;
+  flashAttention: unknown;
+  batchSize: number;
+  contextPerSequence: number;
+  sequences: number;
+  /** Prompt tokens/s for one 512-token prompt (time to first token, median of 3). */
+  pp: number;
+  /** Aggregate decode tokens/s per parallelism, over the window where every sequence is decoding. */
+  tg: Array<{ parallel: number; tokensPerSecond: number; windowTokens: number; windowMs: number }>;
+};
+
+/** The worker's Llama (depotLlama: CUDA when usable); a CUDA local build explicitly if that fell back to the CPU. */
+async function benchLlama(log: (s: string) => void): Promise<Llama> {
+  const llama = await depotLlama();
+  if (llama.gpu !== false || process.env.GPU === "cpu") return llama;
+  log(`depotLlama() chose the CPU (${(await gpuInfo()).notice ?? "no notice"}); retrying with the local CUDA build`);
+  return getLlama({ gpu: "cuda", build: "never", usePrebuiltBinaries: false, progressLogs: false });
+}
+
+/** Time-stamps every token the sequence yields, without changing what generateTokens asks of it. */
+function timed(seq: LlamaContextSequence, stamps: number[]): LlamaContextSequence {
+  return new Proxy(seq, {
+    get(target, prop) {
+      if (prop === "evaluate") {
+        return (...args: Parameters<LlamaContextSequence["evaluate"]>) => {
+          const inner = target.evaluate(...args);
+          return (async function* () {
+            for await (const t of inner) {
+              stamps.push(performance.now());
+              yield t;
+            }
+          })();
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+function randomPrompt(n: number, seed: number, vocab: number): Token[] {
+  let s = seed * 2654435761 + 1;
+  return Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return (100 + (s % (vocab - 100))) as Token; // skip control and byte tokens
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Measures a GGUF through the worker's own engine: ModelResidency (one context, N sequences) + generateTokens, with
+ * greedy sampling. Prompt processing: one 512-token prompt. Decode at parallelism B: B concurrent requests with
+ * 512-token prompts; throughput counts tokens inside the window where all B are past their prompts and none has
+ * finished, which is what llama-batched-bench's S_TG measures (B sequences decoding together).
+ */
+export async function engineBench(params: {
+  modelPath: string;
+  parallel: number[];
+  promptTokens: number;
+  decodeTokens: number;
+  log: (s: string) => void;
+}): Promise<EngineResult> {
+  const { modelPath, parallel, promptTokens, decodeTokens, log } = params;
+  const llama = await benchLlama(log);
+  const sequences = Math.max(...parallel);
+  const contextPerSequence = 1024;
+  const residency = new ModelResidency({
+    llama,
+    budgetBytes: llama.gpu === false ? 64 * 2 ** 30 : (await llama.getVramState()).total * 0.9,
+    sequencesFor: () => sequences,
+    contextSize: contextPerSequence,
+  });
+  try {
+    const sampling = (maxTokens: number) => samplingParams.parse({ temperature: 0, maxTokens });
+    const run = async (prompt: Token[], maxTokens: number, stamps: number[] = []) => {
+      const lease = await residency.acquire({ modelPath });
+      try {
+        return await generateTokens({ sequence: timed(lease.sequence, stamps), model: lease.model, promptTokens: prompt, sampling: sampling(maxTokens) });
+      } finally {
+        lease.release();
+      }
+    };
+    const first = await residency.acquire({ modelPath });
+    const { model } = first;
+    const ctx = first.sequence.context;
+    first.release();
+    const vocab = LLAMA2_7B.vocab; // every bench shape keeps Llama 2's tokenizer
+    log(`engine: ${llama.gpu} ${(await llama.getGpuDeviceNames()).join(", ")}; gpuLayers ${model.gpuLayers}; flashAttention ${String(ctx.flashAttention)}; batch ${ctx.batchSize}`);
+
+    await run(randomPrompt(promptTokens, 999, vocab), 16); // warm-up: CUDA graphs, kernels, allocations
+    const pps: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const res = await run(randomPrompt(promptTokens, r + 1, vocab), 1);
+      pps.push(promptTokens / (res.ttftMs / 1000));
+    }
+    const pp = median(pps);
+    log(`engine pp512: ${pp.toFixed(1)} t/s`);
+
+    const tg: EngineResult["tg"] = [];
+    for (const b of parallel) {
+      // Extra tokens cover the stagger while the other prompts are prefilled, so the all-decoding window stays ~decodeTokens long.
+      const maxTokens = decodeTokens + b;
+      let stamps: number[][] = [];
+      // Random weights can pick the end-of-sequence token, which ends a sequence early: draw other prompts then.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        stamps = Array.from({ length: b }, () => [] as number[]);
+        await Promise.all(stamps.map((s, i) => run(randomPrompt(promptTokens, 1000 * b + 100 * attempt + i, vocab), maxTokens, s)));
+        if (stamps.every((s) => s.length === maxTokens)) break;
+        log(`engine tg B=${b}: a sequence ended early (end-of-sequence token), again with other prompts`);
+      }
+      const t0 = Math.max(...stamps.map((s) => s[0]!));
+      const t1 = Math.min(...stamps.filter((s) => s.length === maxTokens).map((s) => s[s.length - 1]!));
+      const windowTokens = stamps.reduce((a, s) => a + s.filter((t) => t > t0 && t <= t1).length, 0);
+      const windowMs = t1 - t0;
+      const tokensPerSecond = windowTokens / (windowMs / 1000);
+      tg.push({ parallel: b, tokensPerSecond, windowTokens, windowMs });
+      log(`engine tg B=${b}: ${tokensPerSecond.toFixed(1)} t/s (${windowTokens} tokens in ${windowMs.toFixed(0)} ms)`);
+    }
+    return {
+      model: modelPath,
+      backend: String(llama.gpu),
+      gpu: await llama.getGpuDeviceNames(),
+      gpuLayers: model.gpuLayers,
+      flashAttention: ctx.flashAttention,
+      batchSize: ctx.batchSize,
+      contextPerSequence,
+      sequences,
+      pp,
+      tg,
+    };
+  } finally {
+    await residency.dispose();
+  }
+}

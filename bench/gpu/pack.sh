@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Packs what the GPU machine needs into .gpu-bundle/ (git-ignored, carried by the device call): a Node binary,
+# node-llama-cpp's JS + addon sources with its runtime dependencies, the bundled llama.cpp sources (patched as
+# node-llama-cpp patches them) and the bench as one ESM file. Re-run after changing bench/gpu or lib code.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+B=.gpu-bundle
+NLC=node_modules/node-llama-cpp
+mkdir -p "$B"
+
+[ -s "$B/node.xz" ] || xz -9 -T2 < "$(command -v node)" > "$B/node.xz"
+
+if [ ! -s "$B/llama.cpp.tar.xz" ]; then
+  src=$(mktemp -d)
+  git clone -q "$NLC/llama/gitRelease.bundle" "$src"
+  git -C "$src" apply "$PWD/$NLC/llama/patches/"*.diff
+  # Only what the addon and llama-batched-bench compile from: no docs, vocab models, web UI or other backends.
+  tar -C "$src" --exclude=.git --exclude=./docs --exclude=./models --exclude=./media --exclude=./benches \
+    --exclude=./tools/ui --exclude=./tools/server --exclude=./gguf-py --exclude=./conversion --exclude=./examples \
+    --exclude=./tests --exclude=./pocs --exclude=./app --exclude=./ci \
+    --exclude='./ggml/src/ggml-'{cann,et,hexagon,hip,metal,musa,opencl,openvino,sycl,vulkan,webgpu,zdnn,zendnn,virtgpu,blas,rpc} \
+    -cf - . | xz -6 -T2 > "$B/llama.cpp.tar.xz"
+  rm -rf "$src"
+fi
+
+# node-llama-cpp without its prebuilt binaries and source bundle, plus every package its dist imports at run time.
+deps=$(node -e '
+  const fs = require("fs"), seen = new Set(), q = ["node-llama-cpp"];
+  while (q.length) { const n = q.pop(); if (seen.has(n)) continue; seen.add(n);
+    const pj = JSON.parse(fs.readFileSync(`node_modules/${n}/package.json`, "utf8"));
+    for (const d of Object.keys(pj.dependencies ?? {})) if (fs.existsSync(`node_modules/${d}`)) q.push(d); }
+  seen.delete("node-llama-cpp"); console.log([...seen].map((n) => `node_modules/${n}`).join(" "));')
+hdr=$(dirname "$(dirname "$(command -v node)")")/include/node
+tar --exclude='*.map' --exclude='*.d.ts' --transform "s,^${hdr#/},node-headers," \
+  -cf - $deps "$NLC/package.json" "$NLC/dist" "$NLC/llama/CMakeLists.txt" "$NLC/llama/addon" "$NLC/llama/cmake" \
+  "$NLC/llama/package.json" "$NLC/llama/llama.cpp.info.json" "$NLC/llama/binariesGithubRelease.json" "$NLC/llama/grammars" \
+  -C / "${hdr#/}/node_api.h" "${hdr#/}/node_api_types.h" \
+  "${hdr#/}/js_native_api.h" "${hdr#/}/js_native_api_types.h" | xz -6 -T2 > "$B/node_modules.tar.xz"
+
+node_modules/.bin/esbuild bench/gpu/bench.ts --bundle --platform=node --format=esm --target=node20 \
+  --external:node-llama-cpp --outfile="$B/bench.mjs" --log-level=warning \
+  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+node_modules/.bin/esbuild bench/gpu/diagnose.ts --bundle --platform=node --format=esm --target=node20 \
+  --external:node-llama-cpp --outfile="$B/diagnose.mjs" --log-level=warning \
+  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+du -ch "$B"/* | tail -1

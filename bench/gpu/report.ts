@@ -1,0 +1,70 @@
+import path from "node:path";
+import type { EngineResult } from "./engine-bench";
+
+/** One line of `llama-batched-bench --output-format jsonl`. */
+export type LlamaCppRow = { pl: number; pp: number; tg: number; speed_pp: number; speed_tg: number; n_batch: number; n_ubatch: number; flash_attn: number };
+
+/** Datasheet memory bandwidth (bytes/s) by the name nvidia-smi prints; the bound is model bytes ÷ this. */
+export function cardBandwidth(name: string): number | null {
+  if (/H200/i.test(name)) return 4.8e12;
+  if (/H100.*PCIe/i.test(name)) return 2.0e12;
+  if (/H100.*NVL/i.test(name)) return 3.9e12;
+  if (/H100/i.test(name)) return 3.35e12;
+  return null;
+}
+
+const f = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(d));
+
+export function renderReport(params: {
+  env: Record<string, string>;
+  runs: Array<{ ours: EngineResult; llamaCpp: LlamaCppRow[]; modelBytes: number }>;
+  npp: number;
+  ntg: number;
+}): string {
+  const { env, runs, npp, ntg } = params;
+  const card = env.card ?? "unknown card";
+  const bw = cardBandwidth(card);
+  const lines: string[] = [
+    `card: ${card} · driver ${env.driver ?? "?"} · CUDA ${env.cuda ?? "?"} · node-llama-cpp ${env.nodeLlamaCpp ?? "?"} · llama.cpp ${env.llamaCpp ?? "?"}`,
+    "",
+    `Prompt ${npp} tokens; decode: ours ≥ ${ntg} tokens per sequence inside the all-decoding window, llama-batched-bench -ntg ${ntg}.`,
+    "",
+  ];
+  const ratios: number[] = [];
+  for (const { ours, llamaCpp, modelBytes } of runs) {
+    const name = path.basename(ours.model);
+    const lc = (b: number) => llamaCpp.findLast((r) => r.pl === b);
+    const lc1 = lc(1);
+    lines.push(
+      `### ${name} (${(modelBytes / 1e9).toFixed(2)} GB; ours: ${ours.backend}, ${ours.gpuLayers} layers offloaded, flash attention ${String(ours.flashAttention)}, batch ${ours.batchSize}, ${ours.sequences} sequences × ${ours.contextPerSequence} tokens; llama.cpp: batch ${lc1?.n_batch ?? "?"}, ubatch ${lc1?.n_ubatch ?? "?"}, flash_attn ${lc1?.flash_attn ?? "?"})`,
+      "",
+      "| measure | ours t/s | llama.cpp t/s | ours / llama.cpp |",
+      "|---|---:|---:|---:|",
+    );
+    const ppRatio = lc1 ? ours.pp / lc1.speed_pp : NaN;
+    lines.push(`| prompt processing, ${npp} tokens | ${f(ours.pp)} | ${f(lc1?.speed_pp)} | ${f(ppRatio, 2)} |`);
+    for (const t of ours.tg) {
+      const ref = lc(t.parallel);
+      const ratio = ref ? t.tokensPerSecond / ref.speed_tg : NaN;
+      if (ref) ratios.push(ratio);
+      lines.push(`| decode, ${t.parallel} parallel (aggregate) | ${f(t.tokensPerSecond)} | ${f(ref?.speed_tg)} | ${f(ratio, 2)} |`);
+    }
+    const single = ours.tg.find((t) => t.parallel === 1)?.tokensPerSecond;
+    if (bw && single) {
+      const bound = bw / modelBytes;
+      const lcSingle = lc1?.speed_tg;
+      lines.push(
+        "",
+        `Bandwidth bound for one sequence: ${(bw / 1e12).toFixed(2)} TB/s ÷ ${(modelBytes / 1e9).toFixed(2)} GB = ${f(bound)} t/s; ` +
+          `ours ${f(single)} t/s = ${f((100 * single) / bound)}% of it` +
+          (lcSingle ? `, llama.cpp ${f(lcSingle)} t/s = ${f((100 * lcSingle) / bound)}%.` : "."),
+      );
+    }
+    lines.push("");
+  }
+  if (ratios.length) {
+    const worst = Math.min(...ratios);
+    lines.push(`Worst decode ratio: ${worst.toFixed(2)} (${worst >= 0.9 ? "meets" : "misses"} the ≥ 0.9 target).`);
+  }
+  return lines.join("\n") + "\n";
+}
