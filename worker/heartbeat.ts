@@ -19,7 +19,10 @@ export function startHeartbeat(params: { name: string; queues: QueueName[] }): {
     depot: process.env.npm_package_version ?? "dev",
   });
   let gpu: GpuInfo | { backend: "detecting" } = { backend: "detecting" };
+  let detected = false;
   const beat = async () => {
+    // VRAM in use and the resident models' offloaded layers change as models load and unload.
+    if (detected) gpu = await gpuInfo().catch(() => gpu);
     const now = new Date();
     const fs = await statfs(config().dataDir).catch(() => null);
     const fields = {
@@ -38,6 +41,7 @@ export function startHeartbeat(params: { name: string; queues: QueueName[] }): {
   void gpuInfo()
     .then((g) => {
       gpu = g;
+      detected = true;
       if (g.notice) log.warn(g.notice);
       return safeBeat();
     })

@@ -71,7 +71,12 @@ export function OverviewClient({ initial, canEnqueue }: { initial: OverviewDto; 
               {w.gpu?.backend === "cpu" || !w.gpu ? "CPU" : `${w.gpu.backend}: ${(w.gpu.devices ?? []).join(", ")}`}
               {w.gpu?.vramTotal ? ` · ${formatBytes(w.gpu.vramUsed ?? 0)} / ${formatBytes(w.gpu.vramTotal)} VRAM` : ""}
             </div>
-            {w.gpu?.notice && <div className="muted">⚠ {w.gpu.notice}</div>}
+            {(w.gpu?.models ?? []).map((m) => (
+              <div className="muted" key={m.file} data-testid="worker-model-layers">
+                {m.file}: {m.gpuLayers}/{m.totalLayers} layers on the GPU
+              </div>
+            ))}
+            {w.gpu?.notice && <div className="notice" role="status">⚠ {w.gpu.notice}</div>}
             <div className="muted">heartbeat {formatDuration(w.lastSeenAgoMs / 1000)} ago · pid {w.pid} · node {w.versions.node}</div>
           </div>
         ))}

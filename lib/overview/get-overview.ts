@@ -14,7 +14,15 @@ export type WorkerDto = {
   online: boolean;
   lastSeenAgoMs: number;
   versions: Record<string, string>;
-  gpu: { backend: string; devices?: string[]; vramTotal?: number; vramUsed?: number; notice?: string } | null;
+  gpu: {
+    backend: string;
+    devices?: string[];
+    vramTotal?: number;
+    vramUsed?: number;
+    notice?: string;
+    /** Resident models and how many of their layers run on the GPU. */
+    models?: Array<{ file: string; gpuLayers: number; totalLayers: number }>;
+  } | null;
   queues: string[];
   disk: { freeBytes: number; totalBytes: number } | null;
 };
