@@ -68,6 +68,18 @@ export const envSchema = z.object({
     .max(100)
     .default(10)
     .describe("The Overview warns when a DATA_DIR disk (web or any worker) has less free space than this"),
+  INFERENCE_USER_MAX_ITEMS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5000)
+    .describe("Batch items one user may have queued or running at once; a run beyond it is refused (429)"),
+  INFERENCE_USER_MAX_INTERACTIVE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(4)
+    .describe("Interactive requests (API, playground) one user may have in flight; more are answered 429 with Retry-After"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Log verbosity"),
   DEPOT_URL: z.string().url().default("http://127.0.0.1:3000").describe("Server the CLI talks to"),
   DEPOT_API_KEY: z.string().optional().describe("API key the CLI sends as Bearer token"),

@@ -9,7 +9,10 @@ export class InferenceError extends DepotError<InferenceErrorCode> {}
 
 /** More interactive requests are in flight than INFERENCE_MAX_QUEUE allows: answered 429 with Retry-After. */
 export class QueueFullError extends HttpError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, "queue_full", `the inference queue is full: retry in ${retryAfterSeconds} s`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    reason = "the inference queue is full",
+  ) {
+    super(429, "queue_full", `${reason}: retry in ${retryAfterSeconds} s`);
   }
 }

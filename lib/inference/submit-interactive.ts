@@ -31,13 +31,21 @@ export async function submitInteractive(params: {
 }): Promise<InteractiveRequest> {
   const redis = webRedis();
   const requestId = randomUUID();
+  // Two bounds: the whole queue's depth, and each user's own share so one client cannot take all of it.
   const key = inflightKey();
+  const userKey = `${key}:user:${params.userId}`;
   const now = Date.now();
-  await redis.zremrangebyscore(key, 0, now - INFLIGHT_TTL_MS);
-  await redis.zadd(key, now, requestId);
-  if ((await redis.zcard(key)) > config().INFERENCE_MAX_QUEUE) {
-    await redis.zrem(key, requestId);
-    throw new QueueFullError(RETRY_AFTER_S);
+  for (const [k, limit, message] of [
+    [key, config().INFERENCE_MAX_QUEUE, undefined],
+    [userKey, config().INFERENCE_USER_MAX_INTERACTIVE, `you have ${config().INFERENCE_USER_MAX_INTERACTIVE} requests in flight, your limit`],
+  ] as const) {
+    await redis.zremrangebyscore(k, 0, now - INFLIGHT_TTL_MS);
+    await redis.zadd(k, now, requestId);
+    if ((await redis.zcard(k)) > limit) {
+      await redis.zrem(key, requestId);
+      await redis.zrem(userKey, requestId);
+      throw new QueueFullError(RETRY_AFTER_S, message);
+    }
   }
 
   const pending: StreamEvent[] = [];
@@ -54,6 +62,7 @@ export async function submitInteractive(params: {
     finished = true;
     unsubscribe();
     void redis.zrem(key, requestId).catch(() => {});
+    void redis.zrem(userKey, requestId).catch(() => {});
   };
   try {
     // Subscribe before enqueueing so not even the first token can be missed.

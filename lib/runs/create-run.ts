@@ -1,4 +1,5 @@
 import type { Principal } from "../auth/authenticate";
+import { config } from "../config/env";
 import { db } from "../db/prisma";
 import { findModel } from "../inference/find-model";
 import { samplingParams, type ChatFormat, type SamplingInput } from "../inference/sampling";
@@ -27,6 +28,11 @@ export async function createRun(params: CreateRunParams): Promise<{ id: string; 
   const { items, errors } = parsePrompts({ ...params.upload, mode: params.mode });
   if (errors.length) throw new RunError("invalid_rows", `${errors.length} row(s) of the upload are invalid`, errors);
   if (items.length === 0) throw new RunError("empty", "the upload holds no prompts");
+  const limit = config().INFERENCE_USER_MAX_ITEMS;
+  const queued = await db().runItem.count({ where: { status: { in: ["pending", "running"] }, run: { createdById: params.principal.user.id } } });
+  if (queued + items.length > limit) {
+    throw new RunError("quota", `you have ${queued} batch items queued; ${items.length} more would pass your limit of ${limit}: wait for them or cancel a run`);
+  }
   const run = await db().run.create({
     data: {
       name: params.name?.trim() || `${model.name} · ${items.length} prompts`,
