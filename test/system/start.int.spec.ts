@@ -10,7 +10,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 const start = (args: string[], env: Record<string, string>) =>
   run(process.execPath, ["--import", "tsx", path.join(root, "scripts/start.ts"), ...args], {
     cwd: root,
-    env: { HOME: os.homedir(), DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "depot-start-")), ...env },
+    env: { HOME: os.homedir(), NODE_ENV: "test", DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "depot-start-")), ...env },
   }).catch((e: { code: number; stderr: string }) => e);
 
 describe("npm start's clear refusals", () => {
