@@ -3,6 +3,7 @@
 // hash workers together) and the server's CPU time, so a busy shared machine can still be compared by CPU spent.
 // Modes: curl (one stream to a file), curl+sync (same, then fsync, as the engine's finalize does), engine (default:
 // 8 parts, md5 + sha256 while streaming), nohash (engine with the digests stubbed out), p1 (engine, one part),
+// p16m (engine with 16 MiB pieces),
 // base (the engine of another checkout, $DEPOT_BASELINE/lib/download, for an A/B comparison under the same load).
 // THREADS=1 adds a per-thread CPU breakdown. The 1 GiB source file is kept in $DEPOT_BENCH_DIR (default /tmp/depot-bench-src) between invocations.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -95,6 +96,8 @@ const runs: Record<string, () => Promise<unknown>> = {
     const mod = (await import(path.resolve(dir, "lib/download/index.ts"))) as { downloadFile: typeof downloadFile };
     return mod.downloadFile({ url, dest: path.join(outDir, "engine.bin") });
   },
+  // 16 MiB pieces instead of 64 MiB: the hashed prefix trails the download by less (see planParts).
+  p16m: () => downloadFile({ url, dest: path.join(outDir, "engine.bin"), minPartBytes: 16 * 2 ** 20 }),
   p1: () => downloadFile({ url, dest: path.join(outDir, "engine.bin"), parts: 1 }),
 };
 
