@@ -22,7 +22,7 @@ export function Sidebar({ email, role }: { email: string; role: string }) {
   };
   return (
     <nav className="sidebar">
-      <div className="brand">🦙 llama-depot</div>
+      <div className="brand">llama-depot</div>
       {[...LINKS, ...(role === "admin" ? ADMIN_LINKS : [])].map(([href, label]) => (
         <Link key={href} href={href} className={(href === "/" ? path === "/" : path.startsWith(href)) ? "active" : ""}>
           {label}
