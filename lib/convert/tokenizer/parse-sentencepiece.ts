@@ -34,24 +34,31 @@ export function parseSentencePiece(params: { data: Uint8Array; file: string }): 
     throw new ConvertError("invalid_tokenizer", `not a SentencePiece model: ${msg}`, file);
   };
 
-  const varint = (r: { pos: number; end: number }): bigint => {
-    let v = 0n;
-    for (let shift = 0n; shift < 70n; shift += 7n) {
+  /**
+   * A varint as a plain number (BigInt cost most of the parse in allocations): exact up to 2^53, far beyond any valid
+   * length, key or id; with `int32`, its low 32 bits as a signed int32 field (negative ids are 10-byte varints).
+   */
+  const readVarint = (r: { pos: number; end: number }, int32: boolean): number => {
+    let v = 0;
+    let low = 0;
+    for (let shift = 0; shift < 70; shift += 7) {
       if (r.pos >= r.end) bad("truncated varint");
       const b = data[r.pos++]!;
-      v |= BigInt(b & 0x7f) << shift;
-      if (!(b & 0x80)) return v;
+      v += (b & 0x7f) * 2 ** shift;
+      if (shift < 32) low |= (b & 0x7f) << shift;
+      if (!(b & 0x80)) return int32 ? low | 0 : v;
     }
     return bad("varint too long");
   };
-  const int32 = (v: bigint) => Number(BigInt.asIntN(32, v));
+  const varint = (r: { pos: number; end: number }) => readVarint(r, false);
+  const int32 = (r: { pos: number; end: number }) => readVarint(r, true);
   /** Calls `onField` for each field of the message in [pos, end); the callback must consume length-delimited payloads it claims. */
   const fields = (start: number, end: number, onField: (field: number, wire: number, r: { pos: number; end: number }) => boolean) => {
     const r = { pos: start, end };
     while (r.pos < end) {
       const key = varint(r);
-      const field = Number(key >> 3n);
-      const wire = Number(key & 7n);
+      const field = Math.floor(key / 8);
+      const wire = key % 8;
       if (field === 0) bad("field number 0");
       if (onField(field, wire, r)) continue;
       if (wire === 0) varint(r);
@@ -59,16 +66,16 @@ export function parseSentencePiece(params: { data: Uint8Array; file: string }): 
       else if (wire === 5) r.pos += 4;
       else if (wire === 2) {
         const len = varint(r);
-        if (len > BigInt(end - r.pos)) bad("length runs past the end");
-        r.pos += Number(len);
+        if (len > end - r.pos) bad("length runs past the end");
+        r.pos += len;
       } else bad(`unsupported wire type ${wire}`);
       if (r.pos > end) bad("field runs past the end");
     }
   };
   const lengthOf = (r: { pos: number; end: number }) => {
     const len = varint(r);
-    if (len > BigInt(r.end - r.pos)) bad("length runs past the end");
-    return Number(len);
+    if (len > r.end - r.pos) bad("length runs past the end");
+    return len;
   };
 
   const model: SentencePieceModel = { pieces: [], unkId: 0, bosId: 1, eosId: 2, padId: -1 };
@@ -96,7 +103,7 @@ export function parseSentencePiece(params: { data: Uint8Array; file: string }): 
           return true;
         }
         if (f === 3 && w === 0) {
-          const t = int32(varint(rr));
+          const t = int32(rr);
           if (t < PieceType.Normal || t > PieceType.Byte) bad(`unknown piece type ${t}`);
           piece.type = t;
           return true;
@@ -113,7 +120,7 @@ export function parseSentencePiece(params: { data: Uint8Array; file: string }): 
       const len = lengthOf(r);
       fields(r.pos, r.pos + len, (f, w, rr) => {
         if (w !== 0 || f < 40 || f > 43) return false;
-        const v = int32(varint(rr));
+        const v = int32(rr);
         if (f === 40) model.unkId = v;
         else if (f === 41) model.bosId = v;
         else if (f === 42) model.eosId = v;
