@@ -38,7 +38,6 @@ const ctx = {
   quantizeQ8_0SimdHeap: (${quantizeQ8_0SimdHeap.toString()}),
   quantizeWith: (${quantizeWith.toString()}),
   runtimes: { ${runtimes.join(",\n")} },
-  writeLock: new Int32Array(workerData.writeLock),
 };
 parentPort.on("message", (task) => {
   if (task === null) {
@@ -75,19 +74,22 @@ export class ChunkPool {
   /** `onDone` gets each chunk as it finishes (in any order) with the CRC-32 of the bytes written. */
   constructor(params: { threads: number; outFile: string; depth?: number; onDone: (task: ChunkTask, crc: number) => void }) {
     const source = workerSource();
-    // Threads write one at a time: on the 2-core bench machine that beat letting them contend for the output file's
-    // inode lock in 9 of 10 alternated f16/q8_0 runs, by about 7% (the waiting thread sleeps instead of spinning).
-    const writeLock = new SharedArrayBuffer(4);
     this.depth = params.depth ?? 2;
     for (let i = 0; i < params.threads; i++) {
-      const worker = new Worker(source, { eval: true, workerData: { outFile: params.outFile, wasm: Q8_0_SIMD_WASM, writeLock } });
+      const worker = new Worker(source, { eval: true, workerData: { outFile: params.outFile, wasm: Q8_0_SIMD_WASM } });
       const entry = { worker, inFlight: new Map<number, ChunkTask>() };
       worker.on("message", (r: Reply) => {
         if ("closed" in r) return;
         const task = entry.inFlight.get(r.index)!;
         entry.inFlight.delete(r.index);
         if ("error" in r) this.fail(chunkError(task, r));
-        else if (!this.failure) params.onDone(task, r.crc);
+        else if (!this.failure) {
+          try {
+            params.onDone(task, r.crc);
+          } catch (e) {
+            this.fail(e as Error); // e.g. a throwing progress callback: the conversion fails, the process does not
+          }
+        }
         this.waiters.shift()?.();
       });
       worker.on("error", (e) => this.fail(e));

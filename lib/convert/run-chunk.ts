@@ -41,8 +41,6 @@ export type ChunkContext = {
   quantizeQ8_0SimdHeap: (bytes: number, simd: Q8_0SimdExports, toHalf: (value: number) => number) => number;
   quantizeWith: (job: { bytes: Uint8Array; dtype: SourceDtype; ggmlType: GgmlType }, dst: Uint8Array, rt: QuantRuntime) => void;
   runtimes: Record<number, QuantRuntime>;
-  /** Shared by the pool's threads (0 free, 1 held): writes to the output go one at a time. */
-  writeLock: Int32Array;
 };
 
 /**
@@ -116,17 +114,12 @@ export function runChunk(task: ChunkTask, ctx: ChunkContext): number {
   const write = (bytes: Uint8Array, position: number) => {
     for (let done = 0; done < bytes.length; ) done += ctx.fs.writeSync(ctx.outFd, bytes, done, bytes.length - done, position + done);
   };
+  write(output, task.outOffset);
   let crc = ctx.crc32(output, 0);
-  const zeros = new Uint8Array(task.pad);
-  if (task.pad > 0) crc = ctx.crc32(zeros, crc);
-  const lock = ctx.writeLock;
-  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1);
-  try {
-    write(output, task.outOffset);
-    if (task.pad > 0) write(zeros, task.outOffset + task.outBytes);
-  } finally {
-    Atomics.store(lock, 0, 0);
-    Atomics.notify(lock, 0, 1);
+  if (task.pad > 0) {
+    const zeros = new Uint8Array(task.pad);
+    write(zeros, task.outOffset + task.outBytes);
+    crc = ctx.crc32(zeros, crc);
   }
   return crc;
 }
