@@ -9,22 +9,24 @@ import { waitFor } from "../helpers/wait-for";
 let app: AppHandle;
 let alice: TestClient;
 let bob: TestClient;
+let carol: TestClient;
 let model: { id: string; name: string };
 
-const newRun = (c: TestClient, n: number) =>
+const newRun = (c: TestClient, n: number, maxTokens = 2) =>
   c.request("POST", "/api/runs", {
     model: model.name,
     mode: "completion",
-    params: { maxTokens: 2, temperature: 0 },
+    params: { maxTokens, temperature: 0 },
     upload: { format: "lines", content: Array.from({ length: n }, (_, i) => `prompt number ${i}`).join("\n") },
   });
 
 beforeAll(async () => {
   const env = await setupTestEnv();
   // One sequence: the worker runs one item at a time, so the order in which items start is the queue's order.
-  app = await startApp(env, { workers: 1, extraEnv: { INFERENCE_SEQUENCES: "1", INFERENCE_USER_MAX_ITEMS: "600", INFERENCE_USER_MAX_INTERACTIVE: "1" } });
+  app = await startApp(env, { workers: 1, extraEnv: { INFERENCE_SEQUENCES: "1", INFERENCE_USER_MAX_ITEMS: "550", INFERENCE_USER_MAX_INTERACTIVE: "1" } });
   alice = await signIn(app.baseUrl, "alice@example.com", "member");
   bob = await signIn(app.baseUrl, "bob@example.com", "member");
+  carol = await signIn(app.baseUrl, "carol@example.com", "member");
   model = await registerTinyModel({ dataDir: env.dataDir });
 });
 
@@ -37,7 +39,8 @@ describe("fairness and quotas on the inference queue", () => {
   let bigRun: string;
 
   it("serves another user's single prompt after at most one item of a 500-item run", async () => {
-    const res = await newRun(alice, 500);
+    // Items of 8 tokens: long enough that the run is still far from done when bob arrives.
+    const res = await newRun(alice, 500, 8);
     expect(res.status).toBe(201);
     bigRun = ((await res.json()) as { id: string }).id;
     await waitFor("alice's run under way", async () => (await db().runItem.count({ where: { runId: bigRun, status: "completed" } })) >= 3, 60_000);
@@ -52,14 +55,22 @@ describe("fairness and quotas on the inference queue", () => {
     const aliceStartedBetween = await db().runItem.count({ where: { runId: bigRun, startedAt: { gt: submitted, lt: bobItem.startedAt! } } });
     expect(aliceStartedBetween).toBeLessThanOrEqual(1);
     const aliceLeft = await db().runItem.count({ where: { runId: bigRun, status: "pending" } });
-    expect(aliceLeft, "alice's run was still far from done when bob's prompt ran").toBeGreaterThan(400);
+    expect(aliceLeft, "alice's run was still far from done when bob's prompt ran").toBeGreaterThan(250);
   });
 
   it("refuses a run that would pass the user's limit of queued batch items", async () => {
-    const res = await newRun(alice, 200);
+    // No worker while counting, so the queued items stay queued.
+    for (const w of app.workers) w.child.kill("SIGKILL");
+    await Promise.all(app.workers.map((w) => w.exited));
+    const first = await newRun(carol, 300, 8);
+    expect(first.status).toBe(201);
+    const res = await newRun(carol, 300);
     expect(res.status).toBe(429);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/batch items queued; 200 more would pass your limit of 600/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/you have 300 batch items queued; 300 more would pass your limit of 550/);
     expect((await newRun(bob, 5)).status).toBe(201);
+    await carol.json("POST", `/api/runs/${((await first.json()) as { id: string }).id}/cancel`, {});
+    await alice.json("POST", `/api/runs/${bigRun}/cancel`, {});
+    app.startWorker();
   });
 
   it("bounds one user's concurrent interactive requests", async () => {
@@ -73,6 +84,5 @@ describe("fairness and quotas on the inference queue", () => {
     expect(second.headers.get("retry-after")).toBeTruthy();
     expect(((await second.json()) as { error: { message: string } }).error.message).toMatch(/requests in flight, your limit/);
     await first.text();
-    await alice.json("POST", `/api/runs/${bigRun}/cancel`, {});
   });
 });
