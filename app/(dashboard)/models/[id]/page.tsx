@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatBytes } from "@/components/format";
+import { assertModelVisible } from "@/lib/access/model-access";
 import { requireUser } from "@/lib/auth/require-user";
 import { HttpError } from "@/lib/http/errors";
 import { getModel } from "@/lib/models/get-model";
@@ -9,8 +10,12 @@ import { AccessPanel } from "./access-panel";
 const show = (v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
 
 export default async function Page({ params }: { params: Promise<{ id: string }> }) {
-  const { user } = await requireUser();
+  const principal = await requireUser();
+  const { user } = principal;
   const { id } = await params;
+  // A model hidden from this user is "not found" here too, and the attempt is audited.
+  const visible = await assertModelVisible(principal, { id }).then(() => true, () => false);
+  if (!visible) notFound();
   const m = await getModel({ id, user }).catch((e: unknown) => {
     if (e instanceof HttpError && e.status === 404) notFound();
     throw e;
