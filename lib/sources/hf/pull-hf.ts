@@ -1,7 +1,7 @@
 import { listFiles, modelInfo, whoAmI, type ListFileEntry } from "@huggingface/hub";
 import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { DownloadError, downloadFile, safeJoin, type DownloadProgress } from "../../download";
+import { DownloadError, downloadEach, downloadFile, safeJoin, type DownloadProgress } from "../../download";
 import { hashFile } from "../../verify";
 import { linkSnapshot, repoCacheDir, writeRef } from "./cache-layout";
 import { HfError } from "./errors";
@@ -92,28 +92,15 @@ export async function pullHf(params: PullHfParams): Promise<PullHfResult> {
   if (chosen.length === 0) throw new HfError("invalid_listing", `no files of ${repo} match the selection`);
   await mkdir(path.join(repoDir, "blobs"), { recursive: true });
 
-  const abort = new AbortController();
-  const onAbort = () => abort.abort(params.signal?.reason);
-  params.signal?.addEventListener("abort", onAbort, { once: true });
   const files: HfFileResult[] = [];
-  let failure: unknown;
-  const queue = [...chosen];
-  const worker = async () => {
-    for (let e = queue.shift(); e !== undefined && failure === undefined; e = queue.shift()) {
-      try {
-        files.push(await fetchEntry(params, { hubUrl, repo, commit, repoDir, snapshotDir, entry: e, signal: abort.signal }));
-      } catch (err) {
-        failure ??= err;
-        abort.abort(err);
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: params.concurrency ?? 3 }, worker));
-  } finally {
-    params.signal?.removeEventListener("abort", onAbort);
-  }
-  if (failure !== undefined) throw failure;
+  await downloadEach({
+    items: chosen,
+    concurrency: params.concurrency,
+    signal: params.signal,
+    fetch: async (entry, signal) => {
+      files.push(await fetchEntry(params, { hubUrl, repo, commit, repoDir, snapshotDir, entry, signal }));
+    },
+  });
   if (revision !== commit) await writeRef({ repoDir, revision, commit });
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   return { commit, snapshotDir, gated, files };

@@ -1,6 +1,6 @@
 import { readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { DownloadError, downloadFile, safeJoin, type DownloadProgress } from "../../download";
+import { DownloadError, downloadEach, downloadFile, safeJoin, type DownloadProgress } from "../../download";
 import { parseChecklist, verifyBlob, VerifyError, type ChecklistEntry } from "../../verify";
 import { META_CATALOG, type MetaCatalog } from "./catalog";
 import { MetaError } from "./errors";
@@ -96,32 +96,18 @@ export async function pullMeta(params: PullMetaParams): Promise<PullMetaResult> 
     files.push({ path: c.path, bytes: r.bytes, md5: r.md5, sha256: r.sha256, verified: false, expectedMd5: null });
   }
 
-  const abort = new AbortController();
-  const onAbort = () => abort.abort(params.signal?.reason);
-  params.signal?.addEventListener("abort", onAbort, { once: true });
-  let failure: unknown;
-  const queue = [...plan.files];
-  const worker = async () => {
-    for (let rel = queue.shift(); rel !== undefined && failure === undefined; rel = queue.shift()) {
+  await downloadEach({
+    items: plan.files,
+    concurrency: params.concurrency,
+    signal: params.signal,
+    fetch: async (rel, signal) => {
       const dest = safeJoin(params.destDir, rel);
       const md5 = expected.get(rel) ?? null;
-      try {
-        const cached = md5 ? await reuseVerified(dest, md5) : null;
-        const r = cached ?? (await fetchOne(rel, dest, abort.signal));
-        files.push({ path: rel, bytes: r.bytes, md5: r.md5, sha256: r.sha256, verified: md5 === r.md5, expectedMd5: md5 });
-      } catch (err) {
-        // The first failure stops the others; each keeps its partial bytes for the next attempt.
-        failure ??= err;
-        abort.abort(err);
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: params.concurrency ?? 3 }, worker));
-  } finally {
-    params.signal?.removeEventListener("abort", onAbort);
-  }
-  if (failure !== undefined) throw failure;
+      const cached = md5 ? await reuseVerified(dest, md5) : null;
+      const r = cached ?? (await fetchOne(rel, dest, signal));
+      files.push({ path: rel, bytes: r.bytes, md5: r.md5, sha256: r.sha256, verified: md5 === r.md5, expectedMd5: md5 });
+    },
+  });
 
   const familyModels = (params.catalog ?? META_CATALOG)[params.family ?? "llama-2"]?.models ?? [];
   const isVerified = (rel: string) => files.some((f) => f.path === rel && f.verified);

@@ -1,0 +1,33 @@
+/**
+ * Runs `fetch` for every item, `concurrency` at a time: the files of one pull (Meta or Hugging Face). The first
+ * failure aborts the others through the signal they receive (each keeps its partial bytes for the next attempt)
+ * and is rethrown once all have stopped; aborting `signal` stops them all.
+ */
+export async function downloadEach<T>(params: {
+  items: readonly T[];
+  concurrency?: number;
+  signal?: AbortSignal;
+  fetch: (item: T, signal: AbortSignal) => Promise<void>;
+}): Promise<void> {
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(params.signal?.reason);
+  params.signal?.addEventListener("abort", onAbort, { once: true });
+  let failure: unknown;
+  const queue = [...params.items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined && failure === undefined; item = queue.shift()) {
+      try {
+        await params.fetch(item, abort.signal);
+      } catch (err) {
+        failure ??= err;
+        abort.abort(err);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: params.concurrency ?? 3 }, worker));
+  } finally {
+    params.signal?.removeEventListener("abort", onAbort);
+  }
+  if (failure !== undefined) throw failure;
+}
