@@ -4,6 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
+import { pacedWrite } from "./paced-write";
 
 /**
  * A stand-in for the Hugging Face Hub and its LFS CDN, two origins on 127.0.0.1: the hub answers the endpoints
@@ -212,23 +213,8 @@ export async function startHfHub(options: HfHubOptions): Promise<HfHub> {
           }
           sent += chunk.length;
           if (isCdn) stats.cdnBytesServed += chunk.length;
-          if (!res.write(chunk)) {
-            await new Promise<void>((resolve) => {
-              const done = () => {
-                res.off("drain", done);
-                res.off("close", done);
-                resolve();
-              };
-              res.on("drain", done);
-              res.on("close", done);
-            });
-          }
-          if (res.destroyed) return;
-          const bps = hubApi.options.throttleBps;
-          if (isCdn && bps) {
-            const wait = t0 + (sent / bps) * 1000 - Date.now();
-            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          }
+          const throttleBps = isCdn ? hubApi.options.throttleBps : undefined;
+          if (!(await pacedWrite(res, chunk, { startedAt: t0, sentBytes: sent, throttleBps }))) return;
         }
         res.end();
       } catch {

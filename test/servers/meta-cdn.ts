@@ -4,6 +4,7 @@ import { stat } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { safeJoin } from "../../lib/download";
+import { pacedWrite } from "./paced-write";
 
 /**
  * A stand-in for Meta's CloudFront download host: serves the files under `root` at `/<path>` behind a signed
@@ -185,22 +186,7 @@ export async function startMetaCdn(options: MetaCdnOptions): Promise<MetaCdn> {
         }
         count(rel, chunk.length);
         sent += chunk.length;
-        if (!res.write(chunk)) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              res.off("drain", done);
-              res.off("close", done);
-              resolve();
-            };
-            res.on("drain", done);
-            res.on("close", done);
-          });
-        }
-        if (res.destroyed) return;
-        if (o.throttleBps) {
-          const wait = t0 + (sent / o.throttleBps) * 1000 - Date.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        }
+        if (!(await pacedWrite(res, chunk, { startedAt: t0, sentBytes: sent, throttleBps: o.throttleBps }))) return;
       }
       res.end();
     } catch {
