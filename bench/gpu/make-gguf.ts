@@ -1,7 +1,8 @@
 import { open, rename } from "node:fs/promises";
+import { llamaMetadata } from "../../lib/convert/llama";
 import { buildLlamaVocab } from "../../lib/convert/tokenizer";
-import { chooseTensorType, fileTypeOf, quantizeChunk, type OutputType } from "../../lib/convert/quants";
-import { GGML_QUANT_SIZES, GGML_QUANT_VERSION, GgufValueType, GgufWriter, sizeLabel, type GgufKv } from "../../lib/gguf";
+import { chooseTensorType, quantizeChunk, type OutputType } from "../../lib/convert/quants";
+import { GGML_QUANT_SIZES, GgufWriter } from "../../lib/gguf";
 
 export type LlamaShape = { dim: number; layers: number; heads: number; ffn: number; vocab: number; context: number };
 
@@ -58,28 +59,24 @@ export async function makeGguf(params: { outFile: string; type: OutputType; toke
   const h = params.shape ?? LLAMA2_7B;
   const tensors = llamaTensors(h);
   const parameterCount = tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
-  const u32 = (key: string, value: number): GgufKv => ({ key, type: GgufValueType.UINT32, value });
-  const f32 = (key: string, value: number): GgufKv => ({ key, type: GgufValueType.FLOAT32, value });
-  const str = (key: string, value: string): GgufKv => ({ key, type: GgufValueType.STRING, value });
-  const kv: GgufKv[] = [
-    str("general.architecture", "llama"),
-    str("general.type", "model"),
-    str("general.name", `Random Llama 2 7B shape ${params.type.toUpperCase()}`),
-    str("general.size_label", sizeLabel({ parameterCount })),
-    u32("llama.block_count", h.layers),
-    u32("llama.context_length", h.context),
-    u32("llama.embedding_length", h.dim),
-    u32("llama.feed_forward_length", h.ffn),
-    u32("llama.attention.head_count", h.heads),
-    u32("llama.attention.head_count_kv", h.heads),
-    f32("llama.rope.freq_base", 10000),
-    f32("llama.attention.layer_norm_rms_epsilon", 1e-5),
-    u32("general.file_type", fileTypeOf(params.type)),
-    u32("llama.vocab_size", h.vocab),
-    u32("llama.rope.dimension_count", h.dim / h.heads),
-    ...(await buildLlamaVocab({ dir: params.tokenizerDir, vocabSize: h.vocab })),
-    u32("general.quantization_version", GGML_QUANT_VERSION),
-  ];
+  const kv = llamaMetadata({
+    hparams: {
+      blockCount: h.layers,
+      contextLength: h.context,
+      embeddingLength: h.dim,
+      feedForwardLength: h.ffn,
+      headCount: h.heads,
+      headCountKv: h.heads,
+      ropeFreqBase: 10000,
+      rmsEps: 1e-5,
+      vocabSize: h.vocab,
+      ropeDimensionCount: h.dim / h.heads,
+    },
+    tokenizerKv: await buildLlamaVocab({ dir: params.tokenizerDir, vocabSize: h.vocab }),
+    type: params.type,
+    name: `Random Llama 2 7B shape ${params.type.toUpperCase()}`,
+    parameterCount,
+  });
 
   const tmp = `${params.outFile}.tmp`;
   const fh = await open(tmp, "w");

@@ -3,13 +3,13 @@ import { open, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
-import { GGML_QUANT_VERSION, GgmlType, GgufValueType, GgufWriter, sizeLabel, type GgufKv } from "../gguf";
+import { GgmlType, GgufWriter } from "../gguf";
 import { ChunkPool } from "./chunk-pool";
 import { crc32Combine } from "./crc32-combine";
 import { detectCheckpointFormat } from "./detect-checkpoint-format";
 import { ConvertError } from "./errors";
-import { loadLlamaCheckpoint, planChunks, type LlamaCheckpoint } from "./llama";
-import { chooseTensorType, fileTypeOf, type OutputType } from "./quants";
+import { llamaMetadata, loadLlamaCheckpoint, planChunks } from "./llama";
+import { chooseTensorType, type OutputType } from "./quants";
 import { Q8_0_SIMD_MAX_INPUT } from "./quants/q8_0-simd";
 import type { SourceDtype } from "./readers";
 import type { ChunkTask } from "./run-chunk";
@@ -70,36 +70,6 @@ function defaultName(dir: string): string {
     .join(" ");
 }
 
-function metadata(ckpt: LlamaCheckpoint, type: OutputType, name: string, parameterCount: number): GgufKv[] {
-  const h = ckpt.hparams;
-  const u32 = (key: string, value: number): GgufKv => ({ key, type: GgufValueType.UINT32, value });
-  const f32 = (key: string, value: number): GgufKv => ({ key, type: GgufValueType.FLOAT32, value });
-  const str = (key: string, value: string): GgufKv => ({ key, type: GgufValueType.STRING, value });
-  // Same keys in the same order as convert_hf_to_gguf.py, so the header matches llama.cpp's byte for byte.
-  return [
-    str("general.architecture", "llama"),
-    str("general.type", "model"),
-    str("general.name", name),
-    str("general.size_label", sizeLabel({ parameterCount })),
-    u32("llama.block_count", h.blockCount),
-    u32("llama.context_length", h.contextLength),
-    u32("llama.embedding_length", h.embeddingLength),
-    u32("llama.feed_forward_length", h.feedForwardLength),
-    u32("llama.attention.head_count", h.headCount),
-    u32("llama.attention.head_count_kv", h.headCountKv),
-    f32("llama.rope.freq_base", h.ropeFreqBase),
-    f32("llama.attention.layer_norm_rms_epsilon", h.rmsEps),
-    u32("general.file_type", fileTypeOf(type)),
-    u32("llama.vocab_size", h.vocabSize),
-    u32("llama.rope.dimension_count", h.ropeDimensionCount),
-    ...(h.ropeScalingLinear === undefined
-      ? []
-      : [str("llama.rope.scaling.type", "linear"), f32("llama.rope.scaling.factor", h.ropeScalingLinear)]),
-    ...ckpt.tokenizerKv,
-    u32("general.quantization_version", GGML_QUANT_VERSION),
-  ];
-}
-
 /**
  * Converts a Llama checkpoint directory to one GGUF file, streaming chunk by chunk with bounded memory: worker
  * threads each take whole chunks (read, reorder, convert, write at the chunk's offset), so all cores convert and
@@ -144,7 +114,8 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
     const writer = new GgufWriter(fh, { onWritten: (chunk) => void (headerCrc = crc32(chunk, headerCrc)) });
     const types = ckpt.tensors.map((t) => chooseTensorType({ outType: type, shape: t.shape }));
     const parameterCount = ckpt.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
-    for (const kv of metadata(ckpt, type, params.name ?? defaultName(inputDir), parameterCount)) writer.addKv(kv.key, kv);
+    const kvs = llamaMetadata({ hparams: ckpt.hparams, tokenizerKv: ckpt.tokenizerKv, type, name: params.name ?? defaultName(inputDir), parameterCount });
+    for (const kv of kvs) writer.addKv(kv.key, kv);
     ckpt.tensors.forEach((t, i) => {
       bytesTotal += writer.addTensorInfo(t.name, [...t.shape].reverse(), types[i]!);
     });
