@@ -4,14 +4,13 @@ import { config } from "../lib/config/env";
 import { db } from "../lib/db/prisma";
 import { gpuInfo, type GpuInfo } from "../lib/inference/llama";
 import { logger } from "../lib/log/logger";
-import type { QueueName } from "../lib/queue/names";
 
 export const HEARTBEAT_MS = 5000;
 
 const log = logger("heartbeat");
 
 /** Registers this worker and refreshes `lastSeenAt` every few seconds; GPU details arrive once detected. */
-export function startHeartbeat(params: { name: string; queues: QueueName[] }): { stop: () => Promise<void> } {
+export function startHeartbeat(params: { name: string; storeId: string; queues: () => string[] }): { stop: () => Promise<void> } {
   const startedAt = new Date();
   const versions = JSON.stringify({
     node: process.versions.node,
@@ -31,7 +30,8 @@ export function startHeartbeat(params: { name: string; queues: QueueName[] }): {
       pid: process.pid,
       versionsJson: versions,
       gpuJson: JSON.stringify(gpu),
-      queuesJson: JSON.stringify(params.queues),
+      storeId: params.storeId,
+      queuesJson: JSON.stringify(params.queues()),
       startedAt,
       lastSeenAt: now,
     };

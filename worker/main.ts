@@ -6,11 +6,15 @@ import { markJobFailed, markJobStatus } from "../lib/jobs/job-rows";
 import { logger } from "../lib/log/logger";
 import { cancelChannel } from "../lib/queue/cancel";
 import { redisConnection } from "../lib/queue/connection";
-import type { QueueName } from "../lib/queue/names";
+import { bullQueueName, storeLane, type QueueName } from "../lib/queue/names";
 import { closeQueues, queue } from "../lib/queue/queues";
+import { adoptLocalModels } from "../lib/stores/adopt-local-models";
+import { localStoreId } from "../lib/stores/store-id";
 import { startHeartbeat } from "./heartbeat";
+import { MODEL_LANES_REFRESH_MS, syncModelLanes } from "./model-lanes";
 import { PROCESSORS } from "./processors";
 import { runJob } from "./run-job";
+import { Subscriptions } from "./subscriptions";
 
 const log = logger("worker");
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -21,14 +25,14 @@ type AbortReason = "cancelled" | "shutdown";
 export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   const cfg = config();
   const name = cfg.WORKER_NAME ?? `${os.hostname()}-${process.pid}`;
-  const queues = Object.keys(PROCESSORS) as QueueName[];
-  const workers = queues.map((queueName) => {
+  const storeId = await localStoreId();
+  const consume = (queueName: QueueName, lane: string | null): Worker => {
     const worker: Worker = new Worker(
-      queueName,
+      bullQueueName(queueName, lane),
       async (job: Job, token?: string, signal?: AbortSignal) => {
         const abort = signal ?? new AbortController().signal;
         try {
-          return await runJob(queueName, job, name, abort);
+          return await runJob({ queueName, lane, job, workerName: name, signal: abort });
         } catch (err) {
           if (abort.aborted && (abort.reason as AbortReason) === "shutdown") {
             // Hand the job back: it waits for the next worker without spending an attempt.
@@ -56,30 +60,45 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
       log.warn("job failed", { id: job.id, error: err.message, willRetry });
       void markJobFailed(job.id, err.message, willRetry, cancelled).catch((e) => log.error("could not record failure", { err: e }));
     });
-    worker.on("error", (err) => log.error("worker error", { queue: queueName, err }));
+    worker.on("error", (err) => log.error("worker error", { queue: worker.name, err }));
     return worker;
-  });
+  };
+
+  // Jobs for any worker, and jobs aimed at this worker's store; inference only through the lanes of the models
+  // this store holds (model affinity), which follow the store's replicas.
+  const subs = new Subscriptions(consume);
+  for (const q of Object.keys(PROCESSORS) as QueueName[]) {
+    if (q === "inference") continue;
+    subs.ensure(q, null);
+    subs.ensure(q, storeLane(storeId));
+  }
+  await adoptLocalModels(storeId);
+  await syncModelLanes(storeId, subs);
+  const lanesTimer = setInterval(() => {
+    void syncModelLanes(storeId, subs).catch((err: unknown) => log.warn("could not refresh model lanes", { err }));
+  }, MODEL_LANES_REFRESH_MS);
 
   const subscriber = redisConnection("worker");
   await subscriber.subscribe(cancelChannel());
   subscriber.on("message", (_channel, jobId: string) => {
-    for (const w of workers) if (w.cancelJob(jobId, "cancelled" satisfies AbortReason)) log.info("job cancelled", { id: jobId });
+    for (const w of subs.all()) if (w.cancelJob(jobId, "cancelled" satisfies AbortReason)) log.info("job cancelled", { id: jobId });
   });
 
-  // Garbage collection daily at 03:00 (one schedule however many workers upsert it; a cron pattern, unlike
-  // `every`, does not fire at once on each worker start).
-  await queue("maintenance").upsertJobScheduler("gc-daily", { pattern: "0 3 * * *" }, { name: "gc", data: { kind: "gc", dryRun: false } });
+  // Garbage collection of this store daily at 03:00 (one schedule per store however many of its workers upsert
+  // it; a cron pattern, unlike `every`, does not fire at once on each worker start).
+  await queue("maintenance", storeLane(storeId)).upsertJobScheduler("gc-daily", { pattern: "0 3 * * *" }, { name: "gc", data: { kind: "gc", dryRun: false } });
 
-  const heartbeat = startHeartbeat({ name, queues });
-  log.info("worker ready", { name, queues });
+  const heartbeat = startHeartbeat({ name, storeId, queues: () => subs.names() });
+  log.info("worker ready", { name, storeId, queues: subs.names() });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       log.info("worker stopping: finishing active jobs", { graceMs: SHUTDOWN_GRACE_MS });
-      const closing = Promise.all(workers.map((w) => w.close()));
+      clearInterval(lanesTimer);
+      const closing = Promise.all(subs.all().map((w) => w.close()));
       const grace = setTimeout(() => {
-        for (const w of workers) w.cancelAllJobs("shutdown" satisfies AbortReason);
+        for (const w of subs.all()) w.cancelAllJobs("shutdown" satisfies AbortReason);
       }, SHUTDOWN_GRACE_MS);
       await closing;
       clearTimeout(grace);

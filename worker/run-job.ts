@@ -13,11 +13,12 @@ const log = logger("worker");
  * after a crash), run the processor, record the result. Permanent errors become UnrecoverableError so
  * BullMQ does not retry them; the failure itself is recorded by the worker's `failed` listener.
  */
-export async function runJob(queueName: QueueName, job: Job, workerName: string, signal: AbortSignal): Promise<unknown> {
+export async function runJob(params: { queueName: QueueName; lane: string | null; job: Job; workerName: string; signal: AbortSignal }): Promise<unknown> {
+  const { queueName, lane, job, workerName, signal } = params;
   const processor = PROCESSORS[queueName] as ((data: unknown, ctx: unknown) => Promise<unknown>) | undefined;
   if (!processor) throw new UnrecoverableError(`this worker has no processor for queue ${queueName}`);
   const id = job.id!;
-  await markJobActive(id, workerName, { queue: queueName, kind: job.name, payload: job.data });
+  await markJobActive(id, workerName, { queue: queueName, lane, kind: job.name, payload: job.data });
   log.info("job started", { id, queue: queueName, kind: job.name, attempt: job.attemptsStarted });
   try {
     const data = PAYLOADS[queueName].parse(job.data);

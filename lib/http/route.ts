@@ -64,9 +64,11 @@ export function publicRoute<P = Record<string, never>>(handler: PublicHandler<P>
   };
 }
 
-export async function readJson(req: Request): Promise<unknown> {
+/** The JSON body; `empty` stands in for a missing body where every field is optional. */
+export async function readJson(req: Request, empty?: unknown): Promise<unknown> {
   try {
-    return await req.json();
+    const text = await req.text();
+    return empty !== undefined && text.trim() === "" ? empty : (JSON.parse(text) as unknown);
   } catch {
     throw new HttpError(400, "invalid_json", "the request body is not valid JSON");
   }

@@ -1,10 +1,11 @@
+import { modelDir } from "../models/paths";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { InferenceError } from "./errors";
 
 /** The GGUF file of a model: `directory` itself when it is a .gguf file, else the one .gguf file in it (the largest if several). */
 export async function modelFile(params: { directory: string; name: string }): Promise<string> {
-  const { directory } = params;
+  const directory = modelDir(params.directory);
   if (directory.endsWith(".gguf")) return directory;
   const names = await readdir(directory).catch(() => [] as string[]);
   const ggufs = await Promise.all(

@@ -3,6 +3,7 @@ import { config } from "../config/env";
 import { cancelJob } from "../jobs/job-actions";
 import { webRedis } from "../queue/connection";
 import { enqueue } from "../queue/enqueue";
+import { modelLane } from "../queue/names";
 import { QueueFullError } from "./errors";
 import type { RunnableModel } from "./find-model";
 import type { GenerationInput, SamplingInput } from "./sampling";
@@ -69,6 +70,7 @@ export async function submitInteractive(params: {
     unsubscribe = await subscribeStream(streamChannel(requestId), push);
     const job = await enqueue({
       queue: "inference",
+      lane: modelLane(params.model.id),
       data: { kind: "generate", requestId, modelId: params.model.id, input: params.input, sampling: params.sampling },
       userId: params.userId,
       modelId: params.model.id,

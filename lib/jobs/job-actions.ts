@@ -10,7 +10,7 @@ async function load(id: string) {
   const row = await db().job.findUnique({ where: { id } });
   if (!row) throw notFound(`job ${id}`);
   if (!(QUEUES as readonly string[]).includes(row.queue)) throw new HttpError(400, "bad_queue", `unknown queue ${row.queue}`);
-  return { row, bull: await queue(row.queue as QueueName).getJob(id) };
+  return { row, bull: await queue(row.queue as QueueName, row.lane).getJob(id) };
 }
 
 /** Retries a failed or cancelled job; if Redis already trimmed it, the job is re-added from its recorded payload. */
@@ -22,7 +22,7 @@ export async function retryJob(id: string): Promise<void> {
     await bull.retry("failed");
   } else {
     await bull?.remove().catch(() => {});
-    await queue(row.queue as QueueName).add(row.kind, JSON.parse(row.payloadSummary) as unknown, { jobId: id });
+    await queue(row.queue as QueueName, row.lane).add(row.kind, JSON.parse(row.payloadSummary) as unknown, { jobId: id });
   }
 }
 

@@ -6,8 +6,12 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export type JobDto = {
   id: string;
   queue: string;
+  /** The store or model lane the job is confined to (lib/queue/names.ts), if any. */
+  lane: string | null;
   kind: string;
   status: string;
+  /** Why an unfinished job is not running (no online worker can take it), if that is so. */
+  blockedReason: string | null;
   progress: number;
   detail: JobProgress | null;
   attempts: number;
@@ -24,6 +28,7 @@ export type JobDto = {
 type JobRow = {
   id: string;
   queue: string;
+  lane: string | null;
   kind: string;
   status: string;
   progress: number;
@@ -39,12 +44,14 @@ type JobRow = {
   user?: { email: string } | null;
 };
 
-export function toJobDto(j: JobRow): JobDto {
+export function toJobDto(j: JobRow, blockedReason: string | null = null): JobDto {
   return {
     id: j.id,
     queue: j.queue,
+    lane: j.lane,
     kind: j.kind,
     status: j.status,
+    blockedReason,
     progress: j.progress,
     detail: j.progressJson ? (JSON.parse(j.progressJson) as JobProgress) : null,
     attempts: j.attempts,

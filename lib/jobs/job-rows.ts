@@ -9,6 +9,7 @@ import type { JobStatus } from "./job-dto";
 export async function createJobRow(params: {
   id: string;
   queue: string;
+  lane: string | null;
   kind: string;
   payload: unknown;
   userId: string | null;
@@ -17,17 +18,17 @@ export async function createJobRow(params: {
   const payloadSummary = JSON.stringify(params.payload);
   await db().job.upsert({
     where: { id: params.id },
-    create: { id: params.id, queue: params.queue, kind: params.kind, payloadSummary, userId: params.userId, modelId: params.modelId },
-    update: { status: "waiting", error: null, progress: 0, finishedAt: null },
+    create: { id: params.id, queue: params.queue, lane: params.lane, kind: params.kind, payloadSummary, userId: params.userId, modelId: params.modelId },
+    update: { status: "waiting", lane: params.lane, error: null, progress: 0, finishedAt: null },
   });
 }
 
 /** Also creates the row for jobs that did not pass through enqueue() (BullMQ job schedulers). */
-export async function markJobActive(id: string, workerName: string, job: { queue: string; kind: string; payload: unknown }): Promise<void> {
+export async function markJobActive(id: string, workerName: string, job: { queue: string; lane: string | null; kind: string; payload: unknown }): Promise<void> {
   const active = { status: "active", workerName, startedAt: new Date(), error: null };
   await db().job.upsert({
     where: { id },
-    create: { id, queue: job.queue, kind: job.kind, payloadSummary: JSON.stringify(job.payload), attempts: 1, ...active },
+    create: { id, queue: job.queue, lane: job.lane, kind: job.kind, payloadSummary: JSON.stringify(job.payload), attempts: 1, ...active },
     update: { ...active, attempts: { increment: 1 } },
   });
 }

@@ -1,5 +1,6 @@
 import { visibleModelRowsWhere, type AccessUser } from "../access/model-access";
 import { db } from "../db/prisma";
+import { jobBlockers } from "../stores/blocked-reason";
 import { toJobDto, type JobDto } from "./job-dto";
 
 /** Jobs `user` may see: those of models hidden from them (lib/access) are left out. */
@@ -14,7 +15,8 @@ export async function listJobs(params: { user: AccessUser; queue?: string; statu
     take: Math.min(params.limit ?? 100, 500),
     include: { user: { select: { email: true } } },
   });
-  return rows.map(toJobDto);
+  const blocked = await jobBlockers(rows);
+  return rows.map((r) => toJobDto(r, blocked.get(r) ?? null));
 }
 
 export async function getJob(id: string, user: AccessUser): Promise<JobDto | null> {
@@ -22,5 +24,5 @@ export async function getJob(id: string, user: AccessUser): Promise<JobDto | nul
     where: { id, ...visibleModelRowsWhere(user) },
     include: { user: { select: { email: true } } },
   });
-  return row ? toJobDto(row) : null;
+  return row ? toJobDto(row, (await jobBlockers([row])).get(row) ?? null) : null;
 }

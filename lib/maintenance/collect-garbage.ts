@@ -2,6 +2,7 @@ import { lstat, readdir, readlink, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { config } from "../config/env";
 import { db } from "../db/prisma";
+import { modelDir } from "../models/paths";
 
 export type GarbageItem = { path: string; bytes: number; reason: string };
 export type GarbageReport = { items: GarbageItem[]; bytesReclaimed: number; dryRun: boolean };
@@ -41,8 +42,8 @@ export async function collectGarbage(params: { dryRun?: boolean; now?: number } 
   const now = params.now ?? Date.now();
   const root = config().dataDir;
   const models = await db().model.findMany({ select: { directory: true, status: true } });
-  const dirs = models.map((m) => path.resolve(m.directory));
-  const resumable = models.filter((m) => !["ready", "verified"].includes(m.status)).map((m) => path.resolve(m.directory));
+  const dirs = models.map((m) => modelDir(m.directory));
+  const resumable = models.filter((m) => !["ready", "verified"].includes(m.status)).map((m) => modelDir(m.directory));
   const old = async (p: string) => now - (await stat(p).catch(() => ({ mtimeMs: now }))).mtimeMs > MIN_AGE_MS;
   const items: GarbageItem[] = [];
   const add = async (p: string, reason: string) => {

@@ -5,7 +5,9 @@ import { db } from "../db/prisma";
 import type { ConvertPayload, JobProgress } from "../queue/payloads";
 import { verifyBlob } from "../verify";
 import { jobFailure, ModelError } from "./errors";
+import { modelDir } from "./paths";
 import { recordModelFiles } from "./record-model-files";
+import { recordLocalReplica } from "../stores/replicas";
 
 /**
  * Meta's layout keeps tokenizer.model beside the model folders; the converter wants one folder with everything, so
@@ -47,8 +49,9 @@ export async function convertToGguf(params: {
   ]);
   if (!src || !out) throw new ModelError("not_found", "the source or target model was deleted; start the conversion again");
   await db().model.update({ where: { id: out.id }, data: { status: "downloading" } });
-  await mkdir(out.directory, { recursive: true });
-  const input = src.format === "meta" ? await metaInput(src.directory, src.name, out.directory) : { dir: src.directory, cleanup: async () => {} };
+  const [srcDir, outDir] = [modelDir(src.directory), modelDir(out.directory)];
+  await mkdir(outDir, { recursive: true });
+  const input = src.format === "meta" ? await metaInput(srcDir, src.name, outDir) : { dir: srcDir, cleanup: async () => {} };
   const fileName = `${out.name}.gguf`;
   const started = Date.now();
   let last = 0;
@@ -56,7 +59,7 @@ export async function convertToGguf(params: {
   try {
     const r = await convertModel({
       inputDir: input.dir,
-      outFile: path.join(out.directory, fileName),
+      outFile: path.join(outDir, fileName),
       type: data.type,
       name: displayName(src.name),
       signal: params.signal,
@@ -93,6 +96,7 @@ export async function convertToGguf(params: {
       metadata: { type: data.type, fileType: r.fileType, tensorCount: r.tensorCount, architecture: r.architecture, parameterCount: r.parameterCount, source: src.name },
     });
     if (rec.status === "corrupt") throw new ModelError("corrupt", `${fileName}: ${rec.verdicts[0]?.error}`);
+    await recordLocalReplica(out.id, r.bytes);
     return { modelId: out.id, name: out.name, sha256, bytes: r.bytes };
   } catch (err) {
     await db().model.update({ where: { id: out.id }, data: { status: "failed" } }).catch(() => {});

@@ -3,6 +3,8 @@ import { inspectGguf } from "../convert";
 import { db } from "../db/prisma";
 import { safeJoin } from "../download";
 import { notFound } from "../http/errors";
+import { listStores } from "../stores/replicas";
+import { modelDir } from "./paths";
 import { MODEL_INCLUDE, toModelDto, toModelFileDto, type ModelDetailDto } from "./model-dto";
 
 /** BigInt (uint64 metadata) is not JSON: numbers when exact, strings otherwise. */
@@ -26,7 +28,7 @@ export async function getModel(params: { id: string; user: AccessUser }): Promis
   const ggufFile = m.format === "gguf" ? m.files.find((f) => f.path.endsWith(".gguf") && f.status !== "corrupt") : undefined;
   let gguf: ModelDetailDto["gguf"] = null;
   if (ggufFile) {
-    const g = await inspectGguf({ file: safeJoin(m.directory, ggufFile.path) }).catch(() => null);
+    const g = await inspectGguf({ file: safeJoin(modelDir(m.directory), ggufFile.path) }).catch(() => null);
     if (g) {
       gguf = {
         fileType: g.fileType,
@@ -39,7 +41,7 @@ export async function getModel(params: { id: string; user: AccessUser }): Promis
     }
   }
   return {
-    ...toModelDto(m),
+    ...toModelDto(m, await listStores()),
     directory: m.directory,
     files: m.files.map(toModelFileDto),
     metadata: m.metadataJson ? (JSON.parse(m.metadataJson) as Record<string, unknown>) : null,

@@ -1,9 +1,13 @@
 import { visibleModelsWhere, type AccessUser } from "../access/model-access";
 import { db } from "../db/prisma";
+import { listStores } from "../stores/replicas";
 import { MODEL_INCLUDE, toModelDto, type ModelDto } from "./model-dto";
 
 /** The inventory as `user` may see it (lib/access). */
 export async function listModels(params: { user: AccessUser }): Promise<ModelDto[]> {
-  const rows = await db().model.findMany({ where: visibleModelsWhere(params.user), orderBy: { createdAt: "desc" }, include: MODEL_INCLUDE });
-  return rows.map(toModelDto);
+  const [rows, stores] = await Promise.all([
+    db().model.findMany({ where: visibleModelsWhere(params.user), orderBy: { createdAt: "desc" }, include: MODEL_INCLUDE }),
+    listStores(),
+  ]);
+  return rows.map((m) => toModelDto(m, stores));
 }

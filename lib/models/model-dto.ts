@@ -1,5 +1,7 @@
 // What the API, pages and CLI see of a model: plain JSON, sizes as numbers, never Prisma rows.
 
+import type { StoreDto, StoreWorker } from "../stores/replicas";
+
 export const MODEL_STATUSES = ["pending", "downloading", "ready", "verified", "corrupt", "failed"] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
@@ -20,6 +22,8 @@ export type ModelDto = {
   fileCount: number;
   checksums: { verified: number; corrupt: number; unchecked: number };
   derivedFrom: { id: string; name: string } | null;
+  /** The worker stores holding a complete copy, with their workers: inference runs only there. */
+  holders: { storeId: string; workers: StoreWorker[]; online: boolean; bytes: number }[];
   createdBy: string | null;
   createdAt: string;
   updatedAt: string;
@@ -74,11 +78,13 @@ export type ModelRow = {
   createdAt: Date;
   updatedAt: Date;
   files: Pick<FileRow, "status">[];
+  replicas: { storeId: string; bytes: bigint }[];
   derivedFrom: { id: string; name: string } | null;
   createdBy: { email: string } | null;
 };
 
-export function toModelDto(m: ModelRow): ModelDto {
+/** `stores`: lib/stores listStores(), to name the workers of each store holding the model. */
+export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
   const count = (s: FileStatus) => m.files.filter((f) => f.status === s).length;
   return {
     id: m.id,
@@ -93,6 +99,10 @@ export function toModelDto(m: ModelRow): ModelDto {
     fileCount: m.files.length,
     checksums: { verified: count("verified"), corrupt: count("corrupt"), unchecked: m.files.length - count("verified") - count("corrupt") },
     derivedFrom: m.derivedFrom,
+    holders: m.replicas.map((r) => {
+      const s = stores.find((x) => x.storeId === r.storeId);
+      return { storeId: r.storeId, workers: s?.workers ?? [], online: s?.online ?? false, bytes: Number(r.bytes) };
+    }),
     createdBy: m.createdBy?.email ?? null,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
@@ -116,6 +126,7 @@ export function toModelFileDto(f: FileRow): ModelFileDto {
 /** The Prisma `include` every DTO query uses. */
 export const MODEL_INCLUDE = {
   files: { select: { status: true } },
+  replicas: { select: { storeId: true, bytes: true } },
   derivedFrom: { select: { id: true, name: true } },
   createdBy: { select: { email: true } },
 } as const;

@@ -7,8 +7,10 @@ import type { DownloadPayload, JobProgress } from "../queue/payloads";
 import { pullHf, type HfFileResult } from "../sources/hf";
 import { jobFailure, ModelError } from "./errors";
 import { createFileProgress } from "./file-progress";
-import { hfHome } from "./paths";
+import { hfHome, storePath } from "./paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
+import { recordLocalReplica } from "../stores/replicas";
+import { localStoreId } from "../stores/store-id";
 
 type HfPayload = Extract<DownloadPayload, { source: "hf" }>;
 
@@ -32,7 +34,9 @@ export async function pullHfModel(params: {
   const modelId = data.modelIds[0]!;
   const model = await db().model.findUnique({ where: { id: modelId } });
   if (!model) throw new ModelError("not_found", "the model of this download was deleted; start the download again");
-  await db().model.update({ where: { id: modelId }, data: { status: "downloading" } });
+  // A copy for one more worker store leaves the model as it is for the workers that already hold it.
+  const copy = (await db().modelReplica.count({ where: { modelId, storeId: { not: await localStoreId() } } })) > 0;
+  if (!copy) await db().model.update({ where: { id: modelId }, data: { status: "downloading" } });
   const token = data.credentialId ? (await readCredential(data.credentialId)).value : undefined;
   const progress = createFileProgress({ report: params.progress, message: `${data.repo}@${data.revision}` });
   let result;
@@ -52,14 +56,15 @@ export async function pullHfModel(params: {
     // The engine discards mismatching bytes; the model is marked corrupt and the job's error names both sha256s.
     const mismatch = (err as { code?: string }).code === "checksum_mismatch";
     const status = params.signal.aborted ? "pending" : mismatch ? "corrupt" : "failed";
-    await db().model.update({ where: { id: modelId }, data: { status } });
+    if (!copy || mismatch) await db().model.update({ where: { id: modelId }, data: { status } });
     throw jobFailure(err, params.signal);
   } finally {
     await progress.flush();
   }
-  await db().model.update({ where: { id: modelId }, data: { directory: result.snapshotDir, revision: data.revision } });
+  await db().model.update({ where: { id: modelId }, data: { directory: storePath(result.snapshotDir), revision: data.revision } });
   await db().modelFile.deleteMany({ where: { modelId, path: { notIn: result.files.map((f) => f.path) } } });
   const hparams = await readFile(path.join(result.snapshotDir, "config.json"), "utf8").then((t) => JSON.parse(t) as unknown, () => null);
   const r = await recordModelFiles({ modelId, files: result.files.map(facts), metadata: { commit: result.commit, gated: result.gated, config: hparams } });
+  if (r.status !== "corrupt") await recordLocalReplica(modelId, r.bytes);
   return { model: { id: modelId, name: model.name, status: r.status }, commit: result.commit };
 }

@@ -4,8 +4,10 @@ import { db } from "../db/prisma";
 import type { DownloadPayload, JobProgress } from "../queue/payloads";
 import { META_CATALOG, pullMeta, type MetaFileResult } from "../sources/meta";
 import { jobFailure, ModelError } from "./errors";
+import { modelDir } from "./paths";
 import { createFileProgress } from "./file-progress";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
+import { recordLocalReplica } from "../stores/replicas";
 import { watchCredential } from "./watch-credential";
 
 type MetaPayload = Extract<DownloadPayload, { source: "meta" }>;
@@ -55,7 +57,7 @@ export async function pullMetaModels(params: {
     const result = await pullMeta({
       signedUrl: link.current,
       models: data.models,
-      destDir: first.directory,
+      destDir: modelDir(first.directory),
       signal: params.signal,
       onProgress: (p) => progress.update(p),
     });
@@ -75,8 +77,9 @@ export async function pullMetaModels(params: {
     const row = rows.find((r) => r.id === data.modelIds[i]);
     if (!row) continue;
     const mine = filesOf(catalogId, files);
-    const r = await recordModelFiles({ modelId: row.id, files: mine.map(facts), metadata: { params: await readParams(row.directory, row.name) } });
+    const r = await recordModelFiles({ modelId: row.id, files: mine.map(facts), metadata: { params: await readParams(modelDir(row.directory), row.name) } });
     out.push({ id: row.id, name: row.name, status: r.status });
+    if (r.status !== "corrupt") await recordLocalReplica(row.id, r.bytes);
     for (const v of r.verdicts) if (v.status === "corrupt") problems.push(`${v.path}: ${v.error}`);
   }
   if (problems.length > 0) {

@@ -1,6 +1,7 @@
 import { db } from "../db/prisma";
 import { HttpError, notFound } from "../http/errors";
 import { enqueue } from "../queue/enqueue";
+import { laneHolding } from "../stores/placement";
 import type { convertTypes } from "../queue/payloads";
 import { ggufDir } from "./paths";
 
@@ -17,6 +18,8 @@ function derivedName(source: string, type: string): string {
 export async function startConvert(params: {
   modelId: string;
   type: (typeof convertTypes)[number];
+  /** The worker store to convert on (it must hold the source); default: the best one that does. */
+  storeId?: string;
   userId: string;
 }): Promise<{ jobId: string; modelId: string; name: string }> {
   const src = await db().model.findUnique({ where: { id: params.modelId } });
@@ -26,6 +29,7 @@ export async function startConvert(params: {
     throw new HttpError(409, "not_ready", `${src.name} is ${src.status}: only a downloaded model can be converted`);
   }
   const name = derivedName(src.name, params.type);
+  const lane = await laneHolding({ modelId: src.id, modelName: src.name, storeId: params.storeId });
   if (await db().model.findUnique({ where: { name } })) throw new HttpError(409, "exists", `${name} is already in the inventory`);
   const out = await db().model.create({
     data: {
@@ -41,6 +45,6 @@ export async function startConvert(params: {
     },
   });
   const jobId = `convert-${out.id}`;
-  await enqueue({ queue: "convert", jobId, userId: params.userId, modelId: out.id, data: { kind: "convert", modelId: src.id, type: params.type, outModelId: out.id } });
+  await enqueue({ queue: "convert", lane, jobId, userId: params.userId, modelId: out.id, data: { kind: "convert", modelId: src.id, type: params.type, outModelId: out.id } });
   return { jobId, modelId: out.id, name };
 }

@@ -2,9 +2,11 @@ import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
 import { HttpError, notFound } from "../http/errors";
 import { enqueue } from "../queue/enqueue";
+import { storeLane } from "../queue/names";
 import { queue } from "../queue/queues";
+import { checkStore } from "../stores/placement";
 import { repoCacheDir } from "../sources/hf";
-import { hfHome } from "./paths";
+import { hfHome, storePath } from "./paths";
 
 /** `org/name` for the default revision, `org/name@rev` otherwise: one inventory entry per repo revision. */
 function hfModelName(repo: string, revision: string): string {
@@ -23,19 +25,26 @@ export async function startHfDownload(params: {
   exclude?: string[];
   credentialId?: string;
   token?: string;
+  /** The worker store to download to; default: whichever worker takes the job. */
+  storeId?: string;
   userId: string;
 }): Promise<{ jobId: string; modelId: string }> {
   const revision = params.revision?.trim() || "main";
   const name = hfModelName(params.repo, revision);
-  const jobId = `download-hf-${params.repo.replace("/", "--")}-${revision}`.replace(/[^\w.-]/g, "_");
+  if (params.storeId) await checkStore(params.storeId);
+  const target = params.storeId ? `-to-${params.storeId}` : "";
+  const jobId = `download-hf-${params.repo.replace("/", "--")}-${revision}${target}`.replace(/[^\w.-]/g, "_");
 
   let model = await db().model.findUnique({ where: { name } });
   const existing = await db().job.findUnique({ where: { id: jobId } });
   if (existing && ["active", "waiting", "delayed"].includes(existing.status)) {
     throw new HttpError(409, "busy", `${name} is already being downloaded (job ${jobId})`);
   }
-  if (model && !["pending", "failed", "corrupt"].includes(model.status)) {
-    throw new HttpError(409, "exists", `${name} is already in the inventory (delete it first to download again)`);
+  // A model some worker holds can still be downloaded to another worker's store (a copy there).
+  const held = model ? await db().modelReplica.findMany({ where: { modelId: model.id }, select: { storeId: true } }) : [];
+  const copyTo = params.storeId && held.length > 0 && !held.some((h) => h.storeId === params.storeId);
+  if (model && !["pending", "failed", "corrupt"].includes(model.status) && !copyTo) {
+    throw new HttpError(409, "exists", `${name} is already in the inventory${params.storeId ? " on that worker" : ""} (delete it first to download again)`);
   }
 
   let credentialId = params.credentialId;
@@ -49,15 +58,16 @@ export async function startHfDownload(params: {
 
   if (existing) {
     // A failed attempt of the same repo: its job id is reused, which BullMQ only accepts once the old job is gone.
-    await (await queue("download").getJob(jobId))?.remove();
+    await (await queue("download", existing.lane).getJob(jobId))?.remove();
     await db().job.delete({ where: { id: jobId } });
   }
   model ??= await db().model.create({
-    data: { name, source: "hf", format: "hf", repo: params.repo, revision, directory: repoCacheDir(hfHome(), params.repo), createdById: params.userId },
+    data: { name, source: "hf", format: "hf", repo: params.repo, revision, directory: storePath(repoCacheDir(hfHome(), params.repo)), createdById: params.userId },
   });
-  await db().model.update({ where: { id: model.id }, data: { status: "pending" } });
+  if (!copyTo) await db().model.update({ where: { id: model.id }, data: { status: "pending" } });
   await enqueue({
     queue: "download",
+    lane: params.storeId ? storeLane(params.storeId) : null,
     jobId,
     userId: params.userId,
     modelId: model.id,

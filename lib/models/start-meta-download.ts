@@ -2,7 +2,9 @@ import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
 import { HttpError } from "../http/errors";
 import { enqueue } from "../queue/enqueue";
+import { storeLane } from "../queue/names";
 import { queue } from "../queue/queues";
+import { checkStore } from "../stores/placement";
 import { META_CATALOG, parseSignedUrl, planMeta } from "../sources/meta";
 import { metaDir } from "./paths";
 import { replaceMetaUrl } from "./replace-meta-url";
@@ -14,8 +16,9 @@ export type StartedDownload = { jobId: string; modelIds: string[]; expiresAt: st
  * submitting the same set again with a fresh link swaps the link into the existing job and resumes it instead of
  * starting over. The link itself is stored only as an encrypted credential; the job carries its id.
  */
-export async function startMetaDownload(params: { url: string; models: string[]; userId: string }): Promise<StartedDownload> {
+export async function startMetaDownload(params: { url: string; models: string[]; storeId?: string; userId: string }): Promise<StartedDownload> {
   const link = parseSignedUrl(params.url);
+  if (params.storeId) await checkStore(params.storeId);
   if (link.expiresAt.getTime() <= Date.now()) {
     throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
   }
@@ -41,7 +44,7 @@ export async function startMetaDownload(params: { url: string; models: string[];
   }
   if (existing) {
     // The old job's models are gone: forget it, or BullMQ would ignore a new job with the same id.
-    await (await queue("download").getJob(jobId))?.remove();
+    await (await queue("download", existing.lane).getJob(jobId))?.remove();
     await db().job.delete({ where: { id: jobId } });
   }
 
@@ -63,6 +66,7 @@ export async function startMetaDownload(params: { url: string; models: string[];
   const modelIds = models.map((m) => m.id);
   await enqueue({
     queue: "download",
+    lane: params.storeId ? storeLane(params.storeId) : null,
     jobId,
     userId: params.userId,
     modelId: modelIds[0],

@@ -3,6 +3,7 @@ import { safeJoin } from "../download";
 import type { JobProgress } from "../queue/payloads";
 import { verifyBlob } from "../verify";
 import { ModelError } from "./errors";
+import { modelDir } from "./paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
 
 /**
@@ -26,7 +27,7 @@ export async function verifyModel(params: {
     await params.progress({ pct: total ? (done / total) * 100 : 0, message: `verifying ${f.path}`, bytesDone: done, bytesTotal: total });
     const expectedMd5 = f.expectedMd5 ?? undefined;
     const expectedSha256 = f.expectedSha256 ?? undefined;
-    const r = await verifyBlob({ file: safeJoin(m.directory, f.path), md5: expectedMd5, sha256: expectedSha256 });
+    const r = await verifyBlob({ file: safeJoin(modelDir(m.directory), f.path), md5: expectedMd5, sha256: expectedSha256 });
     // Digests not re-computed this time stay as recorded while the size is unchanged.
     const same = r.actual.bytes === Number(f.bytes);
     facts.push({

@@ -12,6 +12,8 @@ export type EnqueueParams<Q extends QueueName> = {
   /** Deterministic id to deduplicate (no ':' allowed by BullMQ); default: a random one. */
   jobId?: string;
   modelId?: string;
+  /** Only some workers take the job (names.ts: storeLane, modelLane); none: any worker. */
+  lane?: string | null;
   /** Lower runs first (BullMQ priority); interactive work uses 1, batch work larger numbers. */
   priority?: number;
 };
@@ -24,7 +26,7 @@ export async function enqueue<Q extends QueueName>(params: EnqueueParams<Q>): Pr
   const data = PAYLOADS[params.queue].parse(params.data) as PayloadOf<Q>;
   const id = params.jobId ?? `${params.queue}-${randomUUID()}`;
   if (id.includes(":")) throw new Error("job ids may not contain ':'");
-  await createJobRow({ id, queue: params.queue, kind: (data as { kind: string }).kind, payload: data, userId: params.userId, modelId: params.modelId });
-  await queue(params.queue).add((data as { kind: string }).kind, data, { jobId: id, priority: params.priority });
+  await createJobRow({ id, queue: params.queue, lane: params.lane ?? null, kind: (data as { kind: string }).kind, payload: data, userId: params.userId, modelId: params.modelId });
+  await queue(params.queue, params.lane).add((data as { kind: string }).kind, data, { jobId: id, priority: params.priority });
   return { id, data };
 }

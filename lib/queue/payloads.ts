@@ -31,6 +31,14 @@ export const downloadPayload = z.discriminatedUnion("source", [
   }),
 ]);
 
+/** A worker model store a user aims a job at (`<DATA_DIR>/store-id`); empty or missing: let the app choose. */
+export const storeIdField = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9]{6,32}$/, "expected a worker store id")
+  .optional()
+  .or(z.literal("").transform(() => undefined));
+
 export const verifyPayload = z.object({ kind: z.literal("verify"), modelId: z.string().min(1) });
 
 export const convertTypes = ["f32", "f16", "bf16", "q8_0", "q4_0"] as const;
@@ -54,7 +62,15 @@ export const inferencePayload = z.discriminatedUnion("kind", [
 ]);
 
 export const PAYLOADS = {
-  maintenance: z.discriminatedUnion("kind", [echoPayload, z.object({ kind: z.literal("gc"), dryRun: z.boolean().default(false) })]),
+  maintenance: z.discriminatedUnion("kind", [
+    echoPayload,
+    z.object({ kind: z.literal("gc"), dryRun: z.boolean().default(false) }),
+    /** A deleted model's files in one worker's store (the row is already gone). */
+    z.object({
+      kind: z.literal("delete-files"),
+      model: z.object({ id: z.string().min(1), name: z.string().min(1), source: z.string().min(1), directory: z.string().min(1) }),
+    }),
+  ]),
   download: downloadPayload,
   verify: verifyPayload,
   convert: convertPayload,

@@ -1,16 +1,18 @@
 import { Queue } from "bullmq";
 import { config } from "../config/env";
 import { closeWebRedis, webRedis } from "./connection";
-import { QUEUES, type QueueName } from "./names";
+import { db } from "../db/prisma";
+import { bullQueueName, QUEUES, type QueueName } from "./names";
 
-const globalForQueues = globalThis as unknown as { depotQueues?: Map<QueueName, Queue> };
+const globalForQueues = globalThis as unknown as { depotQueues?: Map<string, Queue> };
 
-/** Producer-side Queue objects, one per name, sharing one fail-fast connection. Nothing else calls `new Queue`. */
-export function queue(name: QueueName): Queue {
+/** Producer-side Queue objects, one per queue and lane, sharing one fail-fast connection. Nothing else calls `new Queue`. */
+export function queue(name: QueueName, lane?: string | null): Queue {
   globalForQueues.depotQueues ??= new Map();
-  let q = globalForQueues.depotQueues.get(name);
+  const full = bullQueueName(name, lane);
+  let q = globalForQueues.depotQueues.get(full);
   if (!q) {
-    q = new Queue(name, {
+    q = new Queue(full, {
       connection: webRedis(),
       prefix: config().REDIS_PREFIX,
       skipWaitingForReady: true,
@@ -21,25 +23,33 @@ export function queue(name: QueueName): Queue {
         removeOnFail: { age: 30 * 24 * 3600 },
       },
     });
-    globalForQueues.depotQueues.set(name, q);
+    globalForQueues.depotQueues.set(full, q);
   }
   return q;
 }
 
 export type QueueCounts = Record<"waiting" | "active" | "completed" | "failed" | "delayed", number>;
 
+async function laneCounts(name: QueueName, lane: string | null): Promise<QueueCounts> {
+  const c = await queue(name, lane).getJobCounts("waiting", "active", "completed", "failed", "delayed", "prioritized");
+  return {
+    waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+    active: c.active ?? 0,
+    completed: c.completed ?? 0,
+    failed: c.failed ?? 0,
+    delayed: c.delayed ?? 0,
+  };
+}
+
+/** Counts per queue, summed over its lanes (every lane a recorded job used). */
 export async function queueCounts(): Promise<Record<QueueName, QueueCounts>> {
+  const lanes = await db().job.findMany({ where: { lane: { not: null } }, distinct: ["queue", "lane"], select: { queue: true, lane: true } });
   const entries = await Promise.all(
     QUEUES.map(async (name) => {
-      const c = await queue(name).getJobCounts("waiting", "active", "completed", "failed", "delayed", "prioritized");
-      const counts: QueueCounts = {
-        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
-        active: c.active ?? 0,
-        completed: c.completed ?? 0,
-        failed: c.failed ?? 0,
-        delayed: c.delayed ?? 0,
-      };
-      return [name, counts] as const;
+      const parts = await Promise.all([null, ...lanes.filter((l) => l.queue === name).map((l) => l.lane)].map((lane) => laneCounts(name, lane)));
+      const sum: QueueCounts = { waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 };
+      for (const p of parts) for (const k of Object.keys(sum) as (keyof QueueCounts)[]) sum[k] += p[k];
+      return [name, sum] as const;
     }),
   );
   return Object.fromEntries(entries) as Record<QueueName, QueueCounts>;

@@ -1,5 +1,6 @@
 import { db } from "../db/prisma";
 import { enqueue } from "../queue/enqueue";
+import { modelLane } from "../queue/names";
 
 /** Batch items run after interactive requests (priority 1). */
 export const BATCH_PRIORITY = 10;
@@ -13,7 +14,7 @@ const MAX_PRIORITY = 2 ** 21;
  * queue interleaves users round-robin instead of first-come-first-served. A user with one prompt waits for at
  * most the items already running, however large another user's batch is.
  */
-export async function enqueueItems(params: { runId: string; modelId: string | null; userId: string | null; itemIds: string[]; round: string }): Promise<void> {
+export async function enqueueItems(params: { runId: string; modelId: string; userId: string | null; itemIds: string[]; round: string }): Promise<void> {
   const ahead = params.userId
     ? await db().runItem.count({ where: { status: { in: ["pending", "running"] }, id: { notIn: params.itemIds }, run: { createdById: params.userId } } })
     : 0;
@@ -22,10 +23,12 @@ export async function enqueueItems(params: { runId: string; modelId: string | nu
     await db().runItem.update({ where: { id }, data: { jobId } });
     await enqueue({
       queue: "inference",
+      // Only workers whose store holds the model take its items (model affinity).
+      lane: modelLane(params.modelId),
       jobId,
       data: { kind: "run-item", runItemId: id },
       userId: params.userId,
-      modelId: params.modelId ?? undefined,
+      modelId: params.modelId,
       priority: Math.min(MAX_PRIORITY, BATCH_PRIORITY + ahead + k),
     });
   }

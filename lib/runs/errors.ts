@@ -1,10 +1,10 @@
 import { HttpError } from "../http/errors";
 
-export type RunErrorCode = "invalid_rows" | "empty" | "not_found" | "finished" | "quota";
+export type RunErrorCode = "invalid_rows" | "empty" | "not_found" | "finished" | "quota" | "model_deleted";
 
 export type RowError = { row: number; message: string };
 
-const STATUS: Record<RunErrorCode, number> = { invalid_rows: 400, empty: 400, not_found: 404, finished: 409, quota: 429 };
+const STATUS: Record<RunErrorCode, number> = { invalid_rows: 400, empty: 400, not_found: 404, finished: 409, quota: 429, model_deleted: 409 };
 
 export class RunError extends HttpError {
   constructor(

@@ -1,5 +1,7 @@
 import { db } from "../db/prisma";
 import type { SamplingParams } from "../inference/sampling";
+import { modelLane } from "../queue/names";
+import { laneBlockers } from "../stores/blocked-reason";
 import { countItems } from "./count-items";
 import { ITEM_STATUSES, type ItemStatus, type RunDto } from "./run-dto";
 import { throughput } from "./throughput";
@@ -17,6 +19,8 @@ export async function getRun(params: { id: string; offset?: number; limit?: numb
     db().runItem.count({ where }),
     db().runItem.findMany({ where: { runId: run.id, status: "completed" }, select: { finishedAt: true, tokensOut: true } }),
   ]);
+  const open = run.modelId && ["queued", "running"].includes(run.status);
+  const blockedReason = open ? ((await laneBlockers([modelLane(run.modelId!)])).values().next().value ?? null) : null;
   const tokensOut = finished.reduce((s, i) => s + (i.tokensOut ?? 0), 0);
   const lastFinish = Math.max(0, ...finished.map((i) => i.finishedAt?.getTime() ?? 0));
   const seconds = run.startedAt && lastFinish ? (lastFinish - run.startedAt.getTime()) / 1000 : 0;
@@ -30,5 +34,6 @@ export async function getRun(params: { id: string; offset?: number; limit?: numb
     throughput: throughput({ startedAt: run.startedAt, items: finished }),
     items: items.map(toItemDto),
     itemsTotal,
+    blockedReason,
   };
 }

@@ -6,11 +6,13 @@ import { RunError } from "./errors";
 export async function retryFailed(params: { id: string; userId: string }): Promise<{ retried: number }> {
   const run = await db().run.findUnique({ where: { id: params.id } });
   if (!run) throw new RunError("not_found", `run ${params.id} not found`);
+  const modelId = run.modelId;
+  if (!modelId) throw new RunError("model_deleted", `the model of run ${params.id} was deleted; start a new run`);
   const items = await db().runItem.findMany({ where: { runId: run.id, status: { in: ["failed", "cancelled"] } }, select: { id: true } });
   if (items.length === 0) return { retried: 0 };
   const ids = items.map((i) => i.id);
   await db().runItem.updateMany({ where: { id: { in: ids } }, data: { status: "pending", error: null, output: null, finishedAt: null } });
   await db().run.update({ where: { id: run.id }, data: { status: run.startedAt ? "running" : "queued", finishedAt: null } });
-  await enqueueItems({ runId: run.id, modelId: run.modelId, userId: params.userId, itemIds: ids, round: Date.now().toString(36) });
+  await enqueueItems({ runId: run.id, modelId, userId: params.userId, itemIds: ids, round: Date.now().toString(36) });
   return { retried: ids.length };
 }

@@ -50,4 +50,6 @@ export type RunDto = RunSummaryDto & {
   throughput: ThroughputPoint[];
   items: RunItemDto[];
   itemsTotal: number;
+  /** Why the run's open items are not running (no online worker holds its model), if that is so. */
+  blockedReason: string | null;
 };

@@ -53,15 +53,21 @@ export async function tinyRef(): Promise<TinyRef> {
 }
 
 /**
- * Puts the fixture GGUF into the inventory of the current test database as a ready GGUF model (its folder
- * under DATA_DIR/gguf holds a link to the cached file), like a finished conversion would.
+ * Puts the fixture GGUF into the inventory of the current test database as a ready GGUF model held by the model
+ * store at `dataDir` (its folder gguf/<name> holds a link to the cached file), like a finished conversion would.
+ * More `dataDirs`: the model is also in those workers' stores.
  */
-export async function registerTinyModel(params: { dataDir: string; name?: string }): Promise<{ id: string; name: string }> {
+export async function registerTinyModel(params: { dataDir: string; name?: string; alsoIn?: string[] }): Promise<{ id: string; name: string }> {
   const { db } = await import("../../lib/db/prisma");
+  const { storeIdOf } = await import("../../lib/stores/store-id");
   const name = params.name ?? "tiny-llama-f16";
-  const dir = path.join(params.dataDir, "gguf", name);
-  await mkdir(dir, { recursive: true });
-  await symlink(await tinyGguf(), path.join(dir, `${name}.gguf`));
-  const m = await db().model.create({ data: { name, source: "local", format: "gguf", status: "ready", directory: dir, family: "llama-2" } });
+  const file = await tinyGguf();
+  const m = await db().model.create({ data: { name, source: "local", format: "gguf", status: "ready", directory: path.join("gguf", name), family: "llama-2" } });
+  for (const dataDir of [params.dataDir, ...(params.alsoIn ?? [])]) {
+    const dir = path.join(dataDir, "gguf", name);
+    await mkdir(dir, { recursive: true });
+    await symlink(file, path.join(dir, `${name}.gguf`));
+    await db().modelReplica.create({ data: { modelId: m.id, storeId: await storeIdOf(dataDir), bytes: (await stat(file)).size } });
+  }
   return { id: m.id, name };
 }

@@ -13,6 +13,7 @@ export const API_POLICY: Record<string, Partial<Record<"GET" | "POST" | "PUT" | 
   "/api/auth/logout": { POST: "viewer" },
   "/api/me": { GET: "viewer" },
   "/api/overview": { GET: "viewer" },
+  "/api/stores": { GET: "viewer" },
   "/api/jobs": { GET: "viewer", POST: "member" },
   "/api/jobs/[id]": { GET: "viewer", DELETE: "admin" },
   "/api/jobs/[id]/retry": { POST: "member" },

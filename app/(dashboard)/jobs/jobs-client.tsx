@@ -49,7 +49,10 @@ export function JobsClient({ initial, role }: { initial: JobDto[]; role: string 
                 <div>{j.queue} · {j.kind}</div>
                 <div className="muted mono">{j.id}</div>
               </td>
-              <td><span className={`status ${j.status}`}>{j.status}</span></td>
+              <td>
+                <span className={`status ${j.status}`}>{j.status}</span>
+                {j.blockedReason && <div className="muted" data-testid="blocked-reason">{j.blockedReason}</div>}
+              </td>
               <td>
                 <ProgressBar pct={j.progress} label={`progress of ${j.id}`} />
                 <div className="muted" data-testid="progress-text">

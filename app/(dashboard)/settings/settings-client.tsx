@@ -215,43 +215,44 @@ function Groups() {
 
 type GcReport = { items: { path: string; bytes: number; reason: string }[]; bytesReclaimed: number; dryRun: boolean };
 
+function GcResult({ id, workers }: { id: string; workers: string[] }) {
+  const { data } = usePoll<{ job: { status: string; result: GcReport | null; error: string | null } | null }>(`/api/jobs/${id}`, { job: null }, 1000);
+  const report = data.job?.status === "completed" ? data.job.result : null;
+  const where = workers.length > 0 ? `Store of ${workers.join(", ")}` : "Any worker's store";
+  if (!report) return <p className="muted">{where}: {data.job?.error ?? data.job?.status ?? "queued"}…</p>;
+  return (
+    <div data-testid="gc-report" style={{ marginTop: 12 }}>
+      <p>
+        {where}: {report.dryRun ? "would reclaim" : "reclaimed"} <strong>{formatBytes(report.bytesReclaimed)}</strong> in {report.items.length} items.
+      </p>
+      {report.items.length > 0 && (
+        <table>
+          <thead><tr><th>path</th><th>size</th><th>why</th></tr></thead>
+          <tbody>
+            {report.items.map((i) => (
+              <tr key={i.path}><td className="mono">{i.path}</td><td>{formatBytes(i.bytes)}</td><td className="muted">{i.reason}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
 function Maintenance() {
   const { error, run } = useAction();
-  const [jobId, setJobId] = useState<string | null>(null);
-  const { data } = usePoll<{ job: { status: string; result: GcReport | null; error: string | null } | null }>(
-    jobId ? `/api/jobs/${jobId}` : "/api/me",
-    { job: null },
-    1000,
-  );
+  const [jobs, setJobs] = useState<{ id: string; workers: string[] }[]>([]);
   const start = (dryRun: boolean) =>
-    void run(async () => setJobId((await api<{ id: string }>("/api/maintenance/gc", { body: { dryRun } })).id));
-  const report = jobId && data.job?.status === "completed" ? data.job.result : null;
+    void run(async () => setJobs((await api<{ jobs: { id: string; workers: string[] }[] }>("/api/maintenance/gc", { body: { dryRun } })).jobs));
   return (
     <>
       <h2>Maintenance</h2>
-      <p className="muted">Garbage collection removes partial downloads and temp files of finished or deleted models, folders no model owns, and hub-cache blobs no snapshot links to. Partials of downloads that can still resume are kept. It also runs daily.</p>
+      <p className="muted">Garbage collection removes partial downloads and temp files of finished or deleted models, folders no model owns, and hub-cache blobs no snapshot links to, in every online worker&apos;s model store. Partials of downloads that can still resume are kept. It also runs daily.</p>
       <div className="row">
         <button className="secondary" onClick={() => start(true)}>Find garbage (dry run)</button>
         <button className="danger" onClick={() => start(false)}>Collect garbage</button>
-        {jobId && !report && <span className="muted">{data.job?.status ?? "queued"}…</span>}
       </div>
-      {report && (
-        <div data-testid="gc-report" style={{ marginTop: 12 }}>
-          <p>
-            {report.dryRun ? "Would reclaim" : "Reclaimed"} <strong>{formatBytes(report.bytesReclaimed)}</strong> in {report.items.length} items.
-          </p>
-          {report.items.length > 0 && (
-            <table>
-              <thead><tr><th>path</th><th>size</th><th>why</th></tr></thead>
-              <tbody>
-                {report.items.map((i) => (
-                  <tr key={i.path}><td className="mono">{i.path}</td><td>{formatBytes(i.bytes)}</td><td className="muted">{i.reason}</td></tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
-      )}
+      {jobs.map((j) => <GcResult key={j.id} id={j.id} workers={j.workers} />)}
       {error && <p className="error" role="alert">{error}</p>}
     </>
   );

@@ -36,6 +36,7 @@ export function RunClient({ initial, canAct }: { initial: RunDto; canAct: boolea
         <span className={`status ${run.status}`} data-testid="run-status">{run.status}</span>
         <span className="muted">{run.modelName} · {run.mode}{run.mode === "chat" ? ` (${run.chatFormat})` : ""} · temperature {run.params.temperature} · max {run.params.maxTokens} tokens</span>
       </div>
+      {run.blockedReason && <p className="notice" role="status" data-testid="run-blocked">Waiting: {run.blockedReason}</p>}
       <div className="cards">
         {(["pending", "running", "completed", "failed", "cancelled"] as const).map((s) => (
           <div className="card" key={s}>

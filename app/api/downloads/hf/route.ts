@@ -2,6 +2,7 @@ import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { readJson, withRole } from "@/lib/http/route";
 import { startHfDownload } from "@/lib/models/start-hf-download";
+import { storeIdField } from "@/lib/queue/payloads";
 
 const globs = z.array(z.string().trim().min(1).max(200)).max(50).default([]);
 const body = z.object({
@@ -12,6 +13,7 @@ const body = z.object({
   credentialId: z.string().min(1).optional(),
   /** Stored encrypted before the job is created; never echoed, logged or put in job data. */
   token: z.string().trim().min(1).max(400).optional(),
+  storeId: storeIdField,
 });
 
 export const POST = withRole("member", async ({ req, principal, ip }) => {
@@ -21,7 +23,7 @@ export const POST = withRole("member", async ({ req, principal, ip }) => {
     actor: principal,
     action: "download.hf",
     target: r.jobId,
-    detail: { repo: input.repo, revision: input.revision, include: input.include, exclude: input.exclude, withToken: Boolean(input.token || input.credentialId) },
+    detail: { storeId: input.storeId, repo: input.repo, revision: input.revision, include: input.include, exclude: input.exclude, withToken: Boolean(input.token || input.credentialId) },
     ip,
   });
   return Response.json(r, { status: 201 });

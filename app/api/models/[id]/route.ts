@@ -11,7 +11,7 @@ export const GET = withRole<{ id: string }>("viewer", async ({ params, principal
 
 /** Admin only: removes the model and its files; answers with the bytes freed. */
 export const DELETE = withRole<{ id: string }>("admin", async ({ params, principal, ip }) => {
-  const r = await deleteModel({ id: params.id });
+  const r = await deleteModel({ id: params.id, userId: principal.user.id });
   await recordAudit({ actor: principal, action: "model.delete", target: params.id, detail: r, ip });
   return Response.json(r);
 });

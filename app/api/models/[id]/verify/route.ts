@@ -1,11 +1,14 @@
 import { assertModelVisible } from "@/lib/access/model-access";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { withRole } from "@/lib/http/route";
+import { z } from "zod";
+import { readJson, withRole } from "@/lib/http/route";
+import { storeIdField } from "@/lib/queue/payloads";
 import { startVerify } from "@/lib/models/start-verify";
 
-export const POST = withRole<{ id: string }>("member", async ({ params, principal, ip }) => {
+export const POST = withRole<{ id: string }>("member", async ({ req, params, principal, ip }) => {
   await assertModelVisible(principal, { id: params.id }, ip);
-  const r = await startVerify({ modelId: params.id, userId: principal.user.id });
+  const { storeId } = z.object({ storeId: storeIdField }).parse(await readJson(req, {}));
+  const r = await startVerify({ modelId: params.id, storeId, userId: principal.user.id });
   await recordAudit({ actor: principal, action: "model.verify", target: params.id, detail: r, ip });
   return Response.json(r, { status: 201 });
 });

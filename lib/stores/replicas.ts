@@ -1,0 +1,50 @@
+import { db } from "../db/prisma";
+import { localStoreId } from "./store-id";
+
+/** A worker whose heartbeat is older than this is offline (heartbeats come every 5 s). */
+export const OFFLINE_AFTER_MS = 15_000;
+
+export const isOnline = (lastSeenAt: Date, now = Date.now()): boolean => now - lastSeenAt.getTime() < OFFLINE_AFTER_MS;
+
+export type StoreWorker = { name: string; online: boolean };
+export type StoreDto = { storeId: string; workers: StoreWorker[]; online: boolean; freeBytes: number | null };
+
+/** Every store a worker has served, with its workers (online first) and the free disk its freshest heartbeat saw. */
+export async function listStores(): Promise<StoreDto[]> {
+  const rows = await db().workerHeartbeat.findMany({ where: { storeId: { not: null } }, orderBy: { lastSeenAt: "desc" } });
+  const stores = new Map<string, StoreDto>();
+  for (const w of rows) {
+    const s = stores.get(w.storeId!) ?? { storeId: w.storeId!, workers: [], online: false, freeBytes: null };
+    const online = isOnline(w.lastSeenAt);
+    s.workers.push({ name: w.name, online });
+    s.online ||= online;
+    if (s.freeBytes === null && w.diskJson) s.freeBytes = (JSON.parse(w.diskJson) as { freeBytes: number }).freeBytes;
+    stores.set(s.storeId, s);
+  }
+  return [...stores.values()];
+}
+
+export type ModelHolder = StoreDto & { bytes: number };
+
+/** The stores holding each of `modelIds` (a model no store holds maps to an empty list). */
+export async function holdersOf(modelIds: string[]): Promise<Map<string, ModelHolder[]>> {
+  const [replicas, stores] = await Promise.all([db().modelReplica.findMany({ where: { modelId: { in: modelIds } } }), listStores()]);
+  const out = new Map<string, ModelHolder[]>(modelIds.map((id) => [id, []]));
+  for (const r of replicas) {
+    const s = stores.find((x) => x.storeId === r.storeId) ?? { storeId: r.storeId, workers: [], online: false, freeBytes: null };
+    out.get(r.modelId)?.push({ ...s, bytes: Number(r.bytes) });
+  }
+  return out;
+}
+
+/** Records that this process's store now holds a complete copy of the model. */
+export async function recordLocalReplica(modelId: string, bytes: number | bigint): Promise<void> {
+  const storeId = await localStoreId();
+  const data = { bytes: BigInt(bytes) };
+  await db().modelReplica.upsert({ where: { modelId_storeId: { modelId, storeId } }, create: { modelId, storeId, ...data }, update: data });
+}
+
+/** This store no longer holds the model (its files were deleted, or found missing). */
+export async function dropLocalReplica(modelId: string): Promise<void> {
+  await db().modelReplica.deleteMany({ where: { modelId, storeId: await localStoreId() } });
+}
