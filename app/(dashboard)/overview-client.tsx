@@ -78,6 +78,7 @@ export function OverviewClient({ initial, canEnqueue }: { initial: OverviewDto; 
             ))}
             {w.gpu?.notice && <div className="notice" role="status">⚠ {w.gpu.notice}</div>}
             <div className="muted">heartbeat {formatDuration(w.lastSeenAgoMs / 1000)} ago · pid {w.pid} · node {w.versions.node}</div>
+            {w.storeId && <div className="muted mono">model store {w.storeId}</div>}
           </div>
         ))}
       </div>

@@ -5,10 +5,13 @@ import { config } from "../config/env";
 import { db } from "../db/prisma";
 import type { MetricsSnapshot } from "../metrics/collect-metrics";
 import { readMetricsHistory } from "../metrics/metrics-history";
+import { isOnline } from "../stores/replicas";
 import { queueCounts, type QueueCounts } from "../queue/queues";
 
 export type WorkerDto = {
   name: string;
+  /** The model store (DATA_DIR) it serves. */
+  storeId: string | null;
   hostname: string;
   pid: number;
   online: boolean;
@@ -37,7 +40,6 @@ export type OverviewDto = {
   history: MetricsSnapshot[];
 };
 
-const OFFLINE_AFTER_MS = 15_000;
 let duCache: { at: number; bytes: number } | undefined;
 
 async function du(dir: string): Promise<number> {
@@ -72,7 +74,8 @@ export async function listWorkers(): Promise<WorkerDto[]> {
     name: w.name,
     hostname: w.hostname,
     pid: w.pid,
-    online: now - w.lastSeenAt.getTime() < OFFLINE_AFTER_MS,
+    online: isOnline(w.lastSeenAt, now),
+    storeId: w.storeId,
     lastSeenAgoMs: now - w.lastSeenAt.getTime(),
     versions: JSON.parse(w.versionsJson) as Record<string, string>,
     gpu: w.gpuJson ? (JSON.parse(w.gpuJson) as WorkerDto["gpu"]) : null,
