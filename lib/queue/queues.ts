@@ -4,6 +4,9 @@ import { closeWebRedis, webRedis } from "./connection";
 import { db } from "../db/prisma";
 import { bullQueueName, QUEUES, type QueueName } from "./names";
 
+/** Redis keeps failed jobs this long: lanes whose jobs are all older hold nothing to count. */
+const LANE_RETENTION_MS = 30 * 24 * 3600_000;
+
 const globalForQueues = globalThis as unknown as { depotQueues?: Map<string, Queue> };
 
 /** Producer-side Queue objects, one per queue and lane, sharing one fail-fast connection. Nothing else calls `new Queue`. */
@@ -20,7 +23,7 @@ export function queue(name: QueueName, lane?: string | null): Queue {
         attempts: config().JOB_ATTEMPTS,
         backoff: { type: "exponential", delay: 2000 },
         removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
-        removeOnFail: { age: 30 * 24 * 3600 },
+        removeOnFail: { age: LANE_RETENTION_MS / 1000 },
       },
     });
     globalForQueues.depotQueues.set(full, q);
@@ -41,9 +44,12 @@ async function laneCounts(name: QueueName, lane: string | null): Promise<QueueCo
   };
 }
 
-/** Counts per queue, summed over its lanes (every lane a recorded job used). */
+/** Counts per queue, summed over its lanes (every lane a job used within Redis's retention). */
 export async function queueCounts(): Promise<Record<QueueName, QueueCounts>> {
-  const lanes = await db().job.findMany({ where: { lane: { not: null } }, distinct: ["queue", "lane"], select: { queue: true, lane: true } });
+  const lanes = await db().job.groupBy({
+    by: ["queue", "lane"],
+    where: { lane: { not: null }, createdAt: { gt: new Date(Date.now() - LANE_RETENTION_MS) } },
+  });
   const entries = await Promise.all(
     QUEUES.map(async (name) => {
       const parts = await Promise.all([null, ...lanes.filter((l) => l.queue === name).map((l) => l.lane)].map((lane) => laneCounts(name, lane)));
