@@ -116,8 +116,13 @@ describe("Downloads and Models pages", () => {
     await expect.poll(() => row.getAttribute("data-status")).toBe("verified");
     expect(await row.textContent()).toContain("3 verified");
     expect(await page.locator('[data-testid="disk-use"]').textContent()).toMatch(/2 models · \d+\.\d MiB on disk/);
+    // The one embedded worker's store holds what it downloaded.
+    const { stores } = await page.evaluate(() => fetch("/api/stores").then((r) => r.json() as Promise<{ stores: { workers: { name: string }[] }[] }>));
+    expect(stores).toHaveLength(1);
+    const worker = stores[0]!.workers[0]!.name;
+    await expect.poll(() => row.locator('[data-testid="holders"]').textContent()).toBe(`${worker} online`);
 
-    await row.locator("select").selectOption("q8_0");
+    await row.locator('select[aria-label="convert type for llama-2-7b"]').selectOption("q8_0");
     await row.locator("button", { hasText: "Convert" }).click();
     const gguf = page.locator('tr[data-model="llama-2-7b-q8_0"]');
     await expect.poll(() => gguf.getAttribute("data-status"), { timeout: 120_000 }).toMatch(/^(verified|failed)$/);
@@ -131,6 +136,8 @@ describe("Downloads and Models pages", () => {
     expect(await page.locator("tr[data-tensor]").count()).toBe(21);
     expect(await page.locator('tr[data-tensor="token_embd.weight"]').textContent()).toContain("[64, 32000]");
     expect(await page.locator("main").textContent()).toContain("general.architecture");
+    expect(await page.locator('[data-testid="holders-table"] tbody tr').count()).toBe(1);
+    expect(await page.locator('[data-testid="holders-table"] tbody tr').textContent()).toContain(worker);
 
     await page.click("text=← Models");
     await page.waitForURL(/\/models$/);

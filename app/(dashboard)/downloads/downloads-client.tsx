@@ -4,6 +4,7 @@ import { api } from "@/components/api";
 import { formatBytes, formatDuration } from "@/components/format";
 import { ProgressBar } from "@/components/progress-bar";
 import { usePoll } from "@/components/use-poll";
+import { WorkerSelect } from "@/components/worker-select";
 import type { DownloadDto } from "@/lib/models/list-downloads";
 
 type CatalogModel = { id: string; folder: string; shards: number };
@@ -33,6 +34,7 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: CatalogModel[]; s
   const [parseError, setParseError] = useState<string | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
   const [assumedMiBps, setAssumedMiBps] = useState(50);
+  const [storeId, setStoreId] = useState("");
   const [error, setError] = useState<string | null>(null);
   const now = useNow();
 
@@ -57,7 +59,7 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: CatalogModel[]; s
     e.preventDefault();
     setError(null);
     try {
-      await api("/api/downloads/meta", { body: { url, models: chosen } });
+      await api("/api/downloads/meta", { body: { url, models: chosen, storeId } });
       setUrl("");
       setChosen([]);
       onStarted();
@@ -96,6 +98,9 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: CatalogModel[]; s
       {left !== null && chosen.length > 0 && estimate > left && (
         <div className="notice" role="alert">The download will probably outlast the link ({formatDuration(left)} left). It resumes when you paste a new link, but requesting a fresh one now saves a round trip.</div>
       )}
+      <label className="row">
+        to <WorkerSelect aria-label="Meta download worker" value={storeId} onChange={setStoreId} />
+      </label>
       <button disabled={!parsed || chosen.length === 0 || (left ?? 0) <= 0}>Download</button>
       {error && <div className="error" role="alert">{error}</div>}
     </form>
@@ -104,6 +109,7 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: CatalogModel[]; s
 
 function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void }) {
   const [error, setError] = useState<string | null>(null);
+  const [storeId, setStoreId] = useState("");
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -119,6 +125,7 @@ function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void 
           exclude: globs("exclude"),
           token: f.get("token") || undefined,
           credentialId: f.get("credentialId") || undefined,
+          storeId,
         },
       });
       form.reset();
@@ -141,6 +148,9 @@ function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void 
           {tokens.map((t) => <option key={t.id} value={t.id}>{t.label} ({t.hint})</option>)}
         </select>
       )}
+      <label className="row">
+        to <WorkerSelect aria-label="Hugging Face download worker" value={storeId} onChange={setStoreId} />
+      </label>
       <button>Download</button>
       {error && <div className="error" role="alert">{error}</div>}
     </form>

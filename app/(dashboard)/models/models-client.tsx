@@ -4,19 +4,45 @@ import { useState } from "react";
 import { api } from "@/components/api";
 import { formatBytes } from "@/components/format";
 import { usePoll } from "@/components/use-poll";
+import { WorkerSelect } from "@/components/worker-select";
 import type { ModelDto } from "@/lib/models/model-dto";
 
 function ConvertAction({ m, types, onDone }: { m: ModelDto; types: string[]; onDone: (msg: string) => void }) {
   const [type, setType] = useState("q8_0");
+  const [storeId, setStoreId] = useState("");
   return (
     <span className="row">
       <select aria-label={`convert type for ${m.name}`} value={type} onChange={(e) => setType(e.target.value)}>
         {types.map((t) => <option key={t}>{t}</option>)}
       </select>
-      <button className="secondary" onClick={() => api<{ name: string }>(`/api/models/${m.id}/convert`, { body: { type } }).then((r) => onDone(`converting to ${r.name}`), (e: Error) => onDone(e.message))}>
+      {m.holders.length > 0 && (
+        <WorkerSelect aria-label={`convert worker for ${m.name}`} value={storeId} onChange={setStoreId} only={m.holders.map((h) => h.storeId)} anyLabel="any holder" />
+      )}
+      <button className="secondary" onClick={() => api<{ name: string }>(`/api/models/${m.id}/convert`, { body: { type, storeId } }).then((r) => onDone(`converting to ${r.name}`), (e: Error) => onDone(e.message))}>
         Convert
       </button>
     </span>
+  );
+}
+
+/** The workers whose stores hold a model, each marked online or offline; "—" when no store holds it. */
+function Holders({ holders }: { holders: ModelDto["holders"] }) {
+  if (holders.length === 0) return <span className="muted">—</span>;
+  return (
+    <>
+      {holders.map((h) => (
+        <div key={h.storeId} data-store={h.storeId}>
+          {h.workers.length === 0 && (
+            <div style={{ whiteSpace: "nowrap" }}>store <span className="mono">{h.storeId}</span> <span className="status offline">offline</span></div>
+          )}
+          {h.workers.map((w) => (
+            <div key={w.name} style={{ whiteSpace: "nowrap" }}>
+              {w.name} <span className={`status ${w.online ? "online" : "offline"}`}>{w.online ? "online" : "offline"}</span>
+            </div>
+          ))}
+        </div>
+      ))}
+    </>
   );
 }
 
@@ -28,7 +54,14 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
   const total = data.models.reduce((s, m) => s + m.bytes, 0);
   const remove = (m: ModelDto) => {
     if (!window.confirm(`Delete ${m.name} and its ${formatBytes(m.bytes)} of files?`)) return;
-    api<{ bytesFreed: number }>(`/api/models/${m.id}`, { method: "DELETE" }).then((r) => done(`deleted ${m.name}: ${formatBytes(r.bytesFreed)} freed`), (e: Error) => done(e.message));
+    api<{ bytesFreed: number; pendingOn?: string[] }>(`/api/models/${m.id}`, { method: "DELETE" }).then(
+      (r) => {
+        const pending = r.pendingOn ?? [];
+        const later = pending.length > 0 ? `; the copies on ${pending.join(", ")} are deleted when those workers are online` : "";
+        done(`deleted ${m.name}: ${formatBytes(r.bytesFreed)} freed here${later}`);
+      },
+      (e: Error) => done(e.message),
+    );
   };
   return (
     <>
@@ -36,7 +69,7 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
       {message && <div className="notice" role="status">{message}</div>}
       <table>
         <thead>
-          <tr><th>name</th><th>source</th><th>format</th><th>status</th><th>files</th><th>size</th><th>checksums</th><th></th></tr>
+          <tr><th>name</th><th>source</th><th>format</th><th>status</th><th>workers</th><th>files</th><th>size</th><th>checksums</th><th></th></tr>
         </thead>
         <tbody>
           {data.models.map((m) => (
@@ -48,6 +81,7 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
               <td>{m.source}{m.repo && m.source === "hf" ? "" : m.repo ? ` (${m.repo})` : ""}</td>
               <td>{m.format}</td>
               <td><span className={`status ${m.status}`}>{m.status}</span></td>
+              <td data-testid="holders"><Holders holders={m.holders} /></td>
               <td>{m.fileCount}</td>
               <td>{formatBytes(m.bytes)}</td>
               <td className={m.checksums.corrupt ? "error" : "muted"}>

@@ -6,6 +6,7 @@ import { requireUser } from "@/lib/auth/require-user";
 import { HttpError } from "@/lib/http/errors";
 import { getModel } from "@/lib/models/get-model";
 import { AccessPanel } from "./access-panel";
+import { CopyToWorker } from "./copy-to-worker";
 
 const show = (v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
 
@@ -30,6 +31,28 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
         {m.derivedFrom && <> · converted from <Link href={`/models/${m.derivedFrom.id}`}>{m.derivedFrom.name}</Link></>}
       </p>
       <p className="muted mono">{m.directory}</p>
+
+      <h2>Workers holding this model</h2>
+      {m.holders.length === 0 ? (
+        <p className="muted">No worker holds this model yet: inference waits until one downloads or converts it.</p>
+      ) : (
+        <table data-testid="holders-table">
+          <thead><tr><th>worker(s)</th><th>store id</th><th>online</th><th>size</th></tr></thead>
+          <tbody>
+            {m.holders.map((h) => (
+              <tr key={h.storeId} data-store={h.storeId}>
+                <td>{h.workers.length > 0 ? h.workers.map((w) => `${w.name}${w.online ? "" : " (offline)"}`).join(", ") : <span className="muted">no worker seen</span>}</td>
+                <td className="mono">{h.storeId}</td>
+                <td><span className={`status ${h.online ? "online" : "offline"}`}>{h.online ? "online" : "offline"}</span></td>
+                <td>{formatBytes(h.bytes)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {m.source === "hf" && m.repo && m.holders.length > 0 && user.role !== "viewer" && (
+        <CopyToWorker repo={m.repo} revision={m.revision ?? "main"} holders={m.holders.map((h) => h.storeId)} />
+      )}
 
       <h2>Files</h2>
       <table>
