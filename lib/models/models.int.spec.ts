@@ -130,7 +130,7 @@ describe("Meta downloads", () => {
       ["llama-2-7b/params.json", "meta/params.json"],
       ["tokenizer.model", "meta/tokenizer.model"],
     ] as const) {
-      expect(await sha256File(path.join(m.directory, rel)), rel).toBe(await sha256File(path.join(FIXTURE, src)));
+      expect(await sha256File(path.join(env.dataDir, m.directory, rel)), rel).toBe(await sha256File(path.join(FIXTURE, src)));
       const f = m.files.find((x) => x.path === rel)!;
       expect(f.status, rel).toBe("verified");
       expect(f.md5).toBe(f.expectedMd5);
@@ -157,14 +157,14 @@ describe("Meta downloads", () => {
     expect(g).toMatchObject({ format: "gguf", status: "verified", derivedFrom: { id: sevenB, name: "llama-2-7b" }, parameterCount: 4_196_672 });
     const file = g.files[0]!;
     expect(g.files).toHaveLength(1);
-    expect(file.sha256).toBe(await sha256File(path.join(g.directory, file.path)));
+    expect(file.sha256).toBe(await sha256File(path.join(env.dataDir, g.directory, file.path)));
     expect(file.expectedSha256).toBe(file.sha256);
     expect(g.gguf?.fileType).toBe("Q8_0");
     expect(g.gguf?.tensors).toHaveLength(21);
     expect(g.gguf?.metadata["general.architecture"]).toBe("llama");
     expect(g.gguf?.tensors.find((t) => t.name === "blk.0.ffn_down.weight")?.type).toBe("F16");
     // No staging folder or temporary file is left beside the result.
-    expect(await readdir(g.directory)).toEqual([file.path]);
+    expect(await readdir(path.join(env.dataDir, g.directory))).toEqual([file.path]);
   });
 
   it("deletes models, reporting the bytes freed and leaving no files behind", async () => {
@@ -301,11 +301,12 @@ describe("Hugging Face downloads", () => {
 
     const m = await model(r.modelId);
     expect(m).toMatchObject({ name: GATED, source: "hf", status: "verified" });
-    expect(m.directory).toBe(path.join(env.dataDir, "hf", "hub", "models--meta-llama--Llama-2-7b-hf", "snapshots", hub.commitOf(GATED)));
+    // Relative to DATA_DIR: each worker finds its copy in its own store.
+    expect(m.directory).toBe(path.join("hf", "hub", "models--meta-llama--Llama-2-7b-hf", "snapshots", hub.commitOf(GATED)));
     const weights = m.files.find((f) => f.path === "model.safetensors")!;
     expect(weights).toMatchObject({ status: "verified", sha256: "5768b7707db7045353eecca9420b8fc308d44619afb11016cb59abc8ac508c8f" });
     expect(weights.expectedSha256).toBe(weights.sha256);
-    expect(await sha256File(path.join(m.directory, "model.safetensors"))).toBe(weights.sha256);
+    expect(await sha256File(path.join(env.dataDir, m.directory, "model.safetensors"))).toBe(weights.sha256);
     expect(hub.stats.cdn.every((c) => !c.authorization)).toBe(true);
 
     // The token is nowhere but its encrypted credential.
@@ -366,7 +367,7 @@ describe("Hugging Face downloads", () => {
     expect(g).toMatchObject({ status: "verified", derivedFrom: { id: hfModel!.id } });
     expect(g.gguf?.fileType).toBe("F16");
     expect(g.gguf?.tensors).toHaveLength(21);
-    expect(g.files[0]!.sha256).toBe(await sha256File(path.join(g.directory, g.files[0]!.path)));
+    expect(g.files[0]!.sha256).toBe(await sha256File(path.join(env.dataDir, g.directory, g.files[0]!.path)));
 
     for (const m of await models()) await admin.json("DELETE", `/api/models/${m.id}`);
     expect(await storeFiles()).toEqual([]);
