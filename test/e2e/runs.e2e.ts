@@ -68,7 +68,9 @@ describe("batch runs in a browser", () => {
       )
       .toBe("completed");
     const moving = seen.filter((n) => n > 0 && n < N);
-    expect(new Set(moving).size, `progress seen: ${seen.join(",")}`).toBeGreaterThan(1);
+    // At least one count strictly between 0 and N: the page updated while the run was under way (on a loaded
+    // machine the whole run can take only a few of the page's refreshes).
+    expect(moving.length, `progress seen: ${seen.join(",")}`).toBeGreaterThan(0);
     expect(await progress.textContent()).toContain(`${N}/${N} done`);
     expect(await page.locator('[data-testid="count-completed"]').textContent()).toBe(String(N));
     await page.locator('[data-testid="throughput-chart"]').waitFor();
