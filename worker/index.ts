@@ -3,15 +3,19 @@ import { logger } from "../lib/log/logger";
 import { startWorker } from "./main";
 
 const log = logger("worker");
-const { stop } = await startWorker();
+// Handlers first: a job can start before startWorker() resolves, and a SIGTERM then must still hand it back.
+const started = startWorker();
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.once(sig, () => {
-    void stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error("shutdown failed", { err });
-        process.exit(1);
-      },
-    );
+    void started
+      .then(({ stop }) => stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error("shutdown failed", { err });
+          process.exit(1);
+        },
+      );
   });
 }
+await started;
