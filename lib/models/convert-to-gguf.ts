@@ -8,6 +8,7 @@ import { jobFailure, ModelError } from "./errors";
 import { modelDir } from "./paths";
 import { recordModelFiles } from "./record-model-files";
 import { recordLocalReplica } from "../stores/replicas";
+import { localStoreId } from "../stores/store-id";
 
 /**
  * Meta's layout keeps tokenizer.model beside the model folders; the converter wants one folder with everything, so
@@ -48,7 +49,9 @@ export async function convertToGguf(params: {
     db().model.findUnique({ where: { id: data.outModelId } }),
   ]);
   if (!src || !out) throw new ModelError("not_found", "the source or target model was deleted; start the conversion again");
-  await db().model.update({ where: { id: out.id }, data: { status: "downloading" } });
+  // A copy for one more worker store leaves the model as it is for the workers that already hold it.
+  const copy = (await db().modelReplica.count({ where: { modelId: out.id, storeId: { not: await localStoreId() } } })) > 0;
+  if (!copy) await db().model.update({ where: { id: out.id }, data: { status: "downloading" } });
   const [srcDir, outDir] = [modelDir(src.directory), modelDir(out.directory)];
   await mkdir(outDir, { recursive: true });
   const input = src.format === "meta" ? await metaInput(srcDir, src.name, outDir) : { dir: srcDir, cleanup: async () => {} };
@@ -88,6 +91,11 @@ export async function convertToGguf(params: {
       throw new ModelError("corrupt", `${fileName} on disk differs from what was written: expected ${r.bytes} bytes with CRC-32 ${r.crc32}, found ${found}`);
     }
     const sha256 = onDisk.actual.sha256;
+    const first = copy ? await db().modelFile.findUnique({ where: { modelId_path: { modelId: out.id, path: fileName } } }) : null;
+    if (first?.sha256 && first.sha256 !== sha256) {
+      await rm(r.outFile, { force: true });
+      throw new ModelError("corrupt", `${fileName} converted here has sha256 ${sha256}, the copy on the other workers ${first.sha256}; not kept`);
+    }
     await db().model.update({ where: { id: out.id }, data: { parameterCount: BigInt(r.parameterCount) } });
     // The file matched the CRC-32 of the bytes written, so its sha256 is also the expected one.
     const rec = await recordModelFiles({
@@ -99,7 +107,7 @@ export async function convertToGguf(params: {
     await recordLocalReplica(out.id, r.bytes);
     return { modelId: out.id, name: out.name, sha256, bytes: r.bytes };
   } catch (err) {
-    await db().model.update({ where: { id: out.id }, data: { status: "failed" } }).catch(() => {});
+    if (!copy) await db().model.update({ where: { id: out.id }, data: { status: "failed" } }).catch(() => {});
     throw jobFailure(err, params.signal);
   } finally {
     await input.cleanup();

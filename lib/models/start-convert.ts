@@ -13,7 +13,8 @@ function derivedName(source: string, type: string): string {
 
 /**
  * Registers the GGUF model-to-be (pending, derived from the source) and enqueues its conversion. The derived name is
- * unique, so a double click converts once.
+ * unique, so a double click converts once. A conversion that already exists, aimed at a worker store that lacks it,
+ * is made again there (the converter is deterministic: the same file), so that worker can run it too.
  */
 export async function startConvert(params: {
   modelId: string;
@@ -30,7 +31,18 @@ export async function startConvert(params: {
   }
   const name = derivedName(src.name, params.type);
   const lane = await laneHolding({ modelId: src.id, modelName: src.name, storeId: params.storeId });
-  if (await db().model.findUnique({ where: { name } })) throw new HttpError(409, "exists", `${name} is already in the inventory`);
+  const existing = await db().model.findUnique({ where: { name }, include: { replicas: { select: { storeId: true } } } });
+  if (existing) {
+    const copyTo = params.storeId && existing.replicas.length > 0 && !existing.replicas.some((r) => r.storeId === params.storeId);
+    if (!copyTo || !["ready", "verified"].includes(existing.status)) {
+      throw new HttpError(409, "exists", `${name} is already in the inventory${params.storeId ? " on that worker" : ""}`);
+    }
+    const jobId = `convert-${existing.id}-to-${params.storeId}`;
+    const busy = await db().job.findUnique({ where: { id: jobId } });
+    if (busy && ["active", "waiting", "delayed"].includes(busy.status)) throw new HttpError(409, "busy", `${name} is already being converted there (job ${jobId})`);
+    await enqueue({ queue: "convert", lane, jobId, userId: params.userId, modelId: existing.id, data: { kind: "convert", modelId: src.id, type: params.type, outModelId: existing.id } });
+    return { jobId, modelId: existing.id, name };
+  }
   const out = await db().model.create({
     data: {
       name,

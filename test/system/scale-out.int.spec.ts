@@ -96,12 +96,14 @@ describe("several workers, each with its own model store", () => {
     expect(detail.holders[0]!.workers).toEqual([{ name: "worker-b", online: true }]);
   });
 
+  let q8: { modelId: string; name: string };
   it("converts on a worker that holds the source, refusing one that does not", async () => {
     const refused = await admin.request("POST", `/api/models/${hfModel}/convert`, { type: "q8_0", storeId: stores.a });
     expect(refused.status).toBe(409);
     expect(await refused.text()).toMatch(/not on that worker/);
 
     const r = await admin.json<{ jobId: string; modelId: string; name: string }>("POST", `/api/models/${hfModel}/convert`, { type: "q8_0" });
+    q8 = r;
     const done = await waitFor("convert on worker-b", ended(r.jobId), 120_000);
     expect(done.status, done.error ?? "").toBe("completed");
     expect(done.worker).toBe("worker-b");
@@ -117,6 +119,21 @@ describe("several workers, each with its own model store", () => {
     expect(done.worker).toBe("worker-a");
     expect(await holders(hfModel)).toEqual([stores.a, stores.b].sort());
     expect((await model(hfModel)).status).toMatch(/ready|verified/);
+  });
+
+  it("converts again on the second worker, giving it the same GGUF", async () => {
+    const again = await admin.request("POST", `/api/models/${hfModel}/convert`, { type: "q8_0", storeId: stores.b });
+    expect(again.status).toBe(409); // worker-b has it already
+
+    const r = await admin.json<{ jobId: string; modelId: string }>("POST", `/api/models/${hfModel}/convert`, { type: "q8_0", storeId: stores.a });
+    expect(r.modelId).toBe(q8.modelId);
+    const done = await waitFor("convert on worker-a", ended(r.jobId), 120_000);
+    expect(done.status, done.error ?? "").toBe("completed");
+    expect(done.worker).toBe("worker-a");
+    expect(await holders(q8.modelId)).toEqual([stores.a, stores.b].sort());
+    const file = (await model(q8.modelId)).files[0]!;
+    expect(file.status).toBe("verified");
+    expect((await stat(path.join(dirs.a, "gguf", q8.name, file.path))).size).toBe(file.bytes);
   });
 
   it("sends a model's inference only to the workers whose store holds it", async () => {

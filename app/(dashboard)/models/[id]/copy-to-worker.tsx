@@ -4,8 +4,11 @@ import { useState } from "react";
 import { api } from "@/components/api";
 import { WorkerSelect } from "@/components/worker-select";
 
-/** Downloads a Hugging Face model again into another worker's store, so inference can run there too. */
-export function CopyToWorker({ repo, revision, holders }: { repo: string; revision: string; holders: string[] }) {
+/**
+ * Puts a model into another worker's store too, so inference can run there: a Hugging Face model is downloaded
+ * again there, a conversion is made again there from its source (which that worker must hold).
+ */
+export function CopyToWorker({ how, holders }: { how: { title: string; url: string; body: Record<string, string> }; holders: string[] }) {
   const [storeId, setStoreId] = useState("");
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ text: string; jobId?: string; error?: boolean } | null>(null);
@@ -13,8 +16,8 @@ export function CopyToWorker({ repo, revision, holders }: { repo: string; revisi
     setBusy(true);
     setMsg(null);
     try {
-      const r = await api<{ jobId: string }>("/api/downloads/hf", { body: { repo, revision, storeId } });
-      setMsg({ text: "download started", jobId: r.jobId });
+      const r = await api<{ jobId: string }>(how.url, { body: { ...how.body, storeId } });
+      setMsg({ text: "started", jobId: r.jobId });
       setStoreId("");
     } catch (e) {
       setMsg({ text: (e as Error).message, error: true });
@@ -24,14 +27,14 @@ export function CopyToWorker({ repo, revision, holders }: { repo: string; revisi
   };
   return (
     <>
-      <h2>Download to another worker</h2>
+      <h2>{how.title}</h2>
       <div className="row">
-        <WorkerSelect aria-label="worker to download to" value={storeId} onChange={setStoreId} exclude={holders} anyLabel="choose a worker" />
-        <button disabled={!storeId || busy} onClick={() => void start()}>Download there</button>
+        <WorkerSelect aria-label="worker to copy to" value={storeId} onChange={setStoreId} exclude={holders} anyLabel="choose a worker" />
+        <button disabled={!storeId || busy} onClick={() => void start()}>Start there</button>
         {msg && (
           <span className={msg.error ? "error" : "muted"} role={msg.error ? "alert" : "status"} data-testid="copy-message">
             {msg.text}
-            {msg.jobId && <> (job <Link href="/downloads" className="mono">{msg.jobId}</Link>)</>}
+            {msg.jobId && <> (job <Link href="/jobs" className="mono">{msg.jobId}</Link>)</>}
           </span>
         )}
       </div>

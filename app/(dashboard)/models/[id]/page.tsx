@@ -21,6 +21,13 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
     if (e instanceof HttpError && e.status === 404) notFound();
     throw e;
   });
+  const type = typeof m.metadata?.type === "string" ? m.metadata.type : null;
+  const copy: { title: string; url: string; body: Record<string, string> } | null =
+    m.source === "hf" && m.repo
+      ? { title: "Download to another worker", url: "/api/downloads/hf", body: { repo: m.repo, revision: m.revision ?? "main" } }
+      : m.derivedFrom && type
+        ? { title: `Convert on another worker too (from ${m.derivedFrom.name}, which it must hold)`, url: `/api/models/${m.derivedFrom.id}/convert`, body: { type } }
+        : null;
   return (
     <>
       <p><Link href="/models">← Models</Link></p>
@@ -50,9 +57,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
           </tbody>
         </table>
       )}
-      {m.source === "hf" && m.repo && m.holders.length > 0 && user.role !== "viewer" && (
-        <CopyToWorker repo={m.repo} revision={m.revision ?? "main"} holders={m.holders.map((h) => h.storeId)} />
-      )}
+      {copy && m.holders.length > 0 && user.role !== "viewer" && <CopyToWorker how={copy} holders={m.holders.map((h) => h.storeId)} />}
 
       <h2>Files</h2>
       <table>
