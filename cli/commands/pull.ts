@@ -43,6 +43,8 @@ export async function followJob(jobId: string, opts: { intervalMs?: number } = {
   }
 }
 
+const WORKER_HELP = "the model store id of the worker to download to (shown by `depot status`; default: any worker)";
+
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 
 /** `depot pull meta|hf`: enqueue a download on the server and follow it to the end. */
@@ -53,9 +55,12 @@ export function register(program: Command): void {
     .description("Llama weights from Meta's signed download link (from the email)")
     .requiredOption("--url <signed>", "the signed URL (quote it: it contains * and &)")
     .requiredOption("--models <ids>", "comma-separated catalog ids, e.g. 7B,7B-chat", list)
+    .option("--worker <store>", WORKER_HELP)
     .option("--no-follow", "enqueue and exit")
-    .action(async (opts: { url: string; models: string[]; follow: boolean }) => {
-      const r = await serverApi<{ jobId: string; expiresAt: string; resumed: boolean }>("/api/downloads/meta", { body: { url: opts.url, models: opts.models } });
+    .action(async (opts: { url: string; models: string[]; worker?: string; follow: boolean }) => {
+      const r = await serverApi<{ jobId: string; expiresAt: string; resumed: boolean }>("/api/downloads/meta", {
+        body: { url: opts.url, models: opts.models, storeId: opts.worker },
+      });
       console.error(`${r.resumed ? "resumed" : "started"} job ${r.jobId}; link valid until ${new Date(r.expiresAt).toLocaleString()}`);
       if (opts.follow) await followJob(r.jobId);
       console.error("done");
@@ -67,12 +72,13 @@ export function register(program: Command): void {
     .option("--include <glob>", "only files matching (repeatable or comma-separated)", list)
     .option("--exclude <glob>", "skip files matching (repeatable or comma-separated)", list)
     .option("--credential <id>", "a stored Hugging Face token credential")
+    .option("--worker <store>", WORKER_HELP)
     .option("--no-follow", "enqueue and exit")
-    .action(async (repo: string, opts: { revision: string; include?: string[]; exclude?: string[]; credential?: string; follow: boolean }) => {
+    .action(async (repo: string, opts: { revision: string; include?: string[]; exclude?: string[]; credential?: string; worker?: string; follow: boolean }) => {
       // The token is read from the environment, never from argv (shell history, ps).
       const token = process.env.HF_TOKEN || undefined;
       const r = await serverApi<{ jobId: string }>("/api/downloads/hf", {
-        body: { repo, revision: opts.revision, include: opts.include ?? [], exclude: opts.exclude ?? [], credentialId: opts.credential, token },
+        body: { repo, revision: opts.revision, include: opts.include ?? [], exclude: opts.exclude ?? [], credentialId: opts.credential, token, storeId: opts.worker },
       });
       console.error(`started job ${r.jobId}`);
       if (opts.follow) await followJob(r.jobId);

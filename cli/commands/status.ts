@@ -18,7 +18,7 @@ export function register(program: Command): void {
       if (o.workers.length === 0) console.log("  none registered");
       for (const w of o.workers) {
         const gpu = w.gpu && w.gpu.backend !== "cpu" ? `${w.gpu.backend} ${(w.gpu.devices ?? []).join(", ")}` : "CPU";
-        console.log(`  ${w.online ? "●" : "○"} ${w.name}  ${gpu}  last seen ${Math.round(w.lastSeenAgoMs / 1000)} s ago`);
+        console.log(`  ${w.online ? "●" : "○"} ${w.name}  store ${w.storeId ?? "-"}  ${gpu}  last seen ${Math.round(w.lastSeenAgoMs / 1000)} s ago`);
       }
     });
 }

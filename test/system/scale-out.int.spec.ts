@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, readdir, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -119,6 +120,14 @@ describe("several workers, each with its own model store", () => {
     expect(done.worker).toBe("worker-a");
     expect(await holders(hfModel)).toEqual([stores.a, stores.b].sort());
     expect((await model(hfModel)).status).toMatch(/ready|verified/);
+
+    const { key } = await admin.json<{ key: string }>("POST", "/api/api-keys", { name: "cli" });
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(path.resolve("node_modules/.bin/tsx"), ["cli/depot.ts", "models"], { env: { ...process.env, DEPOT_URL: app.baseUrl, DEPOT_API_KEY: key } }, (e, stdout, stderr) =>
+        e ? reject(new Error(stderr)) : resolve(stdout),
+      ),
+    );
+    expect(out.split("\n").find((l) => l.startsWith(REPO))).toMatch(/worker-(a, worker-b|b, worker-a)$/);
   });
 
   it("converts again on the second worker, giving it the same GGUF", async () => {
