@@ -86,6 +86,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
 
   // Garbage collection of this store daily at 03:00 (one schedule per store however many of its workers upsert
   // it; a cron pattern, unlike `every`, does not fire at once on each worker start).
+  await queue("maintenance").removeJobScheduler("gc-daily"); // the one schedule for all workers of earlier versions
   await queue("maintenance", storeLane(storeId)).upsertJobScheduler("gc-daily", { pattern: "0 3 * * *" }, { name: "gc", data: { kind: "gc", dryRun: false } });
 
   const heartbeat = startHeartbeat({ name, storeId, queues: () => subs.names() });
