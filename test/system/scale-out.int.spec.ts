@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
 import type { JobDto } from "../../lib/jobs/job-dto";
 import type { ModelDetailDto } from "../../lib/models/model-dto";
+import { storeLane } from "../../lib/queue/names";
+import { closeQueues, queue } from "../../lib/queue/queues";
 import type { RunDto } from "../../lib/runs/run-dto";
 import type { StoreDto } from "../../lib/stores/replicas";
 import { storeIdOf } from "../../lib/stores/store-id";
@@ -73,6 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await hub?.stop();
+  await closeQueues();
   await closeDb();
 });
 
@@ -81,6 +84,8 @@ describe("several workers, each with its own model store", () => {
     expect(stores.a).not.toBe(stores.b);
     const byStore = Object.fromEntries((await onlineStores()).map((s) => [s.storeId, s.workers.map((w) => w.name)]));
     expect(byStore).toEqual({ [stores.a]: ["worker-a"], [stores.b]: ["worker-b"] });
+    // Each store collects its own garbage daily.
+    for (const id of [stores.a, stores.b]) expect(await queue("maintenance", storeLane(id)).getJobScheduler("gc-daily")).toMatchObject({ pattern: "0 3 * * *" });
   });
 
   let hfModel: string;
