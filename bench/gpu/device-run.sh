@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One self-contained GPU benchmark run (see docs/gpu.md). From the repository root, after bench/gpu/pack.sh:
+# One self-contained GPU benchmark run (see the README's GPU section). From the repository root, after bench/gpu/pack.sh:
 #   unpacks .gpu-bundle/ (Node, node-llama-cpp, llama.cpp sources), builds node-llama-cpp's addon and
 #   llama-batched-bench in ONE CMake tree of the same llama.cpp sources, writes random-weight Llama-2-7B-shaped
 #   GGUFs (Q4_0, F16) meanwhile, runs our engine and llama-batched-bench on each, and writes $OUT/results.md.
@@ -82,7 +82,11 @@ log "built"
 if [ ! -f "$BUILD/carried" ]; then
   rm -rf "$DEST" && mkdir -p "$DEST/Release"
   find "$BUILD" \( -name 'llama-addon.node' -o -name '*.so' -o -name llama-batched-bench \) -type f -exec cp {} "$DEST/Release/" \;
-  [ "${KEEP_BUILD:-0}" = 1 ] && tar -C "$DEST/Release" -cf - . | xz -6 -T0 > "$OUT/build-$VARIANT.tar.xz"
+fi
+# KEEP_BUILD=1: bring the built libraries back (once packed, every call), to carry to a fresh machine next time.
+if [ "${KEEP_BUILD:-0}" = 1 ] && [ ! -f "$BUILD/carried" ]; then
+  [ -s "$W/build-$VARIANT.tar.xz" ] || tar -C "$DEST/Release" -cf - . | xz -6 -T0 > "$W/build-$VARIANT.tar.xz"
+  cp "$W/build-$VARIANT.tar.xz" "$OUT/"
 fi
 GPU_JSON=$([ "$GPU" = cuda ] && echo '"cuda"' || echo false)
 echo "{\"buildOptions\":{\"customCmakeOptions\":{},\"progressLogs\":true,\"platform\":\"linux\",\"platformInfo\":{\"name\":\"\",\"version\":\"\"},\"arch\":\"x64\",\"gpu\":$GPU_JSON,\"llamaCpp\":{\"repo\":\"ggml-org/llama.cpp\",\"release\":\"$REL\"}}}" > "$DEST/Release/_nlcBuildMetadata.json"
@@ -108,25 +112,67 @@ if [ "${DIAG:-0}" = 1 ] && [ ! -s "$RES/diag.log" ]; then
   cp "$B/diagnose.mjs" "$W/diagnose.mjs"
   node "$W/diagnose.mjs" "$W/models/llama2-7b-shape-q4_0.gguf" > "$RES/diag.log" 2>&1; cat "$RES/diag.log" | tee -a "$RES/run.log"
 fi
+# VARIANTS: engine settings to measure, each against the same llama-batched-bench rows; "default" is the engine as
+# in the working tree, "committed" the same bench built against BASE_REV's lib/ (pack.sh); others join tokens with "+": t1 (1 CPU thread per context), poll / nopoll (busy polling on / off),
+# uv16 (UV_THREADPOOL_SIZE=16: libuv's pool runs the sampling calls), r2 (a label: the same settings measured again).
+VARIANTS=${VARIANTS:-default}
+variant_env() {
+  local e=(VARIANT="$1")
+  for k in ${1//+/ }; do
+    case $k in
+      default | committed | r2) ;;
+      t1) e+=(ENGINE_THREADS=1) ;;
+      poll) e+=(ENGINE_BUSY_POLL=1) ;;
+      nopoll) e+=(ENGINE_BUSY_POLL=0) ;;
+      uv16) e+=(UV_THREADPOOL_SIZE=16) ;;
+      *) die "unknown variant token $k" ;;
+    esac
+  done
+  echo "${e[@]}"
+}
+if [ "${PROBE:-0}" = 1 ] && [ ! -s "$RES/probe.log" ]; then
+  # Where the engine's time per decode step goes (bench/gpu/gap-probe.ts), for the engine settings in PROBES; then the
+  # addon driven directly (the floor under node-llama-cpp's calls) for those in RAW_PROBES.
+  log "probe"
+  cp "$B/probe.mjs" "$W/probe.mjs"
+  M=$W/models/llama2-7b-shape-q4_0.gguf
+  {
+    for v in ${PROBES:-default}; do
+      echo "== $v"
+      env $(variant_env "$v") node "$W/probe.mjs" "$M" 1,8,32
+    done
+    for v in ${RAW_PROBES:-default}; do
+      echo "== raw $v"
+      env $(variant_env "$v") PROBE=raw node "$W/probe.mjs" "$M" 1,4,8,16,32
+    done
+  } > "$RES/probe.tmp" 2>&1; grep -v '^\[node-llama-cpp\]' "$RES/probe.tmp" > "$RES/probe.log"; cat "$RES/probe.log" | tee -a "$RES/run.log"
+fi
 PAIRS=()
 # A leading 1 warms llama-batched-bench up (its first row includes CUDA start-up); the report keeps each B's last row.
 PL=1,$(echo $PAR | tr ' ' ,)
 MAXB=$(echo $PAR | tr ' ' '\n' | sort -n | tail -1)
 for t in $TYPES; do
   M=$W/models/llama2-7b-shape-$t.gguf
-  PAIRS+=("$RES/ours-$t.json:$RES/llama-$t.jsonl")
-  [ -s "$RES/ours-$t.json" ] && continue
   [ $(($(date +%s) - START)) -lt "$DEADLINE" ] || { log "out of time before $t: call again on the warm machine to resume"; finish 0; }
-  log "llama-batched-bench $t"
-  # Same per-sequence context as our engine (1024 tokens × the largest parallelism), all layers on the GPU.
-  "$BB" -m "$M" -c $((1024 * MAXB)) -ngl 99 -npp 512 -ntg 128 -npl "$PL" --output-format jsonl \
-    > "$RES/llama-$t.log" 2>&1 || die "llama-batched-bench $t (see llama-$t.log)"
-  grep '^{' "$RES/llama-$t.log" > "$RES/llama-$t.jsonl"
-  cat "$RES/llama-$t.jsonl" >> "$RES/run.log"
-  log "engine $t"
-  node "$BENCH" engine "$M" "$RES/ours-$t.json" > "$RES/ours-$t.log" 2>&1
-  cat "$RES/ours-$t.log" >> "$RES/run.log"
-  [ -s "$RES/ours-$t.json" ] || die "engine $t (see ours-$t.log)"
+  if [ ! -s "$RES/llama-$t.jsonl" ]; then
+    log "llama-batched-bench $t"
+    # Same per-sequence context as our engine (1024 tokens × the largest parallelism), all layers on the GPU.
+    "$BB" -m "$M" -c $((1024 * MAXB)) -ngl 99 -npp 512 -ntg 128 -npl "$PL" --output-format jsonl \
+      > "$RES/llama-$t.log" 2>&1 || die "llama-batched-bench $t (see llama-$t.log)"
+    grep '^{' "$RES/llama-$t.log" > "$RES/llama-$t.jsonl"
+    cat "$RES/llama-$t.jsonl" >> "$RES/run.log"
+  fi
+  for v in $VARIANTS; do
+    PAIRS+=("$RES/ours-$t-$v.json:$RES/llama-$t.jsonl")
+    [ -s "$RES/ours-$t-$v.json" ] && continue
+    [ $(($(date +%s) - START)) -lt "$DEADLINE" ] || { log "out of time before $t $v: call again on the warm machine to resume"; finish 0; }
+    log "engine $t ($v)"
+    script=$BENCH
+    [[ $v == committed* ]] && cp "$B/bench-committed.mjs" "$W/bench-committed.mjs" && script=$W/bench-committed.mjs
+    env $(variant_env "$v") node "$script" engine "$M" "$RES/ours-$t-$v.json" > "$RES/ours-$t-$v.log" 2>&1
+    cat "$RES/ours-$t-$v.log" >> "$RES/run.log"
+    [ -s "$RES/ours-$t-$v.json" ] || die "engine $t $v (see ours-$t-$v.log)"
+  done
 done
 export BENCH_ENV="{\"card\":\"$CARD\",\"driver\":\"$DRIVER\",\"cuda\":\"$CUDA\",\"nodeLlamaCpp\":\"$(node -p "require('$NLC/package.json').version")\",\"llamaCpp\":\"$REL (node-llama-cpp's gitRelease.bundle)\"}"
 node "$BENCH" report "$RES/results.md" "${PAIRS[@]}" || die "report"

@@ -7,6 +7,8 @@ import { LLAMA2_7B } from "./make-gguf";
 
 export type EngineResult = {
   model: string;
+  /** Engine settings of this run (device-run.sh VARIANTS), "default" for the engine's own. */
+  variant: string;
   backend: string;
   gpu: string[];
   gpuLayers: number;
@@ -28,13 +30,17 @@ async function benchLlama(log: (s: string) => void): Promise<Llama> {
   return getLlama({ gpu: "cuda", build: "never", usePrebuiltBinaries: false, progressLogs: false });
 }
 
-/** Time-stamps every token the sequence yields, without changing what generateTokens asks of it. */
+/**
+ * Time-stamps every token the sequence yields. One change to what generateTokens asks of it: an end-of-generation
+ * token is yielded like any other instead of ending the sequence (`yieldEogToken`), so every sequence decodes its
+ * full count, as in llama-batched-bench (random weights pick the end-of-sequence token now and then).
+ */
 function timed(seq: LlamaContextSequence, stamps: number[]): LlamaContextSequence {
   return new Proxy(seq, {
     get(target, prop) {
       if (prop === "evaluate") {
-        return (...args: Parameters<LlamaContextSequence["evaluate"]>) => {
-          const inner = target.evaluate(...args);
+        return (tokens: Token[], options: Parameters<LlamaContextSequence["evaluate"]>[1] = {}) => {
+          const inner = target.evaluate(tokens, { ...options, yieldEogToken: true });
           return (async function* () {
             for await (const t of inner) {
               stamps.push(performance.now());
@@ -76,11 +82,16 @@ export async function engineBench(params: {
   const llama = await benchLlama(log);
   const sequences = Math.max(...parallel);
   const contextPerSequence = 1024;
+  // Engine settings under test (device-run.sh VARIANTS): CPU threads per context, busy polling.
+  const threads = Number(process.env.ENGINE_THREADS ?? 0);
+  const busyPoll = process.env.ENGINE_BUSY_POLL === undefined ? undefined : process.env.ENGINE_BUSY_POLL === "1";
   const residency = new ModelResidency({
     llama,
     budgetBytes: llama.gpu === false ? 64 * 2 ** 30 : (await llama.getVramState()).total * 0.9,
     sequencesFor: () => sequences,
     contextSize: contextPerSequence,
+    ...(threads ? { threads } : {}),
+    ...(busyPoll === undefined ? {} : { busyPoll }),
   });
   try {
     const sampling = (maxTokens: number) => samplingParams.parse({ temperature: 0, maxTokens });
@@ -112,16 +123,11 @@ export async function engineBench(params: {
     for (const b of parallel) {
       // Extra tokens cover the stagger while the other prompts are prefilled, so the all-decoding window stays ~decodeTokens long.
       const maxTokens = decodeTokens + b;
-      let stamps: number[][] = [];
-      // Random weights can pick the end-of-sequence token, which ends a sequence early: draw other prompts then.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        stamps = Array.from({ length: b }, () => [] as number[]);
-        await Promise.all(stamps.map((s, i) => run(randomPrompt(promptTokens, 1000 * b + 100 * attempt + i, vocab), maxTokens, s)));
-        if (stamps.every((s) => s.length === maxTokens)) break;
-        log(`engine tg B=${b}: a sequence ended early (end-of-sequence token), again with other prompts`);
-      }
+      const stamps = Array.from({ length: b }, () => [] as number[]);
+      await Promise.all(stamps.map((s, i) => run(randomPrompt(promptTokens, 1000 * b + i, vocab), maxTokens, s)));
+      if (stamps.some((s) => s.length !== maxTokens)) throw new Error(`B=${b}: a sequence stopped before ${maxTokens} tokens`);
       const t0 = Math.max(...stamps.map((s) => s[0]!));
-      const t1 = Math.min(...stamps.filter((s) => s.length === maxTokens).map((s) => s[s.length - 1]!));
+      const t1 = Math.min(...stamps.map((s) => s[s.length - 1]!));
       const windowTokens = stamps.reduce((a, s) => a + s.filter((t) => t > t0 && t <= t1).length, 0);
       const windowMs = t1 - t0;
       const tokensPerSecond = windowTokens / (windowMs / 1000);
@@ -130,6 +136,7 @@ export async function engineBench(params: {
     }
     return {
       model: modelPath,
+      variant: process.env.VARIANT ?? "default",
       backend: String(llama.gpu),
       gpu: await llama.getGpuDeviceNames(),
       gpuLayers: model.gpuLayers,

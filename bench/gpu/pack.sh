@@ -43,4 +43,19 @@ node_modules/.bin/esbuild bench/gpu/bench.ts --bundle --platform=node --format=e
 node_modules/.bin/esbuild bench/gpu/diagnose.ts --bundle --platform=node --format=esm --target=node20 \
   --external:node-llama-cpp --outfile="$B/diagnose.mjs" --log-level=warning \
   --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+node_modules/.bin/esbuild bench/gpu/gap-probe.ts --bundle --platform=node --format=esm --target=node20 \
+  --external:node-llama-cpp --outfile="$B/probe.mjs" --log-level=warning \
+  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+# BASE_REV=<rev>: the same bench built against that revision's lib/ (engine variant "committed" in device-run.sh), for
+# an A/B of the engine on one machine in one run.
+rm -f "$B/bench-committed.mjs"
+if [ -n "${BASE_REV:-}" ]; then
+  base=$(mktemp -d)
+  git archive "$BASE_REV" lib | tar -x -C "$base"
+  mkdir -p "$base/bench" && cp -r bench/gpu "$base/bench/gpu" && cp -r test "$base/test" 2>/dev/null || true
+  NODE_PATH=$PWD/node_modules node_modules/.bin/esbuild "$base/bench/gpu/bench.ts" --bundle --platform=node --format=esm \
+    --target=node20 --external:node-llama-cpp --outfile="$B/bench-committed.mjs" --log-level=warning \
+    --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+  rm -rf "$base"
+fi
 du -ch "$B"/* | tail -1
