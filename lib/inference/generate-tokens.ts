@@ -47,11 +47,24 @@ export async function generateTokens(params: {
     ...(s.repeatPenalty > 1 ? { repeatPenalty: { punishTokens: () => tokens.slice(-64), penalty: s.repeatPenalty } } : {}),
     ...(grammarState ? { grammarEvaluationState: grammarState } : {}),
   });
+  // The text so far, detokenized incrementally: `committed` is the text of tokens[0, committedTokens); the tokens after
+  // it are detokenized again with each new token (with the committed tail as context, for the leading space) until
+  // they end on a whole character. Detokenizing every token list in full made each token cost O(length).
+  let committed = "";
+  let committedTokens = 0;
   for await (const token of gen) {
     if (params.signal?.aborted) throw new Error("cancelled");
     if (tokens.length === 0) ttftMs = performance.now() - started;
     tokens.push(token);
-    const match = stopMatcher(model.detokenize(tokens));
+    const pending = model.detokenize(tokens.slice(committedTokens), false, tokens.slice(Math.max(0, committedTokens - 4), committedTokens));
+    const text = committed + pending;
+    // A piece ending in U+FFFD may be the first bytes of a character split over byte tokens: keep it pending (at most
+    // 8 tokens, so invalid bytes from the model cannot hold the text back for long).
+    if (!pending.endsWith("\uFFFD") || tokens.length - committedTokens >= 8) {
+      committed = text;
+      committedTokens = tokens.length;
+    }
+    const match = stopMatcher(text);
     if (match.safe.length > emitted) {
       params.onText?.(match.safe.slice(emitted));
       emitted = match.safe.length;
