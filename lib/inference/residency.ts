@@ -15,6 +15,14 @@ export type ResidencyOptions = {
   contextSize: number;
   /** CPU threads per context; 0 lets node-llama-cpp decide. */
   threads?: number;
+  /**
+   * Keep the event loop polling (a setImmediate loop) while any sequence is lent, so that the native completions of
+   * each decode and sampling call are picked up at once instead of waking a sleeping main thread (on an H100: 0 to
+   * +0.07, mostly +0.02 to +0.05, of llama-batched-bench's decode throughput; bench/results/gpu-2026-11-27.md).
+   * Costs one CPU core while generating. Default: on with a GPU backend, off on the CPU (where that core would be
+   * taken from the decode).
+   */
+  busyPoll?: boolean;
 };
 
 type Entry = {
@@ -42,6 +50,8 @@ const OVERHEAD = 1.25;
 export class ModelResidency {
   private readonly entries = new Map<string, Entry>();
   private readonly idleWaiters: Array<() => void> = [];
+  private lent = 0;
+  private polling = false;
 
   constructor(private readonly opts: ResidencyOptions) {}
 
@@ -76,12 +86,14 @@ export class ModelResidency {
         );
       }));
     let released = false;
+    this.lentChanged(+1);
     return {
       model,
       sequence: entry.barrier.wrap(sequence),
       release: () => {
         if (released) return;
         released = true;
+        this.lentChanged(-1);
         entry.lastUsed = Date.now();
         const next = entry.waiters.shift();
         if (next) return next(sequence);
@@ -90,6 +102,17 @@ export class ModelResidency {
         if (--entry.leased === 0) this.idleWaiters.splice(0).forEach((w) => w());
       },
     };
+  }
+
+  private lentChanged(delta: number): void {
+    this.lent += delta;
+    if (!(this.opts.busyPoll ?? this.opts.llama.gpu !== false) || this.polling || this.lent === 0) return;
+    this.polling = true;
+    const poll = () => {
+      if (this.lent > 0) setImmediate(poll);
+      else this.polling = false;
+    };
+    setImmediate(poll);
   }
 
   async dispose(): Promise<void> {
@@ -125,7 +148,13 @@ export class ModelResidency {
         const context: LlamaContext = await model.createContext({
           sequences,
           contextSize,
-          batching: { itemPrioritizationStrategy: promptsAloneInSequenceOrder(() => context) },
+          batching: {
+            // Dispatch once the microtasks that queued the decode have drained, not on the next event-loop turn
+            // (node-llama-cpp's "nextCycle"): the sequences released together by the StepBarrier have queued their
+            // tokens by then, and no turn of the loop is spent per step.
+            dispatchSchedule: (dispatch) => process.nextTick(dispatch),
+            itemPrioritizationStrategy: promptsAloneInSequenceOrder(() => context),
+          },
           ...(this.opts.threads ? { threads: this.opts.threads } : {}),
         });
         for (let i = 0; i < sequences; i++) entry.rank.set(context.getSequence(), i); // ids follow creation order

@@ -53,9 +53,12 @@ export class StepBarrier {
   private arrive(): Promise<void> | void {
     if (this.active <= 1) return;
     const wait = new Promise<void>((resolve) => this.waiters.push(resolve));
-    // The last arrival releases everyone on the next turn of the event loop, after node-llama-cpp's batch loop has
-    // looked for queued work: released in the same turn, some sequences would slip into a batch of their own.
-    if (++this.arrived >= this.active) setImmediate(() => this.release());
+    // The last arrival releases everyone once the current microtask queue has drained (process.nextTick): by then
+    // node-llama-cpp's batch loop has looked for queued work and ended (a token's hand-off is all microtasks), so the
+    // released sequences queue their next tokens together and ModelResidency's dispatchSchedule sends them as one
+    // batch. Released inside the same microtask run, some would slip into a batch of their own; a setImmediate
+    // costs an event-loop turn per step.
+    if (++this.arrived >= this.active) process.nextTick(() => this.release());
     else this.timer ??= setTimeout(() => this.release(), this.maxWaitMs);
     return wait;
   }
