@@ -44,7 +44,7 @@ describe("depot CLI", () => {
     await waitFor("worker heartbeat", async () => (await db().workerHeartbeat.count()) > 0);
     const { stdout } = await run(depot, ["status"], { env: { ...process.env, DEPOT_URL: app.baseUrl, DEPOT_API_KEY: key } });
     expect(stdout).toMatch(/maintenance\s+0\s+0/);
-    expect(stdout).toMatch(/● .+-\d+ {2}CPU/);
+    expect(stdout).toMatch(/● .+-\d+ {2}store [0-9a-f]{12} {2}CPU/);
     const denied = await run(depot, ["status"], { env: { ...process.env, DEPOT_URL: app.baseUrl, DEPOT_API_KEY: "depot_wrong" } }).catch((e: { stderr: string }) => e);
     expect((denied as { stderr: string }).stderr).toContain("sign in or send an API key");
   });
