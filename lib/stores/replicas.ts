@@ -43,8 +43,3 @@ export async function recordLocalReplica(modelId: string, bytes: number | bigint
   const data = { bytes: BigInt(bytes) };
   await db().modelReplica.upsert({ where: { modelId_storeId: { modelId, storeId } }, create: { modelId, storeId, ...data }, update: data });
 }
-
-/** This store no longer holds the model (its files were deleted, or found missing). */
-export async function dropLocalReplica(modelId: string): Promise<void> {
-  await db().modelReplica.deleteMany({ where: { modelId, storeId: await localStoreId() } });
-}
