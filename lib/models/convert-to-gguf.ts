@@ -7,8 +7,7 @@ import { verifyBlob } from "../verify";
 import { jobFailure, ModelError } from "./errors";
 import { modelDir } from "./paths";
 import { recordModelFiles } from "./record-model-files";
-import { recordLocalReplica } from "../stores/replicas";
-import { localStoreId } from "../stores/store-id";
+import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 
 /**
  * Meta's layout keeps tokenizer.model beside the model folders; the converter wants one folder with everything, so
@@ -49,8 +48,7 @@ export async function convertToGguf(params: {
     db().model.findUnique({ where: { id: data.outModelId } }),
   ]);
   if (!src || !out) throw new ModelError("not_found", "the source or target model was deleted; start the conversion again");
-  // A copy for one more worker store leaves the model as it is for the workers that already hold it.
-  const copy = (await db().modelReplica.count({ where: { modelId: out.id, storeId: { not: await localStoreId() } } })) > 0;
+  const copy = await heldElsewhere(out.id);
   if (!copy) await db().model.update({ where: { id: out.id }, data: { status: "downloading" } });
   const [srcDir, outDir] = [modelDir(src.directory), modelDir(out.directory)];
   await mkdir(outDir, { recursive: true });

@@ -9,8 +9,7 @@ import { jobFailure, ModelError } from "./errors";
 import { createFileProgress } from "./file-progress";
 import { hfHome, storePath } from "./paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
-import { recordLocalReplica } from "../stores/replicas";
-import { localStoreId } from "../stores/store-id";
+import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 
 type HfPayload = Extract<DownloadPayload, { source: "hf" }>;
 
@@ -34,8 +33,7 @@ export async function pullHfModel(params: {
   const modelId = data.modelIds[0]!;
   const model = await db().model.findUnique({ where: { id: modelId } });
   if (!model) throw new ModelError("not_found", "the model of this download was deleted; start the download again");
-  // A copy for one more worker store leaves the model as it is for the workers that already hold it.
-  const copy = (await db().modelReplica.count({ where: { modelId, storeId: { not: await localStoreId() } } })) > 0;
+  const copy = await heldElsewhere(modelId);
   if (!copy) await db().model.update({ where: { id: modelId }, data: { status: "downloading" } });
   const token = data.credentialId ? (await readCredential(data.credentialId)).value : undefined;
   const progress = createFileProgress({ report: params.progress, message: `${data.repo}@${data.revision}` });

@@ -2,6 +2,7 @@ import { db } from "../db/prisma";
 import { HttpError, notFound } from "../http/errors";
 import { enqueue } from "../queue/enqueue";
 import { laneHolding } from "../stores/placement";
+import { copiesTo } from "../stores/replicas";
 import type { convertTypes } from "../queue/payloads";
 import { ggufDir } from "./paths";
 
@@ -31,10 +32,9 @@ export async function startConvert(params: {
   }
   const name = derivedName(src.name, params.type);
   const lane = await laneHolding({ modelId: src.id, modelName: src.name, storeId: params.storeId });
-  const existing = await db().model.findUnique({ where: { name }, include: { replicas: { select: { storeId: true } } } });
+  const existing = await db().model.findUnique({ where: { name } });
   if (existing) {
-    const copyTo = params.storeId && existing.replicas.length > 0 && !existing.replicas.some((r) => r.storeId === params.storeId);
-    if (!copyTo || !["ready", "verified"].includes(existing.status)) {
+    if (!(await copiesTo(existing.id, params.storeId)) || !["ready", "verified"].includes(existing.status)) {
       throw new HttpError(409, "exists", `${name} is already in the inventory${params.storeId ? " on that worker" : ""}`);
     }
     const jobId = `convert-${existing.id}-to-${params.storeId}`;

@@ -5,6 +5,7 @@ import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
 import { queue } from "../queue/queues";
 import { checkStore } from "../stores/placement";
+import { copiesTo } from "../stores/replicas";
 import { repoCacheDir } from "../sources/hf";
 import { hfHome, storePath } from "./paths";
 
@@ -41,8 +42,7 @@ export async function startHfDownload(params: {
     throw new HttpError(409, "busy", `${name} is already being downloaded (job ${jobId})`);
   }
   // A model some worker holds can still be downloaded to another worker's store (a copy there).
-  const held = model ? await db().modelReplica.findMany({ where: { modelId: model.id }, select: { storeId: true } }) : [];
-  const copyTo = params.storeId && held.length > 0 && !held.some((h) => h.storeId === params.storeId);
+  const copyTo = model ? await copiesTo(model.id, params.storeId) : false;
   if (model && !["pending", "failed", "corrupt"].includes(model.status) && !copyTo) {
     throw new HttpError(409, "exists", `${name} is already in the inventory${params.storeId ? " on that worker" : ""} (delete it first to download again)`);
   }

@@ -37,6 +37,21 @@ export async function holdersOf(modelIds: string[]): Promise<Map<string, ModelHo
   return out;
 }
 
+/**
+ * A download or conversion of a model that other stores already hold only adds this store's copy: it must leave
+ * the model's status alone for the workers that hold it.
+ */
+export async function heldElsewhere(modelId: string): Promise<boolean> {
+  return (await db().modelReplica.count({ where: { modelId, storeId: { not: await localStoreId() } } })) > 0;
+}
+
+/** Whether a job for a model already in the inventory, aimed at `storeId`, would add a copy there (others hold it, that store not). */
+export async function copiesTo(modelId: string, storeId: string | undefined): Promise<boolean> {
+  if (!storeId) return false;
+  const held = await db().modelReplica.findMany({ where: { modelId }, select: { storeId: true } });
+  return held.length > 0 && !held.some((h) => h.storeId === storeId);
+}
+
 /** Records that this process's store now holds a complete copy of the model. */
 export async function recordLocalReplica(modelId: string, bytes: number | bigint): Promise<void> {
   const storeId = await localStoreId();
