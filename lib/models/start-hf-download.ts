@@ -1,9 +1,9 @@
 import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
 import { HttpError, notFound } from "../http/errors";
+import { removeJob } from "../jobs/job-actions";
 import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
-import { queue } from "../queue/queues";
 import { checkStore } from "../stores/placement";
 import { copiesTo } from "../stores/replicas";
 import { repoCacheDir } from "../sources/hf";
@@ -58,8 +58,7 @@ export async function startHfDownload(params: {
 
   if (existing) {
     // A failed attempt of the same repo: its job id is reused, which BullMQ only accepts once the old job is gone.
-    await (await queue("download", existing.lane).getJob(jobId))?.remove();
-    await db().job.delete({ where: { id: jobId } });
+    await removeJob(jobId);
   }
   model ??= await db().model.create({
     data: { name, source: "hf", format: "hf", repo: params.repo, revision, directory: storePath(repoCacheDir(hfHome(), params.repo)), createdById: params.userId },

@@ -1,9 +1,9 @@
 import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
 import { HttpError } from "../http/errors";
+import { removeJob } from "../jobs/job-actions";
 import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
-import { queue } from "../queue/queues";
 import { checkStore } from "../stores/placement";
 import { META_CATALOG, parseSignedUrl, planMeta } from "../sources/meta";
 import { metaDir } from "./paths";
@@ -44,8 +44,7 @@ export async function startMetaDownload(params: { url: string; models: string[];
   }
   if (existing) {
     // The old job's models are gone: forget it, or BullMQ would ignore a new job with the same id.
-    await (await queue("download", existing.lane).getJob(jobId))?.remove();
-    await db().job.delete({ where: { id: jobId } });
+    await removeJob(jobId);
   }
 
   const cred = await storeCredential({
