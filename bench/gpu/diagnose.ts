@@ -6,31 +6,26 @@ import { getLlama, type LlamaContext, type Token } from "node-llama-cpp";
 import { generateTokens } from "../../lib/inference/generate-tokens";
 import { ModelResidency } from "../../lib/inference/residency";
 import { samplingParams } from "../../lib/inference/sampling";
+import { overrideNative } from "./hooks";
 
 type Stats = { batches: number[]; decodeMs: number; sampleMs: number; samples: number };
 
 /** Wraps the native context so every batch size and the time in decodeBatch/sampleToken are recorded. */
 function instrument(ctx: LlamaContext, stats: Stats): void {
-  const holder = ctx as unknown as { _ctx: Record<string, unknown> };
-  const raw = holder._ctx;
-  holder._ctx = new Proxy(raw, {
-    get(t, p) {
-      const v = t[p as string] as (...a: unknown[]) => unknown;
-      if (typeof v !== "function") return v;
-      if (p === "initBatch") return (n: number) => (stats.batches.push(n), v.call(t, n));
-      if (p === "decodeBatch" || p === "sampleToken") {
-        return async (...a: unknown[]) => {
-          const s = performance.now();
-          const r = await v.apply(t, a);
-          if (p === "decodeBatch") stats.decodeMs += performance.now() - s;
-          else {
-            stats.sampleMs += performance.now() - s;
-            stats.samples++;
-          }
-          return r;
-        };
-      }
-      return v.bind(t);
+  overrideNative(ctx, {
+    initBatch: (original) => (n) => (stats.batches.push(n as number), original(n)),
+    decodeBatch: (original) => async (...a) => {
+      const s = performance.now();
+      const r = await original(...a);
+      stats.decodeMs += performance.now() - s;
+      return r;
+    },
+    sampleToken: (original) => async (...a) => {
+      const s = performance.now();
+      const r = await original(...a);
+      stats.sampleMs += performance.now() - s;
+      stats.samples++;
+      return r;
     },
   });
 }

@@ -3,6 +3,7 @@ import { generateTokens } from "../../lib/inference/generate-tokens";
 import { depotLlama, gpuInfo } from "../../lib/inference/llama";
 import { ModelResidency } from "../../lib/inference/residency";
 import { samplingParams } from "../../lib/inference/sampling";
+import { onEachToken } from "./hooks";
 import { LLAMA2_7B } from "./make-gguf";
 
 export type EngineResult = {
@@ -36,23 +37,7 @@ async function benchLlama(log: (s: string) => void): Promise<Llama> {
  * full count, as in llama-batched-bench (random weights pick the end-of-sequence token now and then).
  */
 function timed(seq: LlamaContextSequence, stamps: number[]): LlamaContextSequence {
-  return new Proxy(seq, {
-    get(target, prop) {
-      if (prop === "evaluate") {
-        return (tokens: Token[], options: Parameters<LlamaContextSequence["evaluate"]>[1] = {}) => {
-          const inner = target.evaluate(tokens, { ...options, yieldEogToken: true });
-          return (async function* () {
-            for await (const t of inner) {
-              stamps.push(performance.now());
-              yield t;
-            }
-          })();
-        };
-      }
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  return onEachToken(seq, () => stamps.push(performance.now()), { yieldEogToken: true });
 }
 
 function randomPrompt(n: number, seed: number, vocab: number): Token[] {

@@ -7,6 +7,7 @@ import { getLlama, type LlamaContext, type LlamaContextSequence, type Token } fr
 import { generateTokens } from "../../lib/inference/generate-tokens";
 import { ModelResidency } from "../../lib/inference/residency";
 import { samplingParams } from "../../lib/inference/sampling";
+import { onEachToken, overrideNative } from "./hooks";
 
 type Step = { call: number; done: number; samples: Array<[number, number]>; tokens: number; yielded: number; queued: number; dispatched: number };
 
@@ -20,31 +21,20 @@ function spinWhile<T>(p: Promise<T>): Promise<T> {
 }
 
 function instrument(ctx: LlamaContext, steps: Step[]): () => void {
-  const holder = ctx as unknown as { _ctx: Record<string, unknown> };
-  const raw = holder._ctx;
   let pending = 0;
-  holder._ctx = new Proxy(raw, {
-    get(t, p) {
-      const v = t[p as string] as (...a: unknown[]) => unknown;
-      if (typeof v !== "function") return v;
-      if (p === "initBatch") return (n: number) => ((pending = n), v.call(t, n));
-      if (p === "decodeBatch") {
-        return async () => {
-          const s: Step = { call: performance.now(), done: 0, samples: [], tokens: pending, yielded: 0, queued: 0, dispatched: 0 };
-          steps.push(s);
-          await v.call(t);
-          s.done = performance.now();
-        };
-      }
-      if (p === "sampleToken") {
-        return async (...a: unknown[]) => {
-          const c = performance.now();
-          const r = await v.apply(t, a);
-          steps.at(-1)?.samples.push([c, performance.now()]);
-          return r;
-        };
-      }
-      return v.bind(t);
+  const restoreNative = overrideNative(ctx, {
+    initBatch: (original) => (n) => ((pending = n as number), original(n)),
+    decodeBatch: (original) => async () => {
+      const s: Step = { call: performance.now(), done: 0, samples: [], tokens: pending, yielded: 0, queued: 0, dispatched: 0 };
+      steps.push(s);
+      await original();
+      s.done = performance.now();
+    },
+    sampleToken: (original) => async (...a) => {
+      const c = performance.now();
+      const r = await original(...a);
+      steps.at(-1)?.samples.push([c, performance.now()]);
+      return r;
     },
   });
   const c = ctx as unknown as { _decodeTokens: (...a: unknown[]) => unknown; dispatchPendingBatch: () => void };
@@ -60,7 +50,7 @@ function instrument(ctx: LlamaContext, steps: Step[]): () => void {
     dispatchPendingBatch.call(ctx);
   };
   return () => {
-    holder._ctx = raw;
+    restoreNative();
     c._decodeTokens = decodeTokens;
     c.dispatchPendingBatch = dispatchPendingBatch;
   };
@@ -68,23 +58,9 @@ function instrument(ctx: LlamaContext, steps: Step[]): () => void {
 
 /** Stamps, on the current step, when generateTokens receives each token (the last receipt counts). */
 function stamped(seq: LlamaContextSequence, steps: Step[]): LlamaContextSequence {
-  return new Proxy(seq, {
-    get(target, prop) {
-      if (prop === "evaluate") {
-        return (...args: Parameters<LlamaContextSequence["evaluate"]>) => {
-          const inner = target.evaluate(...args);
-          return (async function* () {
-            for await (const t of inner) {
-              const last = steps.at(-1);
-              if (last) last.yielded = performance.now();
-              yield t;
-            }
-          })();
-        };
-      }
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
+  return onEachToken(seq, () => {
+    const last = steps.at(-1);
+    if (last) last.yielded = performance.now();
   });
 }
 

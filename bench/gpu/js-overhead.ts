@@ -7,18 +7,12 @@ import { getLlama, type LlamaContext, type Token } from "node-llama-cpp";
 import { generateTokens } from "../../lib/inference/generate-tokens";
 import { ModelResidency } from "../../lib/inference/residency";
 import { samplingParams } from "../../lib/inference/sampling";
+import { overrideNative } from "./hooks";
 
 function fake(ctx: LlamaContext, counter: { decodes: number }): void {
-  const holder = ctx as unknown as { _ctx: Record<string, unknown> };
-  const raw = holder._ctx;
-  holder._ctx = new Proxy(raw, {
-    get(t, p) {
-      const v = t[p as string] as (...a: unknown[]) => unknown;
-      if (typeof v !== "function") return v;
-      if (p === "decodeBatch") return () => (counter.decodes++, new Promise<void>((r) => setImmediate(r)));
-      if (p === "sampleToken") return (i: number) => new Promise((r) => setImmediate(() => r(1000 + (i % 7))));
-      return v.bind(t);
-    },
+  overrideNative(ctx, {
+    decodeBatch: () => () => (counter.decodes++, new Promise<void>((r) => setImmediate(r))),
+    sampleToken: () => (i) => new Promise((r) => setImmediate(() => r(1000 + ((i as number) % 7)))),
   });
 }
 
