@@ -1,5 +1,5 @@
 import { db } from "../db/prisma";
-import { listWorkers } from "../overview/get-overview";
+import { listWorkers } from "../workers/list-workers";
 import { queueCounts } from "../queue/queues";
 import type { Family } from "./prometheus";
 

@@ -2,33 +2,10 @@ import { statfs } from "node:fs/promises";
 import { readdir, lstat } from "node:fs/promises";
 import path from "node:path";
 import { config } from "../config/env";
-import { db } from "../db/prisma";
 import type { MetricsSnapshot } from "../metrics/collect-metrics";
 import { readMetricsHistory } from "../metrics/metrics-history";
-import { isOnline } from "../stores/replicas";
+import { listWorkers, type WorkerDto } from "../workers/list-workers";
 import { queueCounts, type QueueCounts } from "../queue/queues";
-
-export type WorkerDto = {
-  name: string;
-  /** The model store (DATA_DIR) it serves. */
-  storeId: string | null;
-  hostname: string;
-  pid: number;
-  online: boolean;
-  lastSeenAgoMs: number;
-  versions: Record<string, string>;
-  gpu: {
-    backend: string;
-    devices?: string[];
-    vramTotal?: number;
-    vramUsed?: number;
-    notice?: string;
-    /** Resident models and how many of their layers run on the GPU. */
-    models?: Array<{ file: string; gpuLayers: number; totalLayers: number }>;
-  } | null;
-  queues: string[];
-  disk: { freeBytes: number; totalBytes: number } | null;
-};
 
 export type OverviewDto = {
   queues: Record<string, QueueCounts>;
@@ -67,22 +44,6 @@ function diskAlerts(disks: { where: string; freeBytes: number; totalBytes: numbe
     .map((d) => `${d.where}: only ${((d.freeBytes / d.totalBytes) * 100).toFixed(1)}% free (${(d.freeBytes / 2 ** 30).toFixed(1)} GiB); delete models or run garbage collection`);
 }
 
-export async function listWorkers(): Promise<WorkerDto[]> {
-  const rows = await db().workerHeartbeat.findMany({ orderBy: { lastSeenAt: "desc" } });
-  const now = Date.now();
-  return rows.map((w) => ({
-    name: w.name,
-    hostname: w.hostname,
-    pid: w.pid,
-    online: isOnline(w.lastSeenAt, now),
-    storeId: w.storeId,
-    lastSeenAgoMs: now - w.lastSeenAt.getTime(),
-    versions: JSON.parse(w.versionsJson) as Record<string, string>,
-    gpu: w.gpuJson ? (JSON.parse(w.gpuJson) as WorkerDto["gpu"]) : null,
-    queues: JSON.parse(w.queuesJson) as string[],
-    disk: w.diskJson ? (JSON.parse(w.diskJson) as WorkerDto["disk"]) : null,
-  }));
-}
 
 export async function getOverview(): Promise<OverviewDto> {
   const dir = config().dataDir;

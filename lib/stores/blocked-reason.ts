@@ -1,6 +1,7 @@
 import { db } from "../db/prisma";
 import { parseLane } from "../queue/names";
-import { holdersOf, isOnline, listStores } from "./replicas";
+import { listWorkers } from "../workers/list-workers";
+import { holdersOf, listStores } from "./replicas";
 
 const names = (workers: { name: string }[]) => workers.map((w) => w.name).join(", ");
 
@@ -45,18 +46,14 @@ export async function jobBlockers<J extends JobLike>(jobs: J[]): Promise<Map<J, 
   const open = jobs.filter((j) => ["waiting", "delayed", "active"].includes(j.status));
   const out = new Map<J, string>();
   if (open.length === 0) return out;
-  const [byLane, beats] = await Promise.all([
-    laneBlockers(open.flatMap((j) => (j.lane ? [j.lane] : []))),
-    db().workerHeartbeat.findMany({ where: { name: { in: open.flatMap((j) => (j.workerName ? [j.workerName] : [])) } } }),
-  ]);
+  const [byLane, workers] = await Promise.all([laneBlockers(open.flatMap((j) => (j.lane ? [j.lane] : []))), listWorkers()]);
   for (const j of open) {
     const lane = j.lane ? byLane.get(j.lane) : undefined;
     if (j.status !== "active") {
       if (lane) out.set(j, `waiting: ${lane}`);
       continue;
     }
-    const beat = beats.find((b) => b.name === j.workerName);
-    if (beat && isOnline(beat.lastSeenAt)) continue;
+    if (workers.some((w) => w.name === j.workerName && w.online)) continue;
     out.set(j, `worker ${j.workerName} went offline; ${lane ? `waiting: ${lane}` : "another worker takes the job over once its lock expires"}`);
   }
   return out;

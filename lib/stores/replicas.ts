@@ -1,24 +1,19 @@
 import { db } from "../db/prisma";
+import { listWorkers } from "../workers/list-workers";
 import { localStoreId } from "./store-id";
-
-/** A worker whose heartbeat is older than this is offline (heartbeats come every 5 s). */
-export const OFFLINE_AFTER_MS = 15_000;
-
-export const isOnline = (lastSeenAt: Date, now = Date.now()): boolean => now - lastSeenAt.getTime() < OFFLINE_AFTER_MS;
 
 export type StoreWorker = { name: string; online: boolean };
 export type StoreDto = { storeId: string; workers: StoreWorker[]; online: boolean; freeBytes: number | null };
 
-/** Every store a worker has served, with its workers (online first) and the free disk its freshest heartbeat saw. */
+/** Every store a worker has served, with its workers (freshest first) and the free disk its freshest heartbeat saw. */
 export async function listStores(): Promise<StoreDto[]> {
-  const rows = await db().workerHeartbeat.findMany({ where: { storeId: { not: null } }, orderBy: { lastSeenAt: "desc" } });
   const stores = new Map<string, StoreDto>();
-  for (const w of rows) {
-    const s = stores.get(w.storeId!) ?? { storeId: w.storeId!, workers: [], online: false, freeBytes: null };
-    const online = isOnline(w.lastSeenAt);
-    s.workers.push({ name: w.name, online });
-    s.online ||= online;
-    if (s.freeBytes === null && w.diskJson) s.freeBytes = (JSON.parse(w.diskJson) as { freeBytes: number }).freeBytes;
+  for (const w of await listWorkers()) {
+    if (!w.storeId) continue;
+    const s = stores.get(w.storeId) ?? { storeId: w.storeId, workers: [], online: false, freeBytes: null };
+    s.workers.push({ name: w.name, online: w.online });
+    s.online ||= w.online;
+    s.freeBytes ??= w.disk?.freeBytes ?? null;
     stores.set(s.storeId, s);
   }
   return [...stores.values()];
