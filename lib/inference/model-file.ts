@@ -1,6 +1,6 @@
-import { modelDir } from "../models/paths";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { modelDir } from "../models/paths";
 import { InferenceError } from "./errors";
 
 /** The GGUF file of a model: `directory` itself when it is a .gguf file, else the one .gguf file in it (the largest if several). */

@@ -3,11 +3,11 @@ import path from "node:path";
 import { convertModel } from "../convert";
 import { db } from "../db/prisma";
 import type { ConvertPayload, JobProgress } from "../queue/payloads";
+import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 import { verifyBlob } from "../verify";
 import { jobFailure, ModelError } from "./errors";
 import { modelDir } from "./paths";
 import { recordModelFiles } from "./record-model-files";
-import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 
 /**
  * Meta's layout keeps tokenizer.model beside the model folders; the converter wants one folder with everything, so

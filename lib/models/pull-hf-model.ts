@@ -5,11 +5,11 @@ import { readCredential } from "../credentials/read-credential";
 import { db } from "../db/prisma";
 import type { DownloadPayload, JobProgress } from "../queue/payloads";
 import { pullHf, type HfFileResult } from "../sources/hf";
+import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 import { jobFailure, ModelError } from "./errors";
 import { createFileProgress } from "./file-progress";
 import { hfHome, storePath } from "./paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
-import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 
 type HfPayload = Extract<DownloadPayload, { source: "hf" }>;
 

@@ -3,11 +3,11 @@ import path from "node:path";
 import { db } from "../db/prisma";
 import type { DownloadPayload, JobProgress } from "../queue/payloads";
 import { META_CATALOG, pullMeta, type MetaFileResult } from "../sources/meta";
-import { jobFailure, ModelError } from "./errors";
-import { modelDir } from "./paths";
-import { createFileProgress } from "./file-progress";
-import { recordModelFiles, type FileFacts } from "./record-model-files";
 import { recordLocalReplica } from "../stores/replicas";
+import { jobFailure, ModelError } from "./errors";
+import { createFileProgress } from "./file-progress";
+import { modelDir } from "./paths";
+import { recordModelFiles, type FileFacts } from "./record-model-files";
 import { watchCredential } from "./watch-credential";
 
 type MetaPayload = Extract<DownloadPayload, { source: "meta" }>;

@@ -1,9 +1,9 @@
+import { z } from "zod";
 import { assertModelVisible } from "@/lib/access/model-access";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { z } from "zod";
 import { readJson, withRole } from "@/lib/http/route";
-import { storeIdField } from "@/lib/queue/payloads";
 import { startVerify } from "@/lib/models/start-verify";
+import { storeIdField } from "@/lib/queue/payloads";
 
 export const POST = withRole<{ id: string }>("member", async ({ req, params, principal, ip }) => {
   await assertModelVisible(principal, { id: params.id }, ip);
