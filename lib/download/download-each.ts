@@ -1,3 +1,17 @@
+import type { DownloadProgress } from "./progress";
+
+/** What a pull of many files (Meta, Hugging Face) passes down to downloadEach and to the engine for each file. */
+export interface PullTransferOptions {
+  onProgress?: (p: DownloadProgress & { path: string }) => void;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+  /** Files downloaded at once. @default 3 */
+  concurrency?: number;
+  /** Passed to the engine for each file. */
+  parts?: number;
+  minPartBytes?: number;
+}
+
 /**
  * Runs `fetch` for every item, `concurrency` at a time: the files of one pull (Meta or Hugging Face). The first
  * failure aborts the others through the signal they receive (each keeps its partial bytes for the next attempt)

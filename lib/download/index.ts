@@ -1,4 +1,4 @@
-export { downloadEach } from "./download-each";
+export { downloadEach, type PullTransferOptions } from "./download-each";
 export { downloadFile, type DownloadFileParams, type DownloadResult } from "./download-file";
 export { DownloadError, type DownloadErrorCode, type DownloadErrorOptions } from "./errors";
 export { redactUrl } from "./redact-url";

@@ -1,7 +1,7 @@
 import { listFiles, modelInfo, whoAmI, type ListFileEntry } from "@huggingface/hub";
 import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { DownloadError, downloadEach, downloadFile, safeJoin, type DownloadProgress } from "../../download";
+import { DownloadError, downloadEach, downloadFile, safeJoin, type PullTransferOptions } from "../../download";
 import { hashFile } from "../../verify";
 import { linkSnapshot, repoCacheDir, writeRef } from "./cache-layout";
 import { HfError } from "./errors";
@@ -25,7 +25,7 @@ export interface PullHfResult {
   files: HfFileResult[];
 }
 
-export interface PullHfParams {
+export interface PullHfParams extends PullTransferOptions {
   /** `org/name` */
   repo: string;
   /** Branch, tag or commit. @default "main" */
@@ -38,13 +38,6 @@ export interface PullHfParams {
   hubUrl?: string;
   /** `DATA_DIR/hf`; files land in `<hfHome>/hub/models--org--name` (set `HF_HOME` to it for Python). */
   hfHome: string;
-  onProgress?: (p: DownloadProgress & { path: string }) => void;
-  signal?: AbortSignal;
-  fetch?: typeof fetch;
-  /** Files downloaded at once. @default 3 */
-  concurrency?: number;
-  parts?: number;
-  minPartBytes?: number;
 }
 
 const REPO_ID = /^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}$/;

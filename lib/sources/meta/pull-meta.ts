@@ -1,6 +1,6 @@
 import { readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { DownloadError, downloadEach, downloadFile, safeJoin, type DownloadProgress } from "../../download";
+import { DownloadError, downloadEach, downloadFile, safeJoin, type PullTransferOptions } from "../../download";
 import { parseChecklist, verifyBlob, VerifyError, type ChecklistEntry } from "../../verify";
 import { META_CATALOG, type MetaCatalog } from "./catalog";
 import { MetaError } from "./errors";
@@ -28,7 +28,7 @@ export interface PullMetaResult {
   tokenizerVerified: boolean;
 }
 
-export interface PullMetaParams {
+export interface PullMetaParams extends PullTransferOptions {
   /** A function is read before every request, so a job can swap in a fresh link and resume. */
   signedUrl: string | (() => string);
   /** Catalog ids, e.g. `["7B", "7B-chat"]`. */
@@ -38,14 +38,6 @@ export interface PullMetaParams {
   family?: string;
   /** @default META_CATALOG */
   catalog?: MetaCatalog;
-  onProgress?: (p: DownloadProgress & { path: string }) => void;
-  signal?: AbortSignal;
-  fetch?: typeof fetch;
-  /** Files downloaded at once. @default 3 */
-  concurrency?: number;
-  /** Passed to the engine for each file. */
-  parts?: number;
-  minPartBytes?: number;
 }
 
 /**
