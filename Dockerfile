@@ -8,8 +8,10 @@ RUN if ! command -v node >/dev/null; then \
     fi && apt-get update && apt-get install -y --no-install-recommends python3 make g++ cmake && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# What `npm ci`'s postinstall (Prisma client generation) reads; the rest comes after, so code edits keep this layer.
+# What `npm ci`'s postinstall (Prisma client generation, node-llama-cpp's addon patch) reads; the rest comes after,
+# so code edits keep this layer.
 COPY scripts ./scripts
+COPY native ./native
 COPY prisma ./prisma
 COPY lib/db/pg-workarounds.ts ./lib/db/pg-workarounds.ts
 RUN npm ci --no-audit --no-fund

@@ -107,14 +107,11 @@ if command -v nvidia-smi > /dev/null; then
 else
   CARD="CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"; DRIVER=-; CUDA=-
 fi
-if [ "${DIAG:-0}" = 1 ] && [ ! -s "$RES/diag.log" ]; then
-  log "diagnose"
-  cp "$B/diagnose.mjs" "$W/diagnose.mjs"
-  node "$W/diagnose.mjs" "$W/models/llama2-7b-shape-q4_0.gguf" > "$RES/diag.log" 2>&1; cat "$RES/diag.log" | tee -a "$RES/run.log"
-fi
 # VARIANTS: engine settings to measure, each against the same llama-batched-bench rows; "default" is the engine as
 # in the working tree, "committed" the same bench built against BASE_REV's lib/ (pack.sh); others join tokens with "+": t1 (1 CPU thread per context), poll / nopoll (busy polling on / off),
-# uv16 (UV_THREADPOOL_SIZE=16: libuv's pool runs the sampling calls), r2 (a label: the same settings measured again).
+# uv16 (UV_THREADPOOL_SIZE=16: libuv's pool runs node-llama-cpp's sampling calls), nobatch (BatchDecoder without the
+# native batch sampling: node-llama-cpp's decode call plus one sampling call per sequence), r2 (a label: the same
+# settings measured again).
 VARIANTS=${VARIANTS:-default}
 variant_env() {
   local e=(VARIANT="$1")
@@ -125,28 +122,12 @@ variant_env() {
       poll) e+=(ENGINE_BUSY_POLL=1) ;;
       nopoll) e+=(ENGINE_BUSY_POLL=0) ;;
       uv16) e+=(UV_THREADPOOL_SIZE=16) ;;
+      nobatch) e+=(ENGINE_BATCH_SAMPLING=0) ;;
       *) die "unknown variant token $k" ;;
     esac
   done
   echo "${e[@]}"
 }
-if [ "${PROBE:-0}" = 1 ] && [ ! -s "$RES/probe.log" ]; then
-  # Where the engine's time per decode step goes (bench/gpu/gap-probe.ts), for the engine settings in PROBES; then the
-  # addon driven directly (the floor under node-llama-cpp's calls) for those in RAW_PROBES.
-  log "probe"
-  cp "$B/probe.mjs" "$W/probe.mjs"
-  M=$W/models/llama2-7b-shape-q4_0.gguf
-  {
-    for v in ${PROBES:-default}; do
-      echo "== $v"
-      env $(variant_env "$v") node "$W/probe.mjs" "$M" 1,8,32
-    done
-    for v in ${RAW_PROBES:-default}; do
-      echo "== raw $v"
-      env $(variant_env "$v") PROBE=raw node "$W/probe.mjs" "$M" 1,4,8,16,32
-    done
-  } > "$RES/probe.tmp" 2>&1; grep -v '^\[node-llama-cpp\]' "$RES/probe.tmp" > "$RES/probe.log"; cat "$RES/probe.log" | tee -a "$RES/run.log"
-fi
 PAIRS=()
 # A leading 1 warms llama-batched-bench up (its first row includes CUDA start-up); the report keeps each B's last row.
 PL=1,$(echo $PAR | tr ' ' ,)

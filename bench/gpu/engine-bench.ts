@@ -1,9 +1,9 @@
-import { getLlama, type Llama, type LlamaContextSequence, type Token } from "node-llama-cpp";
+import { getLlama, type Llama, type Token } from "node-llama-cpp";
+import type { DecoderSequence } from "../../lib/inference/batch-decoder";
 import { generateTokens } from "../../lib/inference/generate-tokens";
 import { depotLlama, gpuInfo } from "../../lib/inference/llama";
 import { ModelResidency } from "../../lib/inference/residency";
 import { samplingParams } from "../../lib/inference/sampling";
-import { onEachToken } from "./hooks";
 import { LLAMA2_7B } from "./make-gguf";
 
 export type EngineResult = {
@@ -15,6 +15,8 @@ export type EngineResult = {
   gpuLayers: number;
   flashAttention: unknown;
   batchSize: number;
+  /** Each step decoded and sampled in one native call (native/node-llama-cpp built into the addon); absent in results of the engine before BatchDecoder. */
+  batchSampling?: boolean;
   contextPerSequence: number;
   sequences: number;
   /** Prompt tokens/s for one 512-token prompt (time to first token, median of 3). */
@@ -31,13 +33,17 @@ async function benchLlama(log: (s: string) => void): Promise<Llama> {
   return getLlama({ gpu: "cuda", build: "never", usePrebuiltBinaries: false, progressLogs: false });
 }
 
-/**
- * Time-stamps every token the sequence yields. One change to what generateTokens asks of it: an end-of-generation
- * token is yielded like any other instead of ending the sequence (`yieldEogToken`), so every sequence decodes its
- * full count, as in llama-batched-bench (random weights pick the end-of-sequence token now and then).
- */
-function timed(seq: LlamaContextSequence, stamps: number[]): LlamaContextSequence {
-  return onEachToken(seq, () => stamps.push(performance.now()), { yieldEogToken: true });
+/** Time-stamps every token the sequence yields. */
+function timed(seq: DecoderSequence, stamps: number[]): DecoderSequence {
+  return {
+    ...seq,
+    generate: async function* (prompt, sampling) {
+      for await (const t of seq.generate(prompt, sampling)) {
+        stamps.push(performance.now());
+        yield t;
+      }
+    },
+  };
 }
 
 function randomPrompt(n: number, seed: number, vocab: number): Token[] {
@@ -67,9 +73,11 @@ export async function engineBench(params: {
   const llama = await benchLlama(log);
   const sequences = Math.max(...parallel);
   const contextPerSequence = 1024;
-  // Engine settings under test (device-run.sh VARIANTS): CPU threads per context, busy polling.
+  // Engine settings under test (device-run.sh VARIANTS): CPU threads per context, busy polling, batch sampling.
   const threads = Number(process.env.ENGINE_THREADS ?? 0);
-  const busyPoll = process.env.ENGINE_BUSY_POLL === undefined ? undefined : process.env.ENGINE_BUSY_POLL === "1";
+  const flag = (name: string) => (process.env[name] === undefined ? undefined : process.env[name] === "1");
+  const busyPoll = flag("ENGINE_BUSY_POLL");
+  const batchSampling = flag("ENGINE_BATCH_SAMPLING");
   const residency = new ModelResidency({
     llama,
     budgetBytes: llama.gpu === false ? 64 * 2 ** 30 : (await llama.getVramState()).total * 0.9,
@@ -77,23 +85,26 @@ export async function engineBench(params: {
     contextSize: contextPerSequence,
     ...(threads ? { threads } : {}),
     ...(busyPoll === undefined ? {} : { busyPoll }),
+    ...(batchSampling === undefined ? {} : { batchSampling }),
   });
   try {
     const sampling = (maxTokens: number) => samplingParams.parse({ temperature: 0, maxTokens });
     const run = async (prompt: Token[], maxTokens: number, stamps: number[] = []) => {
       const lease = await residency.acquire({ modelPath });
       try {
-        return await generateTokens({ sequence: timed(lease.sequence, stamps), model: lease.model, promptTokens: prompt, sampling: sampling(maxTokens) });
+        // An end-of-generation token is yielded like any other, so every sequence decodes its full count, as in
+        // llama-batched-bench (random weights pick the end-of-sequence token now and then).
+        return await generateTokens({ sequence: timed(lease.sequence, stamps), model: lease.model, promptTokens: prompt, sampling: sampling(maxTokens), extra: { yieldEog: true } });
       } finally {
         lease.release();
       }
     };
     const first = await residency.acquire({ modelPath });
-    const { model } = first;
-    const ctx = first.sequence.context;
+    const { model, decoder } = first;
+    const ctx = decoder.context;
     first.release();
     const vocab = LLAMA2_7B.vocab; // every bench shape keeps Llama 2's tokenizer
-    log(`engine: ${llama.gpu} ${(await llama.getGpuDeviceNames()).join(", ")}; gpuLayers ${model.gpuLayers}; flashAttention ${String(ctx.flashAttention)}; batch ${ctx.batchSize}`);
+    log(`engine: ${llama.gpu} ${(await llama.getGpuDeviceNames()).join(", ")}; gpuLayers ${model.gpuLayers}; flashAttention ${String(ctx.flashAttention)}; batch ${ctx.batchSize}; batch sampling ${decoder.batchSamplingActive}`);
 
     await run(randomPrompt(promptTokens, 999, vocab), 16); // warm-up: CUDA graphs, kernels, allocations
     const pps: number[] = [];
@@ -127,6 +138,7 @@ export async function engineBench(params: {
       gpuLayers: model.gpuLayers,
       flashAttention: ctx.flashAttention,
       batchSize: ctx.batchSize,
+      batchSampling: decoder.batchSamplingActive,
       contextPerSequence,
       sequences,
       pp,

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/../.."
 B=.gpu-bundle
 NLC=node_modules/node-llama-cpp
 mkdir -p "$B"
+node_modules/.bin/tsx scripts/patch-node-llama-cpp.ts # normally done by npm's postinstall
 
 [ -s "$B/node.xz" ] || xz -9 -T2 < "$(command -v node)" > "$B/node.xz"
 
@@ -40,19 +41,13 @@ tar --exclude='*.map' --exclude='*.d.ts' --transform "s,^${hdr#/},node-headers,"
 node_modules/.bin/esbuild bench/gpu/bench.ts --bundle --platform=node --format=esm --target=node20 \
   --external:node-llama-cpp --outfile="$B/bench.mjs" --log-level=warning \
   --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
-node_modules/.bin/esbuild bench/gpu/diagnose.ts --bundle --platform=node --format=esm --target=node20 \
-  --external:node-llama-cpp --outfile="$B/diagnose.mjs" --log-level=warning \
-  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
-node_modules/.bin/esbuild bench/gpu/gap-probe.ts --bundle --platform=node --format=esm --target=node20 \
-  --external:node-llama-cpp --outfile="$B/probe.mjs" --log-level=warning \
-  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
-# BASE_REV=<rev>: the same bench built against that revision's lib/ (engine variant "committed" in device-run.sh), for
-# an A/B of the engine on one machine in one run.
+# BASE_REV=<rev>: that revision's bench and lib/ (engine variant "committed" in device-run.sh), for an A/B of the
+# engine on one machine in one run.
 rm -f "$B/bench-committed.mjs"
 if [ -n "${BASE_REV:-}" ]; then
   base=$(mktemp -d)
-  git archive "$BASE_REV" lib | tar -x -C "$base"
-  mkdir -p "$base/bench" && cp -r bench/gpu "$base/bench/gpu" && cp -r test "$base/test" 2>/dev/null || true
+  git archive "$BASE_REV" lib bench/gpu | tar -x -C "$base"
+  cp -r test "$base/test"
   NODE_PATH=$PWD/node_modules node_modules/.bin/esbuild "$base/bench/gpu/bench.ts" --bundle --platform=node --format=esm \
     --target=node20 --external:node-llama-cpp --outfile="$B/bench-committed.mjs" --log-level=warning \
     --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"

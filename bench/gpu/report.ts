@@ -57,7 +57,7 @@ export function renderReport(params: {
     const lc = (b: number) => llamaCpp.findLast((r) => r.pl === b);
     const lc1 = lc(1);
     lines.push(
-      `### ${name} (${(modelBytes / 1e9).toFixed(2)} GB; ours: ${ours.backend}, ${ours.gpuLayers} layers offloaded, flash attention ${String(ours.flashAttention)}, batch ${ours.batchSize}, ${ours.sequences} sequences × ${ours.contextPerSequence} tokens; llama.cpp: batch ${lc1?.n_batch ?? "?"}, ubatch ${lc1?.n_ubatch ?? "?"}, flash_attn ${lc1?.flash_attn ?? "?"})`,
+      `### ${name} (${(modelBytes / 1e9).toFixed(2)} GB; ours: ${ours.backend}, ${ours.gpuLayers} layers offloaded, flash attention ${String(ours.flashAttention)}, batch ${ours.batchSize}, batch sampling ${ours.batchSampling === undefined ? "n/a (before BatchDecoder)" : ours.batchSampling ? "on" : "off"}, ${ours.sequences} sequences × ${ours.contextPerSequence} tokens; llama.cpp: batch ${lc1?.n_batch ?? "?"}, ubatch ${lc1?.n_ubatch ?? "?"}, flash_attn ${lc1?.flash_attn ?? "?"})`,
       "",
       "| measure | ours t/s | llama.cpp t/s | ours / llama.cpp |",
       "|---|---:|---:|---:|",

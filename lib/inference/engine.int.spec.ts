@@ -1,6 +1,7 @@
-import { getLlama, type Llama } from "node-llama-cpp";
+import { getLlama, type Llama, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tinyGguf, tinyRef, type TinyRef } from "../../test/helpers/tiny-gguf";
+import { BatchDecoder, type SequenceSampling } from "./batch-decoder";
 import { buildPrompt } from "./build-prompt";
 import { ModelResidency } from "./residency";
 import { runGeneration } from "./run-generation";
@@ -53,7 +54,7 @@ describe("the inference engine on the fixture GGUF", () => {
 
   it("keeps each request's tokens to itself when requests join a busy context at random times", async () => {
     // Regression: with prompts decoded alongside other sequences' tokens, llama.cpp sometimes handed one sequence
-    // another's logits (lib/inference/batch-strategy.ts).
+    // another's logits (see BatchDecoder).
     const r = residency(4);
     try {
       for (let rep = 0; rep < 3; rep++) {
@@ -68,6 +69,66 @@ describe("the inference engine on the fixture GGUF", () => {
       }
     } finally {
       await r.dispose();
+    }
+  });
+
+  it("decodes one token of every generating sequence in each llama_decode", async () => {
+    const model = await llama.loadModel({ modelPath: gguf });
+    try {
+      const context = await model.createContext({ sequences: 4, contextSize: 256, threads: 1 });
+      // Record the size of every batch the decoder asks the native context for.
+      const holder = context as unknown as { _ctx: Record<string, (...a: unknown[]) => unknown> };
+      const native = holder._ctx;
+      const batches: number[] = [];
+      holder._ctx = new Proxy(native, {
+        get: (t, k: string) => (k === "initBatch" ? (n: number) => (batches.push(n), t.initBatch!(n)) : typeof t[k] === "function" ? t[k].bind(t) : t[k]),
+      });
+      const decoder = new BatchDecoder(model, context, { batchSampling: false });
+      const prompts = ref.prompts.slice(0, 4).map((p) => p.input_ids as Token[]);
+      const outs = await Promise.all(
+        prompts.map(async (prompt, i) => {
+          const got: Token[] = [];
+          for await (const t of decoder.sequence(i).generate(prompt, { temperature: 0, yieldEog: true })) if (got.push(t) === 32) break;
+          return got;
+        }),
+      );
+      expect(outs).toEqual(ref.prompts.slice(0, 4).map((p) => p.generated_ids));
+      // Each prompt alone (in sequence id order), then 31 steps of one token from each of the 4 (the 32nd token needs no decode).
+      expect(batches).toEqual([...prompts.map((p) => p.length), ...Array<number>(31).fill(4)]);
+      await context.dispose();
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it("samples exactly as node-llama-cpp's own sequence evaluation (repeat penalty; seeded top-k/top-p)", async () => {
+    const model = await llama.loadModel({ modelPath: gguf });
+    try {
+      const prompt = ref.prompts[1]!.input_ids as Token[];
+      const settings: Array<Omit<SequenceSampling, "repeatPenalty"> & { penalty?: number }> = [
+        { temperature: 0, penalty: 1.5 },
+        { temperature: 0.9, topK: 20, topP: 0.8, seed: 7 },
+      ];
+      for (const { penalty, ...s } of settings) {
+        const theirs: Token[] = [];
+        const ctx = await model.createContext({ sequences: 1, contextSize: 256, threads: 1 });
+        for await (const t of ctx.getSequence().evaluate(prompt, { ...s, ...(penalty ? { repeatPenalty: { penalty, punishTokens: () => theirs } } : {}) })) {
+          theirs.push(t);
+          if (theirs.length === 24) break;
+        }
+        await ctx.dispose();
+        const ours: Token[] = [];
+        const ctx2 = await model.createContext({ sequences: 1, contextSize: 256, threads: 1 });
+        const seq = new BatchDecoder(model, ctx2).sequence(0);
+        for await (const t of seq.generate(prompt, { ...s, ...(penalty ? { repeatPenalty: { penalty, punishTokens: () => ours } } : {}) })) {
+          ours.push(t);
+          if (ours.length === 24) break;
+        }
+        await ctx2.dispose();
+        expect(ours).toEqual(theirs);
+      }
+    } finally {
+      await model.dispose();
     }
   });
 

@@ -1,5 +1,6 @@
-import type { LlamaContextSequence, LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
 import { LlamaGrammarEvaluationState } from "node-llama-cpp";
+import type { DecoderSequence, SequenceSampling } from "./batch-decoder";
 import type { SamplingParams } from "./sampling";
 import { createStopMatcher } from "./stop-matcher";
 
@@ -15,24 +16,25 @@ export type GenerationResult = {
 };
 
 /**
- * Generates on one context sequence. The sequence's history is cleared first, so requests never see each
- * other's tokens. `onText` receives each newly safe piece of text (stop strings are never streamed).
+ * Generates on one context sequence (which starts from an empty history, so requests never see each other's
+ * tokens). `onText` receives each newly safe piece of text (stop strings are never streamed).
  */
 export async function generateTokens(params: {
-  sequence: LlamaContextSequence;
+  sequence: DecoderSequence;
   model: LlamaModel;
   promptTokens: Token[];
   sampling: SamplingParams;
   grammar?: LlamaGrammar;
   signal?: AbortSignal;
   onText?: (delta: string) => void;
+  /** Settings for the sequence beyond `sampling` (the GPU bench's yieldEog). */
+  extra?: Partial<SequenceSampling>;
 }): Promise<GenerationResult> {
   const { sequence, model, promptTokens, sampling: s } = params;
   const started = performance.now();
   if (promptTokens.length + s.maxTokens > sequence.contextSize) {
     throw new RangeError(`prompt (${promptTokens.length} tokens) + max tokens (${s.maxTokens}) exceed the context size ${sequence.contextSize}`);
   }
-  await sequence.clearHistory();
   const stopMatcher = createStopMatcher(s.stop);
   const grammarState = params.grammar ? new LlamaGrammarEvaluationState({ model, grammar: params.grammar }) : undefined;
   const tokens: Token[] = [];
@@ -40,12 +42,12 @@ export async function generateTokens(params: {
   let ttftMs = 0;
   let finishReason: GenerationResult["finishReason"] = "stop";
   let stopped = false;
-  const greedy = s.temperature === 0;
-  const gen = sequence.evaluate(promptTokens, {
+  const gen = sequence.generate(promptTokens, {
     temperature: s.temperature,
-    ...(greedy ? {} : { topK: s.topK, topP: s.topP, seed: s.seed ?? Date.now() % 2 ** 31 }),
-    ...(s.repeatPenalty > 1 ? { repeatPenalty: { punishTokens: () => tokens.slice(-64), penalty: s.repeatPenalty } } : {}),
-    ...(grammarState ? { grammarEvaluationState: grammarState } : {}),
+    ...(s.temperature > 0 ? { topK: s.topK, topP: s.topP, seed: s.seed ?? Date.now() % 2 ** 31 } : {}),
+    ...(s.repeatPenalty > 1 ? { repeatPenalty: { punishTokens: () => tokens, penalty: s.repeatPenalty } } : {}),
+    ...(grammarState ? { grammar: grammarState } : {}),
+    ...params.extra,
   });
   // The text so far, detokenized incrementally: `committed` is the text of tokens[0, committedTokens); the tokens after
   // it are detokenized again with each new token (with the committed tail as context, for the leading space) until

@@ -18,11 +18,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A stand-in Llama whose models have one context of `n` sequences and nothing native behind them. */
+/** A stand-in Llama whose models have one context of 2 sequences and nothing native behind them. */
 function fakeLlama(gpu: Llama["gpu"]): Llama {
-  let id = 0;
-  const context = { getSequence: () => ({ id: id++, evaluate: async function* () {} }) };
-  const model = { createContext: async () => context, dispose: async () => {}, trainContextSize: 4096 };
+  const context = { totalSequences: 2, contextSize: 256, batchSize: 512, _ctx: {} };
+  const model = { createContext: async () => context, dispose: async () => {}, trainContextSize: 4096, _llama: { _bindings: { AddonSampler: class {} } } };
   return { gpu, loadModel: async () => model } as unknown as Llama;
 }
 

@@ -1,9 +1,8 @@
 import { stat } from "node:fs/promises";
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
-import { promptsAloneInSequenceOrder } from "./batch-strategy";
-import { StepBarrier } from "./step-barrier";
+import type { Llama, LlamaModel } from "node-llama-cpp";
+import { BatchDecoder, type DecoderSequence } from "./batch-decoder";
 
-export type Lease = { model: LlamaModel; sequence: LlamaContextSequence; release: () => void };
+export type Lease = { model: LlamaModel; decoder: BatchDecoder; sequence: DecoderSequence; release: () => void };
 
 export type ResidencyOptions = {
   llama: Llama;
@@ -23,17 +22,17 @@ export type ResidencyOptions = {
    * taken from the decode).
    */
   busyPoll?: boolean;
+  /** BatchDecoder's batchSampling (default on; the GPU bench turns it off to measure without it). */
+  batchSampling?: boolean;
 };
 
 type Entry = {
   path: string;
   bytes: number;
-  ready: Promise<{ model: LlamaModel; context: LlamaContext }>;
-  /** Highest sequence id first, so pop() lends the lowest (see promptsAloneInSequenceOrder). */
-  free: LlamaContextSequence[];
-  rank: Map<LlamaContextSequence, number>;
-  barrier: StepBarrier;
-  waiters: Array<(s: LlamaContextSequence) => void>;
+  ready: Promise<{ model: LlamaModel; decoder: BatchDecoder }>;
+  /** Free sequence ids, highest first: pop() lends the lowest, so the ids decoding together stay contiguous (see BatchDecoder). */
+  free: number[];
+  waiters: Array<(id: number) => void>;
   leased: number;
   lastUsed: number;
 };
@@ -66,12 +65,12 @@ export class ModelResidency {
 
   async acquire(params: { modelPath: string; signal?: AbortSignal }): Promise<Lease> {
     const entry = this.entries.get(params.modelPath) ?? (await this.load(params.modelPath, params.signal));
-    const { model } = await entry.ready;
+    const { model, decoder } = await entry.ready;
     entry.leased++;
     entry.lastUsed = Date.now();
-    const sequence =
+    const id =
       entry.free.pop() ??
-      (await new Promise<LlamaContextSequence>((resolve, reject) => {
+      (await new Promise<number>((resolve, reject) => {
         entry.waiters.push(resolve);
         params.signal?.addEventListener(
           "abort",
@@ -89,16 +88,17 @@ export class ModelResidency {
     this.lentChanged(+1);
     return {
       model,
-      sequence: entry.barrier.wrap(sequence),
+      decoder,
+      sequence: decoder.sequence(id),
       release: () => {
         if (released) return;
         released = true;
         this.lentChanged(-1);
         entry.lastUsed = Date.now();
         const next = entry.waiters.shift();
-        if (next) return next(sequence);
-        entry.free.push(sequence);
-        entry.free.sort((a, b) => entry.rank.get(b)! - entry.rank.get(a)!);
+        if (next) return next(id);
+        entry.free.push(id);
+        entry.free.sort((a, b) => b - a);
         if (--entry.leased === 0) this.idleWaiters.splice(0).forEach((w) => w());
       },
     };
@@ -140,26 +140,14 @@ export class ModelResidency {
       if (signal?.aborted) throw new Error("cancelled");
     }
     const sequences = Math.max(1, this.opts.sequencesFor(modelPath));
-    const entry: Entry = { path: modelPath, bytes, free: [], rank: new Map(), barrier: new StepBarrier(), waiters: [], leased: 0, lastUsed: Date.now(), ready: undefined as never };
+    const entry: Entry = { path: modelPath, bytes, free: [], waiters: [], leased: 0, lastUsed: Date.now(), ready: undefined as never };
     entry.ready = (async () => {
       const model = await this.opts.llama.loadModel({ modelPath });
       try {
         const contextSize = Math.min(this.opts.contextSize, model.trainContextSize);
-        const context: LlamaContext = await model.createContext({
-          sequences,
-          contextSize,
-          batching: {
-            // Dispatch once the microtasks that queued the decode have drained, not on the next event-loop turn
-            // (node-llama-cpp's "nextCycle"): the sequences released together by the StepBarrier have queued their
-            // tokens by then, and no turn of the loop is spent per step.
-            dispatchSchedule: (dispatch) => process.nextTick(dispatch),
-            itemPrioritizationStrategy: promptsAloneInSequenceOrder(() => context),
-          },
-          ...(this.opts.threads ? { threads: this.opts.threads } : {}),
-        });
-        for (let i = 0; i < sequences; i++) entry.rank.set(context.getSequence(), i); // ids follow creation order
-        entry.free.push(...[...entry.rank.keys()].reverse());
-        return { model, context };
+        const context = await model.createContext({ sequences, contextSize, ...(this.opts.threads ? { threads: this.opts.threads } : {}) });
+        entry.free.push(...Array.from({ length: sequences }, (_, i) => sequences - 1 - i));
+        return { model, decoder: new BatchDecoder(model, context, { batchSampling: this.opts.batchSampling }) };
       } catch (err) {
         await model.dispose();
         throw err;
