@@ -46,7 +46,7 @@ export function startHeartbeat(params: { name: string; storeId: string; queues: 
       return safeBeat();
     })
     .catch((err) => {
-      gpu = { backend: "cpu", devices: [], vramTotal: 0, vramUsed: 0, notice: `GPU detection failed: ${String(err)}` };
+      gpu = { backend: "cpu", devices: [], vramTotal: 0, vramUsed: 0, batchSampling: false, notice: `GPU detection failed: ${String(err)}` };
     });
   void safeBeat();
   const timer = setInterval(safeBeat, HEARTBEAT_MS);

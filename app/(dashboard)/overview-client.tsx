@@ -70,6 +70,7 @@ export function OverviewClient({ initial, canEnqueue }: { initial: OverviewDto; 
             <div className="muted">
               {w.gpu?.backend === "cpu" || !w.gpu ? "CPU" : `${w.gpu.backend}: ${(w.gpu.devices ?? []).join(", ")}`}
               {w.gpu?.vramTotal ? ` · ${formatBytes(w.gpu.vramUsed ?? 0)} / ${formatBytes(w.gpu.vramTotal)} VRAM` : ""}
+              {w.gpu?.batchSampling !== undefined && (w.gpu.batchSampling ? " · native batch sampling" : " · per-sequence sampling (prebuilt llama.cpp)")}
             </div>
             {(w.gpu?.models ?? []).map((m) => (
               <div className="muted" key={m.file} data-testid="worker-model-layers">

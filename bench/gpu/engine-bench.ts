@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { getLlama, type Llama, type Token } from "node-llama-cpp";
 import type { DecoderSequence } from "../../lib/inference/batch-decoder";
 import { generateTokens } from "../../lib/inference/generate-tokens";
@@ -22,7 +23,8 @@ export type EngineResult = {
   /** Prompt tokens/s for one 512-token prompt (time to first token, median of 3). */
   pp: number;
   /** Aggregate decode tokens/s per parallelism, over the window where every sequence is decoding. */
-  tg: Array<{ parallel: number; tokensPerSecond: number; windowTokens: number; windowMs: number }>;
+  /** tokensSha256: of every sequence's generated tokens, to compare engine variants (greedy: equal when they sample alike). */
+  tg: Array<{ parallel: number; tokensPerSecond: number; windowTokens: number; windowMs: number; tokensSha256?: string }>;
 };
 
 /** The worker's Llama (depotLlama: CUDA when usable); a CUDA local build explicitly if that fell back to the CPU. */
@@ -120,14 +122,15 @@ export async function engineBench(params: {
       // Extra tokens cover the stagger while the other prompts are prefilled, so the all-decoding window stays ~decodeTokens long.
       const maxTokens = decodeTokens + b;
       const stamps = Array.from({ length: b }, () => [] as number[]);
-      await Promise.all(stamps.map((s, i) => run(randomPrompt(promptTokens, 1000 * b + i, vocab), maxTokens, s)));
+      const outs = await Promise.all(stamps.map((s, i) => run(randomPrompt(promptTokens, 1000 * b + i, vocab), maxTokens, s)));
+      const tokensSha256 = createHash("sha256").update(JSON.stringify(outs.map((o) => o.tokens))).digest("hex");
       if (stamps.some((s) => s.length !== maxTokens)) throw new Error(`B=${b}: a sequence stopped before ${maxTokens} tokens`);
       const t0 = Math.max(...stamps.map((s) => s[0]!));
       const t1 = Math.min(...stamps.map((s) => s[s.length - 1]!));
       const windowTokens = stamps.reduce((a, s) => a + s.filter((t) => t > t0 && t <= t1).length, 0);
       const windowMs = t1 - t0;
       const tokensPerSecond = windowTokens / (windowMs / 1000);
-      tg.push({ parallel: b, tokensPerSecond, windowTokens, windowMs });
+      tg.push({ parallel: b, tokensPerSecond, windowTokens, windowMs, tokensSha256 });
       log(`engine tg B=${b}: ${tokensPerSecond.toFixed(1)} t/s (${windowTokens} tokens in ${windowMs.toFixed(0)} ms)`);
     }
     return {

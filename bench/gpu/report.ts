@@ -51,6 +51,7 @@ export function renderReport(params: {
     lines.push(`| ${path.basename(ours.model)} | ${ours.variant ?? "default"} | ${pp} | ${cells.join(" | ")} |`);
   }
   lines.push("", ...[...worstByVariant].map(([v, w]) => `Worst decode ratio, ${v}: ${w.toFixed(2)} (${w >= 0.9 ? "meets" : "misses"} the ≥ 0.9 target).`), "");
+  lines.push(...sameTokens(runs.map((r) => r.ours)), "");
 
   for (const { ours, llamaCpp, modelBytes } of runs) {
     const name = `${path.basename(ours.model)}${ours.variant && ours.variant !== "default" ? `, engine variant ${ours.variant}` : ""}`;
@@ -83,4 +84,19 @@ export function renderReport(params: {
     lines.push("");
   }
   return lines.join("\n") + "\n";
+}
+
+/** Per model: whether the engine variants generated the same greedy tokens at each parallelism (hashes in the results). */
+function sameTokens(results: EngineResult[]): string[] {
+  const byModel = new Map<string, EngineResult[]>();
+  for (const r of results) byModel.set(path.basename(r.model), [...(byModel.get(path.basename(r.model)) ?? []), r]);
+  return [...byModel].flatMap(([model, rs]) => {
+    const hashed = rs.filter((r) => r.tg.some((t) => t.tokensSha256));
+    if (hashed.length < 2) return [];
+    const cells = hashed[0]!.tg.map((t) => {
+      const hashes = new Set(hashed.map((r) => r.tg.find((x) => x.parallel === t.parallel)?.tokensSha256));
+      return `B=${t.parallel} ${hashes.size === 1 ? "same" : "DIFFERENT"}`;
+    });
+    return [`Greedy tokens of ${hashed.map((r) => r.variant ?? "default").join(", ")} on ${model}: ${cells.join(", ")}.`];
+  });
 }

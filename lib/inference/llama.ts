@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { getLlama, type Llama, type LlamaModel } from "node-llama-cpp";
+import { hasBatchSampling } from "./native-llama";
 
 const globalForLlama = globalThis as unknown as { depotLlama?: Promise<Llama>; depotLlamaNotice?: string; depotModels?: Set<LlamaModel> };
 
@@ -67,6 +68,8 @@ export type GpuInfo = {
   devices: string[];
   vramTotal: number;
   vramUsed: number;
+  /** Each decode step samples every sequence in the same native call (a source build with native/node-llama-cpp). */
+  batchSampling: boolean;
   notice?: string;
   /** Resident models and how many of their layers node-llama-cpp put on the GPU. */
   models?: Array<{ file: string; gpuLayers: number; totalLayers: number }>;
@@ -83,6 +86,7 @@ export async function gpuInfo(): Promise<GpuInfo> {
     devices,
     vramTotal: vram.total,
     vramUsed: vram.used,
+    batchSampling: hasBatchSampling(llama),
     ...(notice ? { notice } : {}),
     models: [...(globalForLlama.depotModels ?? [])].map((m) => ({
       file: m.filename ? path.join(path.basename(path.dirname(m.filename)), path.basename(m.filename)) : "?",

@@ -1,4 +1,4 @@
-import type { LlamaContext, LlamaGrammarEvaluationState, LlamaModel } from "node-llama-cpp";
+import type { Llama, LlamaContext, LlamaGrammarEvaluationState, LlamaModel } from "node-llama-cpp";
 
 // node-llama-cpp 3.21.1's native objects, which lib/inference/batch-decoder.ts drives directly (internal API; the
 // version is pinned in package.json). Only the calls the decoder makes are typed here.
@@ -44,9 +44,16 @@ export type NativeLlama = {
   decodeBatchAndSample: Bindings["decodeBatchAndSample"];
 };
 
+const bindingsOf = (llama: Llama) => (llama as unknown as { _bindings: Bindings })._bindings;
+
+/** Whether this Llama's addon was built with native/node-llama-cpp (source builds; prebuilt binaries lack it). */
+export function hasBatchSampling(llama: Llama): boolean {
+  return typeof bindingsOf(llama).decodeBatchAndSample === "function";
+}
+
 export function nativeLlama(model: LlamaModel, context: LlamaContext): NativeLlama {
-  const m = model as unknown as { _model: unknown; _llama: { _bindings: Bindings } };
-  const bindings = m._llama._bindings;
+  const m = model as unknown as { _model: unknown; _llama: Llama };
+  const bindings = bindingsOf(m._llama);
   return {
     context: (context as unknown as { _ctx: NativeContext })._ctx,
     newSampler: () => new bindings.AddonSampler(m._model),

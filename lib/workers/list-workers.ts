@@ -17,6 +17,7 @@ export type WorkerDto = {
     devices?: string[];
     vramTotal?: number;
     vramUsed?: number;
+    batchSampling?: boolean;
     notice?: string;
     /** Resident models and how many of their layers run on the GPU. */
     models?: Array<{ file: string; gpuLayers: number; totalLayers: number }>;

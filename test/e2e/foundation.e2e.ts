@@ -48,6 +48,8 @@ describe("first run in a browser", () => {
     await card.waitFor({ timeout: 30_000 });
     expect(await card.count()).toBe(1);
     expect(await card.textContent()).toContain("online");
+    // Once the worker has looked at its llama.cpp build: whether it samples a decode step in one native call.
+    await expect.poll(() => card.textContent(), { timeout: 30_000 }).toMatch(/native batch sampling|per-sequence sampling \(prebuilt llama\.cpp\)/);
   });
 
   it("enqueues an echo job from the UI and watches its progress bar move to completion on the Jobs page", async () => {
