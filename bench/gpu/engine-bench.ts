@@ -24,7 +24,7 @@ export type EngineResult = {
   pp: number;
   /** Aggregate decode tokens/s per parallelism, over the window where every sequence is decoding. */
   /** tokensSha256: of every sequence's generated tokens, to compare engine variants (greedy: equal when they sample alike). */
-  tg: Array<{ parallel: number; tokensPerSecond: number; windowTokens: number; windowMs: number; tokensSha256?: string }>;
+  tg: Array<{ parallel: number; tokensPerSecond: number; windowTokens: number; windowMs: number; tokensSha256?: string; perStepMs?: { decode: number; sample: number; host: number } }>;
 };
 
 /** The worker's Llama (depotLlama: CUDA when usable); a CUDA local build explicitly if that fell back to the CPU. */
@@ -122,6 +122,7 @@ export async function engineBench(params: {
       // Extra tokens cover the stagger while the other prompts are prefilled, so the all-decoding window stays ~decodeTokens long.
       const maxTokens = decodeTokens + b;
       const stamps = Array.from({ length: b }, () => [] as number[]);
+      const before = { ...decoder.stats };
       const outs = await Promise.all(stamps.map((s, i) => run(randomPrompt(promptTokens, 1000 * b + i, vocab), maxTokens, s)));
       const tokensSha256 = createHash("sha256").update(JSON.stringify(outs.map((o) => o.tokens))).digest("hex");
       if (stamps.some((s) => s.length !== maxTokens)) throw new Error(`B=${b}: a sequence stopped before ${maxTokens} tokens`);
@@ -130,8 +131,13 @@ export async function engineBench(params: {
       const windowTokens = stamps.reduce((a, s) => a + s.filter((t) => t > t0 && t <= t1).length, 0);
       const windowMs = t1 - t0;
       const tokensPerSecond = windowTokens / (windowMs / 1000);
-      tg.push({ parallel: b, tokensPerSecond, windowTokens, windowMs, tokensSha256 });
-      log(`engine tg B=${b}: ${tokensPerSecond.toFixed(1)} t/s (${windowTokens} tokens in ${windowMs.toFixed(0)} ms)`);
+      // Where a decode step's time went (DecoderStats), over this run's steps with one token per sequence.
+      const after = decoder.stats;
+      const steps = after.steps - before.steps;
+      const per = (k: "decodeMs" | "sampleMs" | "hostMs") => (after[k] - before[k]) / steps;
+      const perStepMs = { decode: per("decodeMs"), sample: per("sampleMs"), host: per("hostMs") };
+      tg.push({ parallel: b, tokensPerSecond, windowTokens, windowMs, tokensSha256, perStepMs });
+      log(`engine tg B=${b}: ${tokensPerSecond.toFixed(1)} t/s (${windowTokens} tokens in ${windowMs.toFixed(0)} ms); per step: decode ${perStepMs.decode.toFixed(3)} ms, sample ${perStepMs.sample.toFixed(3)} ms, host ${perStepMs.host.toFixed(3)} ms`);
     }
     return {
       model: modelPath,

@@ -60,15 +60,17 @@ export function renderReport(params: {
     lines.push(
       `### ${name} (${(modelBytes / 1e9).toFixed(2)} GB; ours: ${ours.backend}, ${ours.gpuLayers} layers offloaded, flash attention ${String(ours.flashAttention)}, batch ${ours.batchSize}, batch sampling ${ours.batchSampling === undefined ? "n/a (before BatchDecoder)" : ours.batchSampling ? "on" : "off"}, ${ours.sequences} sequences × ${ours.contextPerSequence} tokens; llama.cpp: batch ${lc1?.n_batch ?? "?"}, ubatch ${lc1?.n_ubatch ?? "?"}, flash_attn ${lc1?.flash_attn ?? "?"})`,
       "",
-      "| measure | ours t/s | llama.cpp t/s | ours / llama.cpp |",
-      "|---|---:|---:|---:|",
+      "| measure | ours t/s | llama.cpp t/s | ours / llama.cpp | ours per step: decode / sample / host ms | llama.cpp ms per step |",
+      "|---|---:|---:|---:|---:|---:|",
     );
     const ppRatio = lc1 ? ours.pp / lc1.speed_pp : NaN;
-    lines.push(`| prompt processing, ${npp} tokens | ${f(ours.pp)} | ${f(lc1?.speed_pp)} | ${f(ppRatio, 2)} |`);
+    lines.push(`| prompt processing, ${npp} tokens | ${f(ours.pp)} | ${f(lc1?.speed_pp)} | ${f(ppRatio, 2)} | | |`);
     for (const t of ours.tg) {
       const ref = lc(t.parallel);
       const ratio = ref ? t.tokensPerSecond / ref.speed_tg : NaN;
-      lines.push(`| decode, ${t.parallel} parallel (aggregate) | ${f(t.tokensPerSecond)} | ${f(ref?.speed_tg)} | ${f(ratio, 2)} |`);
+      const p = t.perStepMs;
+      const split = p ? `${f(p.decode, 2)} / ${f(p.sample, 2)} / ${f(p.host, 2)}` : "–";
+      lines.push(`| decode, ${t.parallel} parallel (aggregate) | ${f(t.tokensPerSecond)} | ${f(ref?.speed_tg)} | ${f(ratio, 2)} | ${split} | ${ref ? f((1000 * t.parallel) / ref.speed_tg, 2) : "–"} |`);
     }
     const single = ours.tg.find((t) => t.parallel === 1)?.tokensPerSecond;
     if (bw && single) {

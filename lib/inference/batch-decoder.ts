@@ -43,6 +43,14 @@ type Active = {
   pending: Pending | null;
 };
 
+/**
+ * Where a context's time goes in its token steps (one new token per generating sequence; prompts are not counted),
+ * summed since it was created: llama_decode (until the GPU is done), sampling, and this thread's time since the step
+ * before, while sequences were generating (batch building, handing tokens to the callers, waiting for them to ask for
+ * the next). The GPU is idle for about sampleMs + hostMs.
+ */
+export type DecoderStats = { steps: number; tokens: number; decodeMs: number; sampleMs: number; hostMs: number };
+
 export type BatchDecoderOptions = {
   /**
    * Decode and sample a step in one native call where the addon has it (source builds: scripts/patch-node-llama-cpp.ts)
@@ -74,6 +82,10 @@ export class BatchDecoder {
   private scheduled = false;
   private waitTimer: NodeJS.Timeout | null = null;
   private waitedOut = false;
+  /** When the last step's native call returned, if sequences were still generating then. */
+  private lastNativeEnd: number | null = null;
+  readonly stats: DecoderStats = { steps: 0, tokens: 0, decodeMs: 0, sampleMs: 0, hostMs: 0 };
+  private readonly timings = new Float64Array(2);
 
   constructor(
     private readonly model: LlamaModel,
@@ -121,6 +133,7 @@ export class BatchDecoder {
       }
     } finally {
       this.active.delete(id);
+      if (this.active.size === 0) this.lastNativeEnd = null;
       sampler.dispose();
       // The others may be waiting for this one to ask for its next token.
       this.schedule();
@@ -181,7 +194,9 @@ export class BatchDecoder {
       first!.position += batchSize;
       first!.feed = first!.feed.slice(batchSize);
     }
-    context.initBatch(items.reduce((n, a) => n + a.feed.length, 0));
+    const size = items.reduce((n, a) => n + a.feed.length, 0);
+    const tokenStep = size === items.length;
+    context.initBatch(size);
     const logitIndexes = new Uint32Array(items.length);
     items.forEach((a, i) => {
       if (a.stepConfig) a.sampler.applyConfig(a.stepConfig());
@@ -189,9 +204,29 @@ export class BatchDecoder {
       a.position += a.feed.length;
     });
     const samplers = items.map((a) => a.sampler);
-    if (this.batchSampling && decodeBatchAndSample) return decodeBatchAndSample(context, samplers, logitIndexes);
-    await context.decodeBatch();
-    return Promise.all(samplers.map((s, i) => context.sampleToken(logitIndexes[i]!, s)));
+    const started = performance.now();
+    const since = this.lastNativeEnd;
+    let tokens: ArrayLike<number>;
+    let decodeMs: number;
+    let sampleMs: number;
+    if (this.batchSampling && decodeBatchAndSample) {
+      tokens = await decodeBatchAndSample(context, samplers, logitIndexes, this.timings);
+      [decodeMs, sampleMs] = [this.timings[0]!, this.timings[1]!];
+    } else {
+      await context.decodeBatch();
+      const decoded = performance.now();
+      tokens = await Promise.all(samplers.map((s, i) => context.sampleToken(logitIndexes[i]!, s)));
+      [decodeMs, sampleMs] = [decoded - started, performance.now() - decoded];
+    }
+    this.lastNativeEnd = performance.now();
+    if (tokenStep) {
+      this.stats.steps++;
+      this.stats.tokens += items.length;
+      this.stats.decodeMs += decodeMs;
+      this.stats.sampleMs += sampleMs;
+      if (since !== null) this.stats.hostMs += started - since;
+    }
+    return tokens;
   }
 }
 

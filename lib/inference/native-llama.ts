@@ -34,8 +34,11 @@ export type NativeContext = {
 
 type Bindings = {
   AddonSampler: new (model: unknown) => NativeSampler;
-  /** native/node-llama-cpp/AddonBatchSampling.cpp: present in source builds only (see scripts/patch-node-llama-cpp.ts). */
-  decodeBatchAndSample?: (context: NativeContext, samplers: NativeSampler[], batchLogitIndexes: Uint32Array) => Promise<Int32Array>;
+  /**
+   * native/node-llama-cpp/AddonBatchSampling.cpp: present in source builds only (see scripts/patch-node-llama-cpp.ts).
+   * `timings` receives the milliseconds of the decode and of the sampling.
+   */
+  decodeBatchAndSample?: (context: NativeContext, samplers: NativeSampler[], batchLogitIndexes: Uint32Array, timings?: Float64Array) => Promise<Int32Array>;
 };
 
 export type NativeLlama = {
