@@ -10,7 +10,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <cstdint>
 #include <exception>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -69,10 +73,10 @@ llama_token argmax(const float* logits, int32_t n) {
 }
 
 // What AddonContextSampleTokenWorker does for one output, without probabilities: -1 when nothing can be sampled.
-llama_token sampleOne(llama_context* ctx, AddonSampler* sampler, int32_t batchLogitIndex, int32_t nVocab) {
+// `logits`: the output's logits where the sampler is plain greedy (read before, on one thread), else unused.
+llama_token sampleOne(llama_context* ctx, AddonSampler* sampler, int32_t batchLogitIndex, const float* logits, int32_t nVocab) {
     llama_token token;
     if (isPlainGreedy(sampler)) {
-        const float* logits = llama_get_logits_ith(ctx, batchLogitIndex);
         if (logits == nullptr) {
             return -1;
         }
@@ -89,6 +93,77 @@ llama_token sampleOne(llama_context* ctx, AddonSampler* sampler, int32_t batchLo
     sampler->acceptToken(token);
     return token;
 }
+
+// Threads kept for the sampling of all contexts: starting threads for every step cost 60-150 us each on the VMs
+// measured, more than the sampling they did. One run at a time; the caller's thread takes a share too.
+class SamplingPool {
+    public:
+        static SamplingPool& shared() {
+            static auto* pool = new SamplingPool();  // never destroyed: its threads wait forever, detached
+            return *pool;
+        }
+
+        // Calls work(i) for every i < n, spread over `threads` threads (this one included); returns once all are done.
+        void run(size_t n, size_t threads, const std::function<void(size_t)>& work) {
+            std::lock_guard<std::mutex> one(runLock);
+            {
+                std::unique_lock<std::mutex> lock(mutex);
+                while (workers.size() + 1 < threads) {
+                    workers.emplace_back(&SamplingPool::loop, this, workers.size() + 1);
+                    workers.back().detach();
+                }
+                job = &work;
+                jobSize = n;
+                jobThreads = threads;
+                pending = threads - 1;
+                generation++;
+            }
+            wake.notify_all();
+            for (size_t i = 0; i < n; i += threads) {
+                work(i);
+            }
+            std::unique_lock<std::mutex> lock(mutex);
+            finished.wait(lock, [this] { return pending == 0; });
+            job = nullptr;
+        }
+
+    private:
+        std::mutex runLock;
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::condition_variable finished;
+        std::vector<std::thread> workers;
+        const std::function<void(size_t)>* job = nullptr;
+        size_t jobSize = 0;
+        size_t jobThreads = 0;
+        size_t pending = 0;
+        uint64_t generation = 0;
+
+        void loop(size_t index) {
+            uint64_t seen = 0;
+            for (;;) {
+                const std::function<void(size_t)>* work;
+                size_t n;
+                size_t threads;
+                {
+                    std::unique_lock<std::mutex> lock(mutex);
+                    wake.wait(lock, [&] { return generation != seen && index < jobThreads; });
+                    seen = generation;
+                    work = job;
+                    n = jobSize;
+                    threads = jobThreads;
+                }
+                for (size_t i = index; i < n; i += threads) {
+                    (*work)(i);
+                }
+                {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    pending--;
+                }
+                finished.notify_one();
+            }
+        }
+};
 
 class DecodeBatchAndSampleWorker : public Napi::AsyncWorker {
     public:
@@ -167,31 +242,35 @@ class DecodeBatchAndSampleWorker : public Napi::AsyncWorker {
         double decodeMs = 0;
         double sampleMs = 0;
 
-        // Each output takes 10 (greedy) to hundreds (top-k, top-p, penalties, grammar) of microseconds: with 8 or more,
+        // An output takes 10-30 (greedy) to hundreds (top-k, top-p, penalties, grammar) of microseconds: from 4 outputs on
         // they are spread over up to 8 threads, as node-llama-cpp's parallel sampleToken calls were over libuv's pool.
         void sampleAll() {
             const int32_t nVocab = llama_vocab_n_tokens(ctx->model->vocab);
             const size_t n = samplers.size();
-            const size_t nThreads = n < 8 ? 1 : std::min<size_t>({n / 4, 8, std::max(1u, std::thread::hardware_concurrency())});
-            std::vector<std::string> errors(nThreads);
-            auto run = [&](size_t t) {
+            // llama_get_logits_ith synchronizes the context: called here, on one thread, for the greedy outputs.
+            std::vector<const float*> logits(n, nullptr);
+            for (size_t i = 0; i < n; i++) {
+                if (isPlainGreedy(samplers[i])) {
+                    logits[i] = llama_get_logits_ith(ctx->ctx, batchLogitIndexes[i]);
+                }
+            }
+            std::vector<std::string> errors(n);
+            const std::function<void(size_t)> work = [&](size_t i) {
                 try {
-                    for (size_t i = t; i < n; i += nThreads) {
-                        tokens[i] = sampleOne(ctx->ctx, samplers[i], batchLogitIndexes[i], nVocab);
-                    }
+                    tokens[i] = sampleOne(ctx->ctx, samplers[i], batchLogitIndexes[i], logits[i], nVocab);
                 } catch (const std::exception& e) {
-                    errors[t] = e.what();
+                    errors[i] = e.what();
                 } catch (...) {
-                    errors[t] = "Unknown error when sampling";
+                    errors[i] = "Unknown error when sampling";
                 }
             };
-            std::vector<std::thread> threads;
-            for (size_t t = 1; t < nThreads; t++) {
-                threads.emplace_back(run, t);
-            }
-            run(0);
-            for (auto& thread : threads) {
-                thread.join();
+            const size_t threads = n < 4 ? 1 : std::min<size_t>({(n + 1) / 2, 8, std::max(1u, std::thread::hardware_concurrency())});
+            if (threads == 1) {
+                for (size_t i = 0; i < n; i++) {
+                    work(i);
+                }
+            } else {
+                SamplingPool::shared().run(n, threads, work);
             }
             for (const auto& error : errors) {
                 if (!error.empty()) {
