@@ -95,6 +95,11 @@ describe("the inference engine on the fixture GGUF", () => {
       expect(outs).toEqual(ref.prompts.slice(0, 4).map((p) => p.generated_ids));
       // Each prompt alone (in sequence id order), then 31 steps of one token from each of the 4 (the 32nd token needs no decode).
       expect(batches).toEqual([...prompts.map((p) => p.length), ...Array<number>(31).fill(4)]);
+      // DecoderStats count the token steps only, and time each part of them.
+      expect(decoder.stats).toMatchObject({ steps: 31, tokens: 31 * 4 });
+      expect(decoder.stats.decodeMs).toBeGreaterThan(0);
+      expect(decoder.stats.sampleMs).toBeGreaterThan(0);
+      expect(decoder.stats.hostMs).toBeGreaterThan(0);
       await context.dispose();
     } finally {
       await model.dispose();
