@@ -82,7 +82,7 @@ llama_token sampleOne(llama_context* ctx, AddonSampler* sampler, int32_t batchLo
         }
         token = argmax(logits, nVocab);
     } else {
-        sampler->rebuildChainIfNeeded();
+        // The chain was rebuilt on the JS thread (DecodeBatchAndSample): here it is only read.
         llama_token_data_array cur_p;
         sampler->sample(ctx, batchLogitIndex, cur_p, false);
         if (cur_p.size == 0 || !(cur_p.selected >= 0 && cur_p.selected < (int32_t)cur_p.size)) {
