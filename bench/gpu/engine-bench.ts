@@ -24,8 +24,14 @@ export type EngineResult = {
   pp: number;
   /** Aggregate decode tokens/s per parallelism, over the window where every sequence is decoding. */
   /** tokensSha256: of every sequence's generated tokens, to compare engine variants (greedy: equal when they sample alike). */
-  tg: Array<{ parallel: number; tokensPerSecond: number; windowTokens: number; windowMs: number; tokensSha256?: string; perStepMs?: { decode: number; sample: number; host: number } }>;
+  tg: Array<{ parallel: number; tokensPerSecond: number; windowTokens: number; windowMs: number; tokensSha256?: string; perStepMs?: PerStepMs }>;
 };
+
+/**
+ * Milliseconds per token step: llama_decode, sampling, and the GPU's wait between steps (`idle`; results of engines
+ * before the native decode loop have `host` instead: JS time between two native calls).
+ */
+export type PerStepMs = { decode: number; sample: number; idle?: number; host?: number };
 
 /** The worker's Llama (depotLlama: CUDA when usable); a CUDA local build explicitly if that fell back to the CPU. */
 async function benchLlama(log: (s: string) => void): Promise<Llama> {
@@ -110,10 +116,15 @@ export async function engineBench(params: {
 
     await run(randomPrompt(promptTokens, 999, vocab), 16); // warm-up: CUDA graphs, kernels, allocations
     const pps: number[] = [];
+    const ppDetail: string[] = [];
     for (let r = 0; r < 3; r++) {
+      const before = { ...decoder.stats };
       const res = await run(randomPrompt(promptTokens, r + 1, vocab), 1);
       pps.push(promptTokens / (res.ttftMs / 1000));
+      const after = decoder.stats;
+      ppDetail.push(`ttft ${res.ttftMs.toFixed(2)} ms (prompt step ${(after.promptMs - before.promptMs).toFixed(2)} ms, ${after.steps - before.steps} token steps ran meanwhile)`);
     }
+    log(`engine prompts: ${ppDetail.join("; ")}`);
     const pp = median(pps);
     log(`engine pp512: ${pp.toFixed(1)} t/s`);
 
@@ -134,10 +145,10 @@ export async function engineBench(params: {
       // Where a decode step's time went (DecoderStats), over this run's steps with one token per sequence.
       const after = decoder.stats;
       const steps = after.steps - before.steps;
-      const per = (k: "decodeMs" | "sampleMs" | "hostMs") => (after[k] - before[k]) / steps;
-      const perStepMs = { decode: per("decodeMs"), sample: per("sampleMs"), host: per("hostMs") };
+      const per = (k: "decodeMs" | "sampleMs" | "idleMs") => (after[k] - before[k]) / steps;
+      const perStepMs = { decode: per("decodeMs"), sample: per("sampleMs"), idle: per("idleMs") };
       tg.push({ parallel: b, tokensPerSecond, windowTokens, windowMs, tokensSha256, perStepMs });
-      log(`engine tg B=${b}: ${tokensPerSecond.toFixed(1)} t/s (${windowTokens} tokens in ${windowMs.toFixed(0)} ms); per step: decode ${perStepMs.decode.toFixed(3)} ms, sample ${perStepMs.sample.toFixed(3)} ms, host ${perStepMs.host.toFixed(3)} ms`);
+      log(`engine tg B=${b}: ${tokensPerSecond.toFixed(1)} t/s (${windowTokens} tokens in ${windowMs.toFixed(0)} ms); per step: decode ${perStepMs.decode.toFixed(3)} ms, sample ${perStepMs.sample.toFixed(3)} ms, idle ${perStepMs.idle.toFixed(3)} ms`);
     }
     return {
       model: modelPath,

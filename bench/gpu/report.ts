@@ -60,7 +60,7 @@ export function renderReport(params: {
     lines.push(
       `### ${name} (${(modelBytes / 1e9).toFixed(2)} GB; ours: ${ours.backend}, ${ours.gpuLayers} layers offloaded, flash attention ${String(ours.flashAttention)}, batch ${ours.batchSize}, batch sampling ${ours.batchSampling === undefined ? "n/a (before BatchDecoder)" : ours.batchSampling ? "on" : "off"}, ${ours.sequences} sequences × ${ours.contextPerSequence} tokens; llama.cpp: batch ${lc1?.n_batch ?? "?"}, ubatch ${lc1?.n_ubatch ?? "?"}, flash_attn ${lc1?.flash_attn ?? "?"})`,
       "",
-      "| measure | ours t/s | llama.cpp t/s | ours / llama.cpp | ours per step: decode / sample / host ms | llama.cpp ms per step |",
+      "| measure | ours t/s | llama.cpp t/s | ours / llama.cpp | ours per step: decode / sample / idle ms | llama.cpp ms per step |",
       "|---|---:|---:|---:|---:|---:|",
     );
     const ppRatio = lc1 ? ours.pp / lc1.speed_pp : NaN;
@@ -69,7 +69,7 @@ export function renderReport(params: {
       const ref = lc(t.parallel);
       const ratio = ref ? t.tokensPerSecond / ref.speed_tg : NaN;
       const p = t.perStepMs;
-      const split = p ? `${f(p.decode, 2)} / ${f(p.sample, 2)} / ${f(p.host, 2)}` : "–";
+      const split = p ? `${f(p.decode, 2)} / ${f(p.sample, 2)} / ${f(p.idle ?? p.host, 2)}${p.idle === undefined ? " (host)" : ""}` : "–";
       lines.push(`| decode, ${t.parallel} parallel (aggregate) | ${f(t.tokensPerSecond)} | ${f(ref?.speed_tg)} | ${f(ratio, 2)} | ${split} | ${ref ? f((1000 * t.parallel) / ref.speed_tg, 2) : "–"} |`);
     }
     const single = ours.tg.find((t) => t.parallel === 1)?.tokensPerSecond;

@@ -1,5 +1,6 @@
 import type { LlamaContext, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
 import { nativeGrammarState, nativeLlama, type NativeLlama, type NativeSampler, type NativeSamplerConfig } from "./native-llama";
+import { createStepRunner, type StepRunner } from "./step-runner";
 
 export type SequenceSampling = {
   /** 0: greedy. */
@@ -7,11 +8,13 @@ export type SequenceSampling = {
   topK?: number;
   topP?: number;
   seed?: number;
-  /** Penalizes the tokens `punishTokens()` returns (read before every step). */
-  repeatPenalty?: { penalty: number; punishTokens: () => readonly Token[] };
+  /** Penalizes the last 64 generated tokens (llama.cpp's penalty sampler keeps them as the sampler accepts them). */
+  repeatPenalty?: number;
   grammar?: LlamaGrammarEvaluationState;
   /** Go on after an end-of-generation token instead of ending (the GPU bench, as llama-batched-bench does). */
   yieldEog?: boolean;
+  /** Ends after this many tokens: no step is run ahead for a token the caller will not take. */
+  maxTokens?: number;
 };
 
 /** One sequence of a context: one generation at a time. */
@@ -21,7 +24,7 @@ export type DecoderSequence = {
   readonly contextSize: number;
   /**
    * Decodes `prompt` into the sequence (its earlier tokens are removed first) and yields each sampled token, until an
-   * end-of-generation token or until the caller stops iterating.
+   * end-of-generation token, `sampling.maxTokens` tokens, or until the caller stops iterating.
    */
   generate(prompt: readonly Token[], sampling: SequenceSampling): AsyncGenerator<Token, void, void>;
 };
@@ -30,43 +33,57 @@ type Pending = { resolve: (token: Token) => void; reject: (err: unknown) => void
 
 type Active = {
   id: number;
-  /** Tokens decoded into the KV cache so far (the next token's position). */
-  position: number;
-  /** What the next step decodes for it: the prompt, then each sampled token. */
-  feed: Token[];
-  /** Has had its prompt decoded: from then on it steps together with the others. */
-  joined: boolean;
   sampler: NativeSampler;
-  /** Sampler settings that change every step (repeat penalty), re-applied before each; else null. */
-  stepConfig: (() => NativeSamplerConfig) | null;
-  /** The caller waiting for this sequence's next token, if it is waiting. */
+  /** Has had its prompt's token: from then on it is in every token step. */
+  joined: boolean;
+  /** Submitted steps with it whose results have not come back. */
+  inFlight: number;
+  /** Position of the next token a step would decode for it (the steps submitted so far included). */
+  position: number;
+  /** Tokens the steps submitted so far will have sampled for it, and the most it may have. */
+  planned: number;
+  maxTokens: number;
+  /** Sampled tokens its caller has not taken yet. */
+  tokens: Token[];
+  /** The caller waiting for its next token, if it is waiting. */
   pending: Pending | null;
+  error: unknown;
+  /** Its caller has stopped: its sampler goes once no step in flight uses it. */
+  ended: boolean;
 };
 
+type Step = { prompt: boolean; items: Active[] };
+
 /**
- * Where a context's time goes in its token steps (one new token per generating sequence; prompts are not counted),
- * summed since it was created: llama_decode (until the GPU is done), sampling, and this thread's time since the step
- * before, while sequences were generating (batch building, handing tokens to the callers, waiting for them to ask for
- * the next). The GPU is idle for about sampleMs + hostMs.
+ * Where a context's time goes, summed since it was created. Token steps (one new token per generating sequence):
+ * llama_decode (until the GPU is done), sampling, and the time the context waited for the step after a token step was
+ * done (the GPU was idle for sampleMs + idleMs). Prompt steps: their count and their decode + sampling time.
  */
-export type DecoderStats = { steps: number; tokens: number; decodeMs: number; sampleMs: number; hostMs: number };
+export type DecoderStats = { steps: number; tokens: number; decodeMs: number; sampleMs: number; idleMs: number; prompts: number; promptMs: number };
 
 export type BatchDecoderOptions = {
   /**
-   * Decode and sample a step in one native call where the addon has it (source builds: scripts/patch-node-llama-cpp.ts)
+   * Run the steps on the addon's native decode loop where it has one (source builds: scripts/patch-node-llama-cpp.ts)
    * instead of node-llama-cpp's decode call plus one sampling call per sequence. Default true.
    */
   batchSampling?: boolean;
-  /** Longest a step waits for a sequence whose caller has not asked for its next token yet. */
+  /** Longest a token step waits for a sequence whose caller has not taken its tokens yet. */
   maxWaitMs?: number;
 };
 
+/** Token steps submitted ahead: one running, the next queued behind it, so the context never waits for JS. */
+const STEPS_AHEAD = 2;
+
 /**
  * Runs every generation on one llama.cpp context in lock-step: each decode carries one token of every generating
- * sequence, in increasing sequence id order, and a new prompt is decoded alone before the next step. It drives
- * node-llama-cpp's native context directly (native-llama.ts): node-llama-cpp's own sequence evaluation samples each
- * sequence in its own asynchronous native call and passes each token through several layers of promises and locks,
- * which left an H100 idle for 13-19% of every step (bench/results/gpu-2026-11-27.md).
+ * sequence, in increasing sequence id order, and a new prompt is decoded alone before the next token step. The steps
+ * run on a StepRunner (the native decode loop, else node-llama-cpp's calls), which decodes each sequence's sampled
+ * token itself; the next token step is submitted while the current one runs, once every generating sequence has
+ * fewer than STEPS_AHEAD tokens ahead of its caller, so the GPU goes from one step to the next without waiting for
+ * JS (node-llama-cpp's own sequence evaluation handed every token back and forth through JS, which left an H100 idle
+ * for 13-19% of every step: bench/results/gpu-2026-11-27.md). A sequence that ends at its maxTokens wastes nothing;
+ * one that ends otherwise (end-of-generation token, stop string, cancel) wastes at most one decoded token, and a prompt
+ * submitted just then waits for that step.
  *
  * Why this order: node-llama-cpp never unifies the KV cache, so llama.cpp gives each sequence its own stream, and
  * a batch is split into one pass over the weights per run of consecutive increasing sequence ids. Mixing a prompt
@@ -75,17 +92,21 @@ export type BatchDecoderOptions = {
  */
 export class BatchDecoder {
   private readonly native: NativeLlama;
+  private readonly runner: StepRunner;
   private readonly active = new Map<number, Active>();
-  private readonly batchSampling: boolean;
+  private readonly submitted: Step[] = [];
   private readonly maxWaitMs: number;
-  private stepping = false;
+  private promptSteps = 0;
+  private tokenSteps = 0;
+  /** Whether the step before the next one to complete was a token step (its wait then counts as idle). */
+  private afterTokenStep = false;
   private scheduled = false;
   private waitTimer: NodeJS.Timeout | null = null;
   private waitedOut = false;
-  /** When the last step's native call returned, if sequences were still generating then. */
-  private lastNativeEnd: number | null = null;
-  readonly stats: DecoderStats = { steps: 0, tokens: 0, decodeMs: 0, sampleMs: 0, hostMs: 0 };
-  private readonly timings = new Float64Array(2);
+  private drained: (() => void) | null = null;
+  readonly stats: DecoderStats = { steps: 0, tokens: 0, decodeMs: 0, sampleMs: 0, idleMs: 0, prompts: 0, promptMs: 0 };
+  /** Whether steps run on the native decode loop (the addon was built with native/node-llama-cpp). */
+  readonly batchSamplingActive: boolean;
 
   constructor(
     private readonly model: LlamaModel,
@@ -93,13 +114,9 @@ export class BatchDecoder {
     options: BatchDecoderOptions = {},
   ) {
     this.native = nativeLlama(model, context);
-    this.batchSampling = options.batchSampling ?? true;
     this.maxWaitMs = options.maxWaitMs ?? 1000;
-  }
-
-  /** Whether steps decode and sample in one native call (the addon was built with native/node-llama-cpp). */
-  get batchSamplingActive(): boolean {
-    return this.batchSampling && this.native.decodeBatchAndSample !== undefined;
+    this.batchSamplingActive = (options.batchSampling ?? true) && this.native.newDecodeLoop !== undefined;
+    this.runner = createStepRunner(this.native, context.batchSize, (error, tokens, timings) => this.completed(error, tokens, timings), this.batchSamplingActive);
   }
 
   sequence(id: number): DecoderSequence {
@@ -107,138 +124,150 @@ export class BatchDecoder {
     return { id, contextSize: this.context.contextSize, generate: (prompt, sampling) => this.generate(id, prompt, sampling) };
   }
 
+  /** Waits for the steps still running (a token step run ahead for callers that stopped), then stops the runner. */
+  async dispose(): Promise<void> {
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    if (this.submitted.length > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    this.runner.dispose();
+  }
+
   private async *generate(id: number, prompt: readonly Token[], sampling: SequenceSampling): AsyncGenerator<Token, void, void> {
     if (prompt.length === 0) throw new RangeError("empty prompt");
     if (this.active.has(id)) throw new Error(`sequence ${id} is already generating`);
-    this.native.context.disposeSequence(id);
+    const maxTokens = sampling.maxTokens ?? Infinity;
+    if (!(maxTokens >= 1)) throw new RangeError("maxTokens must be at least 1");
     const sampler = this.native.newSampler();
-    const active: Active = { id, position: 0, feed: [...prompt], joined: false, sampler, stepConfig: null, pending: null };
+    const active: Active = { id, sampler, joined: false, inFlight: 0, position: prompt.length, planned: 1, maxTokens, tokens: [], pending: null, error: null, ended: false };
     try {
-      const base = samplerConfig(sampling);
-      sampler.applyConfig(base);
-      const { repeatPenalty } = sampling;
-      if (repeatPenalty) {
-        active.stepConfig = () => ({ ...base, repeatPenaltyTokens: Uint32Array.from(repeatPenalty.punishTokens().slice(-PUNISH_TOKENS)) });
-      }
+      // Applied once: the sampler accepts each token it samples (the repeat penalty's history and the grammar move
+      // on in llama.cpp), so it needs nothing from JS between steps.
+      sampler.applyConfig(samplerConfig(sampling));
+      this.runner.submitPrompt(id, Uint32Array.from(prompt), sampler);
       this.active.set(id, active);
-      for (;;) {
-        const token = await new Promise<Token>((resolve, reject) => {
-          active.pending = { resolve, reject };
-          this.schedule();
-        });
+      this.submitted.push({ prompt: true, items: [active] });
+      active.inFlight++;
+      this.promptSteps++;
+      for (let n = 1; ; n++) {
+        const token = await this.next(active);
         if (token < 0) throw new Error("Failed to sample next token");
         if (!sampling.yieldEog && this.model.isEogToken(token)) return;
         yield token;
-        active.feed = [token];
+        if (n === maxTokens) return;
       }
     } finally {
-      this.active.delete(id);
-      if (this.active.size === 0) this.lastNativeEnd = null;
-      sampler.dispose();
-      // The others may be waiting for this one to ask for its next token.
+      active.ended = true;
+      if (this.active.get(id) === active) this.active.delete(id);
+      if (active.inFlight === 0) sampler.dispose();
+      // The others may be waiting for this one to take its tokens.
       this.schedule();
     }
   }
 
-  /** Runs a step once the microtasks now queued have run: by then every caller handed a token has asked for the next. */
+  private next(a: Active): Promise<Token> {
+    if (a.error) return Promise.reject(a.error);
+    const token = a.tokens.shift();
+    this.schedule();
+    if (token !== undefined) return Promise.resolve(token);
+    if (a.inFlight === 0 && a.position >= this.context.contextSize) {
+      return Promise.reject(new RangeError(`sequence ${a.id} is full: ${this.context.contextSize} tokens`));
+    }
+    return new Promise<Token>((resolve, reject) => (a.pending = { resolve, reject }));
+  }
+
+  /** Submits steps once the callbacks and microtasks now queued have run: by then callers have taken their tokens. */
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    process.nextTick(() => {
+    setImmediate(() => {
       this.scheduled = false;
-      void this.step();
+      this.submitTokenSteps();
     });
   }
 
-  private async step(): Promise<void> {
-    if (this.stepping) return;
-    const waiting = [...this.active.values()].filter((a) => a.pending).sort((a, b) => a.id - b.id);
-    if (waiting.length === 0) return;
-    const prompt = waiting.find((a) => !a.joined);
-    if (!prompt && !this.waitedOut && waiting.length < [...this.active.values()].filter((a) => a.joined).length) {
-      this.waitTimer ??= setTimeout(() => {
-        this.waitTimer = null;
-        this.waitedOut = true;
-        this.schedule();
-      }, this.maxWaitMs);
-      return;
-    }
-    if (this.waitTimer) clearTimeout(this.waitTimer);
-    this.waitTimer = null;
-    this.waitedOut = false;
-    const items = prompt ? [prompt] : waiting;
-    this.stepping = true;
-    try {
-      const tokens = await this.decode(items);
-      items.forEach((a, i) => {
-        a.joined = true;
-        settle(a)?.resolve(tokens[i]! as Token);
-      });
-    } catch (err) {
-      for (const a of items) settle(a)?.reject(err);
-    } finally {
-      this.stepping = false;
-      this.schedule();
+  private submitTokenSteps(): void {
+    while (this.promptSteps === 0 && this.tokenSteps < STEPS_AHEAD) {
+      const generating = [...this.active.values()].filter((a) => a.joined && !a.error && a.position < this.context.contextSize && a.planned < a.maxTokens);
+      const ready = generating.filter((a) => a.tokens.length + a.inFlight < STEPS_AHEAD);
+      if (ready.length === 0) return;
+      if (ready.length < generating.length && !this.waitedOut) {
+        // Keep the batch whole: wait (a while) for the callers behind to take their tokens.
+        this.waitTimer ??= setTimeout(() => {
+          this.waitTimer = null;
+          this.waitedOut = true;
+          this.schedule();
+        }, this.maxWaitMs);
+        return;
+      }
+      if (this.waitTimer) clearTimeout(this.waitTimer);
+      this.waitTimer = null;
+      this.waitedOut = false;
+      ready.sort((a, b) => a.id - b.id);
+      try {
+        this.runner.submitTokens(Int32Array.from(ready, (a) => a.id), ready.map((a) => a.sampler));
+      } catch (err) {
+        for (const a of ready) {
+          a.error = err;
+          settle(a)?.reject(err);
+        }
+        continue;
+      }
+      this.submitted.push({ prompt: false, items: ready });
+      this.tokenSteps++;
+      for (const a of ready) {
+        a.inFlight++;
+        a.position++;
+        a.planned++;
+      }
     }
   }
 
-  /** Decodes each item's feed (a long prompt in batch-sized chunks first) and samples one token for each. */
-  private async decode(items: Active[]): Promise<ArrayLike<number>> {
-    const { context, decodeBatchAndSample } = this.native;
-    const batchSize = this.context.batchSize;
-    const [first] = items;
-    while (items.length === 1 && first!.feed.length > batchSize) {
-      context.initBatch(batchSize);
-      context.addToBatch(first!.id, first!.position, Uint32Array.from(first!.feed.slice(0, batchSize)), NO_LOGITS);
-      await context.decodeBatch();
-      first!.position += batchSize;
-      first!.feed = first!.feed.slice(batchSize);
-    }
-    const size = items.reduce((n, a) => n + a.feed.length, 0);
-    const tokenStep = size === items.length;
-    context.initBatch(size);
-    const logitIndexes = new Uint32Array(items.length);
-    items.forEach((a, i) => {
-      if (a.stepConfig) a.sampler.applyConfig(a.stepConfig());
-      logitIndexes[i] = context.addToBatch(a.id, a.position, Uint32Array.from(a.feed), Uint32Array.of(a.feed.length - 1))[0]!;
-      a.position += a.feed.length;
-    });
-    const samplers = items.map((a) => a.sampler);
-    const started = performance.now();
-    const since = this.lastNativeEnd;
-    let tokens: ArrayLike<number>;
-    let decodeMs: number;
-    let sampleMs: number;
-    if (this.batchSampling && decodeBatchAndSample) {
-      tokens = await decodeBatchAndSample(context, samplers, logitIndexes, this.timings);
-      [decodeMs, sampleMs] = [this.timings[0]!, this.timings[1]!];
-    } else {
-      await context.decodeBatch();
-      const decoded = performance.now();
-      tokens = await Promise.all(samplers.map((s, i) => context.sampleToken(logitIndexes[i]!, s)));
-      [decodeMs, sampleMs] = [decoded - started, performance.now() - decoded];
-    }
-    this.lastNativeEnd = performance.now();
-    if (tokenStep) {
+  /** The runner's result of the oldest submitted step. */
+  private completed(error: string | null, tokens: Int32Array, [decodeMs, sampleMs, waitedMs]: Float64Array): void {
+    const step = this.submitted.shift()!;
+    if (step.prompt) this.promptSteps--;
+    else this.tokenSteps--;
+    if (!step.prompt && !error) {
       this.stats.steps++;
-      this.stats.tokens += items.length;
-      this.stats.decodeMs += decodeMs;
-      this.stats.sampleMs += sampleMs;
-      if (since !== null) this.stats.hostMs += started - since;
+      this.stats.tokens += step.items.length;
+      this.stats.decodeMs += decodeMs!;
+      this.stats.sampleMs += sampleMs!;
+      if (this.afterTokenStep) this.stats.idleMs += waitedMs!;
+    } else if (!error) {
+      this.stats.prompts++;
+      this.stats.promptMs += decodeMs! + sampleMs!;
     }
-    return tokens;
+    this.afterTokenStep = !step.prompt;
+    step.items.forEach((a, i) => {
+      a.inFlight--;
+      if (a.ended) {
+        if (a.inFlight === 0) a.sampler.dispose();
+        return;
+      }
+      if (error) {
+        a.error = new Error(error);
+        const p = settle(a);
+        if (p) p.reject(a.error);
+        return;
+      }
+      a.joined = true;
+      const token = tokens[i]! as Token;
+      const p = settle(a);
+      if (p) p.resolve(token);
+      else a.tokens.push(token);
+    });
+    if (this.submitted.length === 0) this.drained?.();
+    this.schedule();
   }
 }
 
 /** node-llama-cpp's default history for the repeat penalty. */
 const PUNISH_TOKENS = 64;
-const NO_LOGITS = new Uint32Array(0);
 
 function samplerConfig(s: SequenceSampling): NativeSamplerConfig {
   return {
     temperature: s.temperature,
     ...(s.temperature > 0 ? { topK: s.topK ?? 40, topP: s.topP ?? 1, ...(s.seed !== undefined ? { seed: s.seed } : {}) } : {}),
-    ...(s.repeatPenalty ? { repeatPenalty: s.repeatPenalty.penalty, repeatPenaltyMaxTokens: PUNISH_TOKENS, repeatPenaltyTokens: new Uint32Array(0) } : {}),
+    ...(s.repeatPenalty ? { repeatPenalty: s.repeatPenalty, repeatPenaltyMaxTokens: PUNISH_TOKENS, repeatPenaltyTokens: new Uint32Array(0) } : {}),
     ...(s.grammar ? { grammarEvaluationState: nativeGrammarState(s.grammar) } : {}),
   };
 }

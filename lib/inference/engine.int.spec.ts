@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tinyGguf, tinyRef, type TinyRef } from "../../test/helpers/tiny-gguf";
 import { BatchDecoder, type SequenceSampling } from "./batch-decoder";
 import { buildPrompt } from "./build-prompt";
+import { hasBatchSampling } from "./native-llama";
 import { ModelResidency } from "./residency";
 import { runGeneration } from "./run-generation";
 import { samplingParams } from "./sampling";
+import type { StepRunner } from "./step-runner";
 
 let llama: Llama;
 let gguf: string;
@@ -72,35 +74,51 @@ describe("the inference engine on the fixture GGUF", () => {
     }
   });
 
-  it("decodes one token of every generating sequence in each llama_decode", async () => {
+  // The native decode loop where this machine's addon was built with it (a source build), and node-llama-cpp's calls always.
+  const runnerKinds = () => (hasBatchSampling(llama) ? [false, true] : [false]);
+
+  it("decodes one token of every generating sequence per step, the next step submitted while one runs", async () => {
     const model = await llama.loadModel({ modelPath: gguf });
     try {
-      const context = await model.createContext({ sequences: 4, contextSize: 256, threads: 1 });
-      // Record the size of every batch the decoder asks the native context for.
-      const holder = context as unknown as { _ctx: Record<string, (...a: unknown[]) => unknown> };
-      const native = holder._ctx;
-      const batches: number[] = [];
-      holder._ctx = new Proxy(native, {
-        get: (t, k: string) => (k === "initBatch" ? (n: number) => (batches.push(n), t.initBatch!(n)) : typeof t[k] === "function" ? t[k].bind(t) : t[k]),
-      });
-      const decoder = new BatchDecoder(model, context, { batchSampling: false });
-      const prompts = ref.prompts.slice(0, 4).map((p) => p.input_ids as Token[]);
-      const outs = await Promise.all(
-        prompts.map(async (prompt, i) => {
-          const got: Token[] = [];
-          for await (const t of decoder.sequence(i).generate(prompt, { temperature: 0, yieldEog: true })) if (got.push(t) === 32) break;
-          return got;
-        }),
-      );
-      expect(outs).toEqual(ref.prompts.slice(0, 4).map((p) => p.generated_ids));
-      // Each prompt alone (in sequence id order), then 31 steps of one token from each of the 4 (the 32nd token needs no decode).
-      expect(batches).toEqual([...prompts.map((p) => p.length), ...Array<number>(31).fill(4)]);
-      // DecoderStats count the token steps only, and time each part of them.
-      expect(decoder.stats).toMatchObject({ steps: 31, tokens: 31 * 4 });
-      expect(decoder.stats.decodeMs).toBeGreaterThan(0);
-      expect(decoder.stats.sampleMs).toBeGreaterThan(0);
-      expect(decoder.stats.hostMs).toBeGreaterThan(0);
-      await context.dispose();
+      for (const batchSampling of runnerKinds()) {
+        const context = await model.createContext({ sequences: 4, contextSize: 256, threads: 1 });
+        const decoder = new BatchDecoder(model, context, { batchSampling });
+        expect(decoder.batchSamplingActive).toBe(batchSampling);
+        // Record every step submitted to the runner, with the token steps still running at that moment.
+        const holder = decoder as unknown as { runner: StepRunner };
+        const runner = holder.runner;
+        const steps: Array<{ prompt?: number; ids?: number[]; running?: number }> = [];
+        let tokenSteps = 0;
+        holder.runner = {
+          submitPrompt: (id, tokens, sampler) => (steps.push({ prompt: tokens.length, ids: [id] }), runner.submitPrompt(id, tokens, sampler)),
+          submitTokens: (ids, samplers) => (steps.push({ ids: [...ids], running: tokenSteps++ - decoder.stats.steps }), runner.submitTokens(ids, samplers)),
+          dispose: () => runner.dispose(),
+        };
+        const prompts = ref.prompts.slice(0, 4).map((p) => p.input_ids as Token[]);
+        const outs = await Promise.all(
+          prompts.map(async (prompt, i) => {
+            const got: Token[] = [];
+            for await (const t of decoder.sequence(i).generate(prompt, { temperature: 0, yieldEog: true, maxTokens: 32 })) got.push(t);
+            return got;
+          }),
+        );
+        await decoder.dispose();
+        expect(outs).toEqual(ref.prompts.slice(0, 4).map((p) => p.generated_ids));
+        // Each prompt alone, in sequence id order, then 31 steps of one token from each of the 4 in id order (tokens
+        // 2-32; none is run ahead past maxTokens).
+        expect(steps.slice(0, 4)).toEqual(prompts.map((p, i) => ({ prompt: p.length, ids: [i] })));
+        const tokenStepList = steps.slice(4);
+        expect(tokenStepList.every((s) => s.prompt === undefined && s.ids!.join() === "0,1,2,3")).toBe(true);
+        expect(tokenStepList).toHaveLength(31);
+        // Never more than one token step running when the next is submitted, and the second is always submitted while the first runs.
+        expect(Math.max(...tokenStepList.map((s) => s.running!))).toBe(1);
+        // DecoderStats count the token steps only, and time each part of them.
+        expect(decoder.stats).toMatchObject({ steps: tokenStepList.length, tokens: tokenStepList.length * 4 });
+        expect(decoder.stats.decodeMs).toBeGreaterThan(0);
+        expect(decoder.stats.sampleMs).toBeGreaterThan(0);
+        expect(decoder.stats.idleMs).toBeGreaterThanOrEqual(0);
+        await context.dispose();
+      }
     } finally {
       await model.dispose();
     }
@@ -110,27 +128,30 @@ describe("the inference engine on the fixture GGUF", () => {
     const model = await llama.loadModel({ modelPath: gguf });
     try {
       const prompt = ref.prompts[1]!.input_ids as Token[];
-      const settings: Array<Omit<SequenceSampling, "repeatPenalty"> & { penalty?: number }> = [
-        { temperature: 0, penalty: 1.5 },
+      const settings: SequenceSampling[] = [
+        { temperature: 0, repeatPenalty: 1.5 },
         { temperature: 0.9, topK: 20, topP: 0.8, seed: 7 },
       ];
-      for (const { penalty, ...s } of settings) {
+      for (const { repeatPenalty, ...s } of settings) {
         const theirs: Token[] = [];
         const ctx = await model.createContext({ sequences: 1, contextSize: 256, threads: 1 });
-        for await (const t of ctx.getSequence().evaluate(prompt, { ...s, ...(penalty ? { repeatPenalty: { penalty, punishTokens: () => theirs } } : {}) })) {
+        for await (const t of ctx.getSequence().evaluate(prompt, { ...s, ...(repeatPenalty ? { repeatPenalty: { penalty: repeatPenalty, punishTokens: () => theirs } } : {}) })) {
           theirs.push(t);
           if (theirs.length === 24) break;
         }
         await ctx.dispose();
-        const ours: Token[] = [];
-        const ctx2 = await model.createContext({ sequences: 1, contextSize: 256, threads: 1 });
-        const seq = new BatchDecoder(model, ctx2).sequence(0);
-        for await (const t of seq.generate(prompt, { ...s, ...(penalty ? { repeatPenalty: { penalty, punishTokens: () => ours } } : {}) })) {
-          ours.push(t);
-          if (ours.length === 24) break;
+        for (const batchSampling of runnerKinds()) {
+          const ours: Token[] = [];
+          const ctx2 = await model.createContext({ sequences: 1, contextSize: 256, threads: 1 });
+          const decoder = new BatchDecoder(model, ctx2, { batchSampling });
+          for await (const t of decoder.sequence(0).generate(prompt, { ...s, ...(repeatPenalty ? { repeatPenalty } : {}) })) {
+            ours.push(t);
+            if (ours.length === 24) break;
+          }
+          await decoder.dispose();
+          await ctx2.dispose();
+          expect(ours).toEqual(theirs);
         }
-        await ctx2.dispose();
-        expect(ours).toEqual(theirs);
       }
     } finally {
       await model.dispose();

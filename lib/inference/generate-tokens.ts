@@ -44,8 +44,9 @@ export async function generateTokens(params: {
   let stopped = false;
   const gen = sequence.generate(promptTokens, {
     temperature: s.temperature,
+    maxTokens: s.maxTokens,
     ...(s.temperature > 0 ? { topK: s.topK, topP: s.topP, seed: s.seed ?? Date.now() % 2 ** 31 } : {}),
-    ...(s.repeatPenalty > 1 ? { repeatPenalty: { punishTokens: () => tokens, penalty: s.repeatPenalty } } : {}),
+    ...(s.repeatPenalty > 1 ? { repeatPenalty: s.repeatPenalty } : {}),
     ...(grammarState ? { grammar: grammarState } : {}),
     ...params.extra,
   });

@@ -1,7 +1,7 @@
 import type { Llama, LlamaContext, LlamaGrammarEvaluationState, LlamaModel } from "node-llama-cpp";
 
-// node-llama-cpp 3.21.1's native objects, which lib/inference/batch-decoder.ts drives directly (internal API; the
-// version is pinned in package.json). Only the calls the decoder makes are typed here.
+// node-llama-cpp 3.21.1's native objects, which lib/inference/step-runner.ts drives directly (internal API; the
+// version is pinned in package.json). Only the calls the runners make are typed here.
 
 /** The sampler settings node-llama-cpp's AddonSampler.applyConfig reads (a key left out turns that stage off). */
 export type NativeSamplerConfig = {
@@ -32,35 +32,46 @@ export type NativeContext = {
   disposeSequence(sequenceId: number): void;
 };
 
+/**
+ * Called once per submitted step, in submission order: `error` or the sampled tokens (one per sequence of the step),
+ * and `timings` = [decode ms (with synchronize), sampling ms, ms the loop waited for this step after the one before].
+ */
+export type StepCallback = (error: string | null, tokens: Int32Array, timings: Float64Array) => void;
+
+/** native/node-llama-cpp/AddonBatchSampling.cpp's AddonDecodeLoop: a context's steps on a thread of its own. */
+export type NativeDecodeLoop = {
+  submitPrompt(sequenceId: number, tokens: Uint32Array, sampler: NativeSampler): void;
+  submitTokens(sequenceIds: Int32Array, samplers: NativeSampler[]): void;
+  dispose(): void;
+};
+
 type Bindings = {
   AddonSampler: new (model: unknown) => NativeSampler;
-  /**
-   * native/node-llama-cpp/AddonBatchSampling.cpp: present in source builds only (see scripts/patch-node-llama-cpp.ts).
-   * `timings` receives the milliseconds of the decode and of the sampling.
-   */
-  decodeBatchAndSample?: (context: NativeContext, samplers: NativeSampler[], batchLogitIndexes: Uint32Array, timings?: Float64Array) => Promise<Int32Array>;
+  /** Present in source builds only (see scripts/patch-node-llama-cpp.ts). */
+  AddonDecodeLoop?: new (context: NativeContext, onStep: StepCallback) => NativeDecodeLoop;
 };
 
 export type NativeLlama = {
   context: NativeContext;
   newSampler(): NativeSampler;
-  decodeBatchAndSample: Bindings["decodeBatchAndSample"];
+  newDecodeLoop: ((onStep: StepCallback) => NativeDecodeLoop) | undefined;
 };
 
 const bindingsOf = (llama: Llama) => (llama as unknown as { _bindings: Bindings })._bindings;
 
 /** Whether this Llama's addon was built with native/node-llama-cpp (source builds; prebuilt binaries lack it). */
 export function hasBatchSampling(llama: Llama): boolean {
-  return typeof bindingsOf(llama).decodeBatchAndSample === "function";
+  return typeof bindingsOf(llama).AddonDecodeLoop === "function";
 }
 
 export function nativeLlama(model: LlamaModel, context: LlamaContext): NativeLlama {
   const m = model as unknown as { _model: unknown; _llama: Llama };
-  const bindings = bindingsOf(m._llama);
+  const { AddonSampler, AddonDecodeLoop } = bindingsOf(m._llama);
+  const ctx = (context as unknown as { _ctx: NativeContext })._ctx;
   return {
-    context: (context as unknown as { _ctx: NativeContext })._ctx,
-    newSampler: () => new bindings.AddonSampler(m._model),
-    decodeBatchAndSample: bindings.decodeBatchAndSample?.bind(bindings),
+    context: ctx,
+    newSampler: () => new AddonSampler(m._model),
+    newDecodeLoop: AddonDecodeLoop && ((onStep) => new AddonDecodeLoop(ctx, onStep)),
   };
 }
 

@@ -160,7 +160,9 @@ export class ModelResidency {
 
   private async unload(entry: Entry): Promise<void> {
     this.entries.delete(entry.path);
-    const { model } = await entry.ready.catch(() => ({ model: null }));
+    const { model, decoder } = await entry.ready.catch(() => ({ model: null, decoder: null }));
+    // The decoder first: its native loop may still run a step ahead for requests that have ended.
+    await decoder?.dispose();
     // Disposing the model disposes its context and sequences (node-llama-cpp's object lifecycle).
     await model?.dispose();
   }

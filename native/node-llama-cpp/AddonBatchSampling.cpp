@@ -1,20 +1,20 @@
 // llama-depot's addition to node-llama-cpp 3.21.1's addon (copied into its llama/addon/ and registered by
-// scripts/patch-node-llama-cpp.ts, so every source build, the CUDA one included, compiles it).
-//
-// decodeBatchAndSample(context, samplers, batchLogitIndexes, timings?): one asynchronous call that runs llama_decode on
-// the context's batch and then samples the token of every requested output with that output's sampler; `timings`, a
-// Float64Array(2), receives the milliseconds spent in the decode (with its synchronize) and in the sampling. node-llama-cpp
-// makes that one decode call plus one asynchronous sampleToken call per sequence per token; on a GPU each hand-off
-// to and from libuv's thread pool leaves the card idle (bench/results/gpu-2026-11-27.md).
+// scripts/patch-node-llama-cpp.ts, so every source build, the CUDA one included, compiles it): AddonDecodeLoop, which
+// runs a context's decode steps on a thread of its own and samples every output natively (see the class below).
+// node-llama-cpp makes one asynchronous decode call plus one asynchronous sampleToken call per sequence per token, each
+// on any of libuv's pool threads and each handing back to JS; on a GPU those hand-offs left the card idle for 10-19%
+// of every step (bench/results/gpu-2026-11-27.md).
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -165,160 +165,374 @@ class SamplingPool {
         }
 };
 
-class DecodeBatchAndSampleWorker : public Napi::AsyncWorker {
+// An output takes 10-30 (greedy) to hundreds (top-k, top-p, penalties, grammar) of microseconds: from 8 outputs on
+// they are spread over up to 8 threads, as node-llama-cpp's parallel sampleToken calls were over libuv's pool
+// (on an H200's host, 4 greedy outputs took 0.10 ms in turn and 0.17 ms over the pool; 32 took 0.36 ms over it).
+// Each chain must have been rebuilt on the JS thread (rebuildChainIfNeeded). Returns an error message, or "".
+std::string sampleOutputs(llama_context* ctx, const std::vector<AddonSampler*>& samplers,
+                          const std::vector<int32_t>& batchLogitIndexes, std::vector<llama_token>& tokens) {
+    const int32_t nVocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
+    const size_t n = samplers.size();
+    tokens.assign(n, -1);
+    // llama_get_logits_ith synchronizes the context: called here, on one thread, for the greedy outputs.
+    std::vector<const float*> logits(n, nullptr);
+    for (size_t i = 0; i < n; i++) {
+        if (isPlainGreedy(samplers[i])) {
+            logits[i] = llama_get_logits_ith(ctx, batchLogitIndexes[i]);
+        }
+    }
+    std::vector<std::string> errors(n);
+    const std::function<void(size_t)> work = [&](size_t i) {
+        try {
+            tokens[i] = sampleOne(ctx, samplers[i], batchLogitIndexes[i], logits[i], nVocab);
+        } catch (const std::exception& e) {
+            errors[i] = e.what();
+        } catch (...) {
+            errors[i] = "Unknown error when sampling";
+        }
+    };
+    const size_t threads = n < 8 ? 1 : std::min<size_t>({(n + 1) / 2, 8, std::max(1u, std::thread::hardware_concurrency())});
+    if (threads == 1) {
+        for (size_t i = 0; i < n; i++) {
+            work(i);
+        }
+    } else {
+        SamplingPool::shared().run(n, threads, work);
+    }
+    for (const auto& error : errors) {
+        if (!error.empty()) {
+            return error;
+        }
+    }
+    return "";
+}
+
+// A context's decode steps run on one thread of their own, in the order they were submitted, each step starting as
+// soon as the one before it has sampled: JS submits the next step while the GPU decodes the current one, so the card
+// does not wait for JS between steps, and llama.cpp always runs on the same thread (node-llama-cpp's calls hop between
+// libuv's pool threads; bench/results/gpu-2026-11-27.md). Every token stays in llama.cpp: a token step feeds each
+// sequence the token it sampled last, at the position after its last one.
+//
+// JS: new AddonDecodeLoop(context, onStep(error: string | null, tokens: Int32Array, timings: Float64Array))
+//   submitPrompt(sequenceId, tokens: Uint32Array, sampler): clears the sequence, decodes the prompt (in chunks of the
+//     context's batch size), samples one token;
+//   submitTokens(sequenceIds: Int32Array, samplers[]): one token of each sequence in one llama_decode, then samples
+//     one token each;
+//   dispose(): after the last onStep (it waits for the step running on the thread).
+// onStep is called once per submitted step, in order; timings: [decode ms (with synchronize), sampling ms, ms the thread
+// waited for this step since the step before ended].
+class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
     public:
-        DecodeBatchAndSampleWorker(const Napi::Env& env, AddonContext* ctx, std::vector<AddonSampler*> samplers,
-                                   std::vector<int32_t> batchLogitIndexes, Napi::Value timings)
-            : Napi::AsyncWorker(env, "DecodeBatchAndSampleWorker"),
-              ctx(ctx),
-              samplers(std::move(samplers)),
-              batchLogitIndexes(std::move(batchLogitIndexes)),
-              tokens(this->samplers.size(), -1),
-              deferred(Napi::Promise::Deferred::New(env)) {
-            if (timings.IsTypedArray() && timings.As<Napi::TypedArray>().TypedArrayType() == napi_float64_array &&
-                timings.As<Napi::Float64Array>().ElementLength() >= 2) {
-                this->timings = Napi::Persistent(timings.As<Napi::Float64Array>());
+        static void init(Napi::Object exports) {
+            exports.Set("AddonDecodeLoop", DefineClass(exports.Env(), "AddonDecodeLoop", {
+                InstanceMethod("submitPrompt", &AddonDecodeLoop::SubmitPrompt),
+                InstanceMethod("submitTokens", &AddonDecodeLoop::SubmitTokens),
+                InstanceMethod("dispose", &AddonDecodeLoop::Dispose),
+            }));
+        }
+
+        AddonDecodeLoop(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AddonDecodeLoop>(info) {
+            Napi::Env env = info.Env();
+            if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction()) {
+                Napi::TypeError::New(env, "new AddonDecodeLoop(context, onStep)").ThrowAsJavaScriptException();
+                return;
+            }
+            ctx = Napi::ObjectWrap<AddonContext>::Unwrap(info[0].As<Napi::Object>());
+            if (ctx->disposed || ctx->ctx == nullptr) {
+                Napi::Error::New(env, "Context is disposed").ThrowAsJavaScriptException();
+                return;
             }
             ctx->Ref();
-            for (auto* sampler : this->samplers) {
-                sampler->Ref();
-            }
-        }
-        ~DecodeBatchAndSampleWorker() {
-            ctx->Unref();
-            for (auto* sampler : samplers) {
-                sampler->Unref();
-            }
-        }
-
-        Napi::Promise GetPromise() {
-            return deferred.Promise();
+            nBatch = static_cast<int32_t>(llama_n_batch(ctx->ctx));
+            batch = llama_batch_init(nBatch, 0, 1);
+            const size_t sequences = llama_n_seq_max(ctx->ctx);
+            positions.assign(sequences, 0);
+            last.assign(sequences, -1);
+            onStep = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "AddonDecodeLoop", 0, 1);
+            onStep.Unref(env);  // holds the event loop open only while steps are pending
+            thread = std::thread(&AddonDecodeLoop::loop, this);
+            started = true;
         }
 
-    protected:
-        void Execute() override {
-            try {
-                const auto started = std::chrono::steady_clock::now();
-                const int r = llama_decode(ctx->ctx, ctx->batch);
-                if (r != 0) {
-                    SetError(r == 1 ? "could not find a KV slot for the batch (try reducing the size of the batch or increase the context)"
-                                    : "Eval has failed");
-                    return;
-                }
-                llama_synchronize(ctx->ctx);
-                const auto decoded = std::chrono::steady_clock::now();
-                sampleAll();
-                decodeMs = std::chrono::duration<double, std::milli>(decoded - started).count();
-                sampleMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - decoded).count();
-            } catch (const std::exception& e) {
-                SetError(e.what());
-            } catch (...) {
-                SetError("Unknown error when calling \"llama_decode\"");
-            }
-        }
-
-        void OnOK() override {
-            if (!timings.IsEmpty()) {
-                timings.Value()[0] = decodeMs;
-                timings.Value()[1] = sampleMs;
-            }
-            auto result = Napi::Int32Array::New(Env(), tokens.size());
-            for (size_t i = 0; i < tokens.size(); i++) {
-                result[i] = tokens[i];
-            }
-            deferred.Resolve(result);
-        }
-        void OnError(const Napi::Error& err) override {
-            deferred.Reject(err.Value());
+        ~AddonDecodeLoop() {
+            stop();
         }
 
     private:
-        AddonContext* ctx;
-        std::vector<AddonSampler*> samplers;
-        std::vector<int32_t> batchLogitIndexes;
-        std::vector<llama_token> tokens;
-        Napi::Promise::Deferred deferred;
-        Napi::Reference<Napi::Float64Array> timings;
-        double decodeMs = 0;
-        double sampleMs = 0;
+        struct Job {
+            bool prompt = false;
+            std::vector<int32_t> sequences;
+            std::vector<AddonSampler*> samplers;
+            std::vector<llama_token> promptTokens;
+        };
+        struct Result {
+            std::vector<llama_token> tokens;
+            std::string error;
+            double timings[3] = {0, 0, 0};
+        };
 
-        // An output takes 10-30 (greedy) to hundreds (top-k, top-p, penalties, grammar) of microseconds: from 8 outputs on
-        // they are spread over up to 8 threads, as node-llama-cpp's parallel sampleToken calls were over libuv's pool
-        // (on an H200's host, 4 greedy outputs took 0.10 ms in turn and 0.17 ms over the pool; 32 took 0.36 ms over it).
-        void sampleAll() {
-            const int32_t nVocab = llama_vocab_n_tokens(ctx->model->vocab);
-            const size_t n = samplers.size();
-            // llama_get_logits_ith synchronizes the context: called here, on one thread, for the greedy outputs.
-            std::vector<const float*> logits(n, nullptr);
-            for (size_t i = 0; i < n; i++) {
-                if (isPlainGreedy(samplers[i])) {
-                    logits[i] = llama_get_logits_ith(ctx->ctx, batchLogitIndexes[i]);
-                }
+        AddonContext* ctx = nullptr;
+        int32_t nBatch = 0;
+        llama_batch batch{};
+        // Per sequence, touched by the loop thread only: the next position, and the token sampled last.
+        std::vector<int32_t> positions;
+        std::vector<llama_token> last;
+        Napi::ThreadSafeFunction onStep;
+        std::thread thread;
+        bool started = false;
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::deque<Job> queue;
+        bool stopping = false;
+        // JS thread only: steps submitted whose onStep has not run yet.
+        size_t pending = 0;
+
+        void stop() {
+            if (!started) {
+                return;
             }
-            std::vector<std::string> errors(n);
-            const std::function<void(size_t)> work = [&](size_t i) {
-                try {
-                    tokens[i] = sampleOne(ctx->ctx, samplers[i], batchLogitIndexes[i], logits[i], nVocab);
-                } catch (const std::exception& e) {
-                    errors[i] = e.what();
-                } catch (...) {
-                    errors[i] = "Unknown error when sampling";
-                }
-            };
-            const size_t threads = n < 8 ? 1 : std::min<size_t>({(n + 1) / 2, 8, std::max(1u, std::thread::hardware_concurrency())});
-            if (threads == 1) {
-                for (size_t i = 0; i < n; i++) {
-                    work(i);
-                }
-            } else {
-                SamplingPool::shared().run(n, threads, work);
+            started = false;
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                stopping = true;
             }
-            for (const auto& error : errors) {
-                if (!error.empty()) {
-                    SetError(error);
-                    return;
-                }
-            }
+            wake.notify_one();
+            thread.join();
+            llama_batch_free(batch);
+            onStep.Release();
+            ctx->Unref();
         }
-};
 
-Napi::Value DecodeBatchAndSample(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 3 || !info[0].IsObject() || !info[1].IsArray() || !info[2].IsTypedArray()) {
-        Napi::TypeError::New(env, "decodeBatchAndSample(context, samplers[], Uint32Array batchLogitIndexes, Float64Array timings?)").ThrowAsJavaScriptException();
-        return env.Undefined();
-    }
-    AddonContext* ctx = Napi::ObjectWrap<AddonContext>::Unwrap(info[0].As<Napi::Object>());
-    if (ctx->disposed || !ctx->has_batch) {
-        Napi::Error::New(env, ctx->disposed ? "Context is disposed" : "No batch is initialized").ThrowAsJavaScriptException();
-        return env.Undefined();
-    }
-    Napi::Array samplerArray = info[1].As<Napi::Array>();
-    Napi::Uint32Array indexArray = info[2].As<Napi::Uint32Array>();
-    if (samplerArray.Length() != indexArray.ElementLength()) {
-        Napi::RangeError::New(env, "one sampler per batch logit index").ThrowAsJavaScriptException();
-        return env.Undefined();
-    }
-    std::vector<AddonSampler*> samplers;
-    std::vector<int32_t> indexes;
-    for (uint32_t i = 0; i < samplerArray.Length(); i++) {
-        AddonSampler* sampler = Napi::ObjectWrap<AddonSampler>::Unwrap(samplerArray.Get(i).As<Napi::Object>());
-        if (sampler->disposed) {
-            Napi::Error::New(env, "Sampler is disposed").ThrowAsJavaScriptException();
+        Napi::Value Dispose(const Napi::CallbackInfo& info) {
+            if (pending > 0) {
+                Napi::Error::New(info.Env(), "steps are still pending").ThrowAsJavaScriptException();
+                return info.Env().Undefined();
+            }
+            stop();
+            return info.Env().Undefined();
+        }
+
+        // Checks the samplers (on the JS thread: their chains are built here, the loop thread only reads them).
+        bool takeSamplers(const Napi::Env& env, const Napi::Array& array, Job& job) {
+            for (uint32_t i = 0; i < array.Length(); i++) {
+                AddonSampler* sampler = Napi::ObjectWrap<AddonSampler>::Unwrap(array.Get(i).As<Napi::Object>());
+                if (sampler->disposed) {
+                    Napi::Error::New(env, "Sampler is disposed").ThrowAsJavaScriptException();
+                    return false;
+                }
+                sampler->rebuildChainIfNeeded();
+                job.samplers.push_back(sampler);
+            }
+            return true;
+        }
+
+        bool validSequence(const Napi::Env& env, int64_t id) {
+            if (id < 0 || id >= static_cast<int64_t>(positions.size())) {
+                Napi::RangeError::New(env, "no such sequence in this context").ThrowAsJavaScriptException();
+                return false;
+            }
+            return true;
+        }
+
+        Napi::Value SubmitPrompt(const Napi::CallbackInfo& info) {
+            Napi::Env env = info.Env();
+            if (!started || info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !info[2].IsObject()) {
+                Napi::TypeError::New(env, started ? "submitPrompt(sequenceId, Uint32Array tokens, sampler)" : "the decode loop is disposed").ThrowAsJavaScriptException();
+                return env.Undefined();
+            }
+            Job job;
+            job.prompt = true;
+            const int64_t id = info[0].As<Napi::Number>().Int64Value();
+            Napi::Uint32Array tokens = info[1].As<Napi::Uint32Array>();
+            if (!validSequence(env, id) || tokens.ElementLength() == 0) {
+                if (!env.IsExceptionPending()) {
+                    Napi::RangeError::New(env, "empty prompt").ThrowAsJavaScriptException();
+                }
+                return env.Undefined();
+            }
+            job.sequences.push_back(static_cast<int32_t>(id));
+            job.promptTokens.assign(tokens.Data(), tokens.Data() + tokens.ElementLength());
+            Napi::Array samplers = Napi::Array::New(env, 1);
+            samplers.Set(0u, info[2]);
+            if (!takeSamplers(env, samplers, job)) {
+                return env.Undefined();
+            }
+            submit(env, std::move(job));
             return env.Undefined();
         }
-        // The chain is (re)built here, on the JS thread, as applyConfig left it; sampling then only reads it.
-        sampler->rebuildChainIfNeeded();
-        samplers.push_back(sampler);
-        indexes.push_back(static_cast<int32_t>(indexArray[i]));
-    }
-    auto* worker = new DecodeBatchAndSampleWorker(env, ctx, std::move(samplers), std::move(indexes), info[3]);
-    worker->Queue();
-    return worker->GetPromise();
-}
+
+        Napi::Value SubmitTokens(const Napi::CallbackInfo& info) {
+            Napi::Env env = info.Env();
+            if (!started || info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsArray()) {
+                Napi::TypeError::New(env, started ? "submitTokens(Int32Array sequenceIds, samplers[])" : "the decode loop is disposed").ThrowAsJavaScriptException();
+                return env.Undefined();
+            }
+            Napi::Int32Array ids = info[0].As<Napi::Int32Array>();
+            Napi::Array samplers = info[1].As<Napi::Array>();
+            if (ids.ElementLength() == 0 || ids.ElementLength() != samplers.Length() || ids.ElementLength() > static_cast<size_t>(nBatch)) {
+                Napi::RangeError::New(env, "one sampler per sequence, at least one sequence and at most the batch size").ThrowAsJavaScriptException();
+                return env.Undefined();
+            }
+            Job job;
+            for (size_t i = 0; i < ids.ElementLength(); i++) {
+                if (!validSequence(env, ids[i])) {
+                    return env.Undefined();
+                }
+                job.sequences.push_back(ids[i]);
+            }
+            if (!takeSamplers(env, samplers, job)) {
+                return env.Undefined();
+            }
+            submit(env, std::move(job));
+            return env.Undefined();
+        }
+
+        void submit(const Napi::Env& env, Job job) {
+            // Kept alive until onStep has run for the step: the context, the samplers, this loop.
+            for (auto* sampler : job.samplers) {
+                sampler->Ref();
+            }
+            if (pending++ == 0) {
+                Ref();
+                onStep.Ref(env);
+            }
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                queue.push_back(std::move(job));
+            }
+            wake.notify_one();
+        }
+
+        void loop() {
+            auto lastEnd = std::chrono::steady_clock::now();
+            for (;;) {
+                Job job;
+                {
+                    std::unique_lock<std::mutex> lock(mutex);
+                    wake.wait(lock, [this] { return stopping || !queue.empty(); });
+                    if (queue.empty()) {
+                        return;
+                    }
+                    job = std::move(queue.front());
+                    queue.pop_front();
+                }
+                auto* result = new Result();
+                const auto start = std::chrono::steady_clock::now();
+                result->timings[2] = std::chrono::duration<double, std::milli>(start - lastEnd).count();
+                try {
+                    run(job, *result);
+                } catch (const std::exception& e) {
+                    result->error = e.what();
+                } catch (...) {
+                    result->error = "Unknown error when calling \"llama_decode\"";
+                }
+                lastEnd = std::chrono::steady_clock::now();
+                auto samplers = std::move(job.samplers);
+                const napi_status status = onStep.BlockingCall([this, result, samplers](Napi::Env env, Napi::Function fn) {
+                    deliver(env, fn, result, samplers);
+                });
+                if (status != napi_ok) {
+                    delete result;  // the environment is shutting down
+                }
+            }
+        }
+
+        // On the JS thread.
+        void deliver(Napi::Env env, Napi::Function fn, Result* result, const std::vector<AddonSampler*>& samplers) {
+            for (auto* sampler : samplers) {
+                sampler->Unref();
+            }
+            auto tokens = Napi::Int32Array::New(env, result->tokens.size());
+            for (size_t i = 0; i < result->tokens.size(); i++) {
+                tokens[i] = result->tokens[i];
+            }
+            auto timings = Napi::Float64Array::New(env, 3);
+            for (size_t i = 0; i < 3; i++) {
+                timings[i] = result->timings[i];
+            }
+            Napi::Value error = result->error.empty() ? env.Null() : Napi::String::New(env, result->error);
+            delete result;
+            const bool idle = --pending == 0;
+            if (idle) {
+                onStep.Unref(env);
+            }
+            try {
+                fn.Call({error, tokens, timings});
+            } catch (const Napi::Error& e) {
+                if (idle) {
+                    Unref();
+                }
+                e.ThrowAsJavaScriptException();  // reported as an uncaught exception
+                return;
+            }
+            if (idle) {
+                Unref();
+            }
+        }
+
+        void decode() {
+            const int r = llama_decode(ctx->ctx, batch);
+            if (r != 0) {
+                throw std::runtime_error(r == 1 ? "could not find a KV slot for the batch (try reducing the size of the batch or increase the context)"
+                                                : "Eval has failed");
+            }
+        }
+
+        void add(int32_t sequence, llama_token token, bool logits) {
+            const int32_t i = batch.n_tokens++;
+            batch.token[i] = token;
+            batch.pos[i] = positions[sequence]++;
+            batch.n_seq_id[i] = 1;
+            batch.seq_id[i][0] = sequence;
+            batch.logits[i] = logits;
+        }
+
+        void run(Job& job, Result& result) {
+            if (ctx->disposed) {
+                throw std::runtime_error("Context is disposed");
+            }
+            const auto started = std::chrono::steady_clock::now();
+            std::vector<int32_t> outputs;
+            if (job.prompt) {
+                const int32_t sequence = job.sequences[0];
+                llama_memory_seq_rm(llama_get_memory(ctx->ctx), sequence, -1, -1);
+                positions[sequence] = 0;
+                last[sequence] = -1;
+                const size_t n = job.promptTokens.size();
+                for (size_t offset = 0; offset < n; offset += nBatch) {
+                    const size_t end = std::min(n, offset + nBatch);
+                    batch.n_tokens = 0;
+                    for (size_t i = offset; i < end; i++) {
+                        add(sequence, job.promptTokens[i], i == n - 1);
+                    }
+                    decode();
+                }
+                outputs.push_back(batch.n_tokens - 1);
+            } else {
+                batch.n_tokens = 0;
+                for (size_t i = 0; i < job.sequences.size(); i++) {
+                    const int32_t sequence = job.sequences[i];
+                    if (last[sequence] < 0) {
+                        throw std::runtime_error("sequence " + std::to_string(sequence) + " has no sampled token to decode");
+                    }
+                    add(sequence, last[sequence], true);
+                    outputs.push_back(static_cast<int32_t>(i));
+                }
+                decode();
+            }
+            llama_synchronize(ctx->ctx);
+            const auto decoded = std::chrono::steady_clock::now();
+            result.error = sampleOutputs(ctx->ctx, job.samplers, outputs, result.tokens);
+            for (size_t i = 0; i < job.sequences.size(); i++) {
+                last[job.sequences[i]] = result.tokens[i];
+            }
+            result.timings[0] = std::chrono::duration<double, std::milli>(decoded - started).count();
+            result.timings[1] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - decoded).count();
+        }
+};
 
 }  // namespace
 
 void addonBatchSamplingInit(Napi::Object exports) {
-    exports.Set("decodeBatchAndSample", Napi::Function::New(exports.Env(), DecodeBatchAndSample, "decodeBatchAndSample"));
+    AddonDecodeLoop::init(exports);
 }
