@@ -1,6 +1,6 @@
 // Adds native/node-llama-cpp/AddonBatchSampling.cpp to node-llama-cpp's addon sources (run on postinstall). Only
 // source builds compile it, the worker's CUDA build among them (lib/inference/llama.ts builds from source where no
-// prebuilt binary fits the card); prebuilt binaries lack it and lib/inference/batch-decoder.ts falls back to
+// prebuilt binary fits the card); prebuilt binaries lack it and lib/inference/step-runner.ts falls back to
 // node-llama-cpp's own decode and sampling calls. Idempotent, and it fails loudly if node-llama-cpp's sources moved.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";

@@ -68,7 +68,7 @@ export type GpuInfo = {
   devices: string[];
   vramTotal: number;
   vramUsed: number;
-  /** Each decode step samples every sequence in the same native call (a source build with native/node-llama-cpp). */
+  /** Decode steps run on the native decode loop, which samples every sequence itself (a source build with native/node-llama-cpp). */
   batchSampling: boolean;
   notice?: string;
   /** Resident models and how many of their layers node-llama-cpp put on the GPU. */
