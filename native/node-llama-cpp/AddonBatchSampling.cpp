@@ -255,6 +255,8 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
         }
 
         ~AddonDecodeLoop() {
+            // Garbage-collected without dispose(): the context's reference is left alone (at environment teardown the
+            // context may be finalized already).
             stop();
         }
 
@@ -300,7 +302,6 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
             thread.join();
             llama_batch_free(batch);
             onStep.Release();
-            ctx->Unref();
         }
 
         Napi::Value Dispose(const Napi::CallbackInfo& info) {
@@ -308,7 +309,10 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
                 Napi::Error::New(info.Env(), "steps are still pending").ThrowAsJavaScriptException();
                 return info.Env().Undefined();
             }
-            stop();
+            if (started) {
+                stop();
+                ctx->Unref();
+            }
             return info.Env().Undefined();
         }
 
