@@ -4,12 +4,7 @@
 //   node_modules/.bin/tsx bench/inference/decode-threads.ts <model.gguf> [threads,...]
 import os from "node:os";
 import { getLlama } from "node-llama-cpp";
-
-type Native = {
-  initBatch(n: number): void;
-  addToBatch(seq: number, pos: number, tokens: Uint32Array, logits: Uint32Array): Uint32Array;
-  decodeBatch(): Promise<void>;
-};
+import type { NativeContext } from "../../lib/inference/native-llama";
 
 const [modelPath, list] = process.argv.slice(2);
 if (!modelPath) throw new Error("usage: decode-threads.ts <model.gguf> [threads,...]");
@@ -19,7 +14,7 @@ const model = await llama.loadModel({ modelPath });
 console.log(`UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "(default 4)"}, ${os.availableParallelism()} CPUs`);
 for (const threads of [...new Set(threadCounts)]) {
   const context = await model.createContext({ sequences: 1, contextSize: 1024, threads });
-  const native = (context as unknown as { _ctx: Native })._ctx;
+  const native = (context as unknown as { _ctx: NativeContext })._ctx;
   native.initBatch(256);
   native.addToBatch(0, 0, Uint32Array.from({ length: 256 }, (_, i) => 100 + i), Uint32Array.of(255));
   await native.decodeBatch();

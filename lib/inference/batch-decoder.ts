@@ -40,9 +40,11 @@ type Active = {
   inFlight: number;
   /** Position of the next token a step would decode for it (the steps submitted so far included). */
   position: number;
-  /** Tokens the steps submitted so far will have sampled for it, and the most it may have. */
-  planned: number;
-  maxTokens: number;
+  /**
+   * Where its token steps end: at the context size, or once the steps submitted will have sampled its maxTokens
+   * tokens (the prompt step samples the first).
+   */
+  end: number;
   /** Sampled tokens its caller has not taken yet. */
   tokens: Token[];
   /** The caller waiting for its next token, if it is waiting. */
@@ -137,7 +139,8 @@ export class BatchDecoder {
     const maxTokens = sampling.maxTokens ?? Infinity;
     if (!(maxTokens >= 1)) throw new RangeError("maxTokens must be at least 1");
     const sampler = this.native.newSampler();
-    const active: Active = { id, sampler, joined: false, inFlight: 0, position: prompt.length, planned: 1, maxTokens, tokens: [], pending: null, error: null, ended: false };
+    const end = Math.min(this.context.contextSize, prompt.length + maxTokens - 1);
+    const active: Active = { id, sampler, joined: false, inFlight: 0, position: prompt.length, end, tokens: [], pending: null, error: null, ended: false };
     try {
       // Applied once: the sampler accepts each token it samples (the repeat penalty's history and the grammar move
       // on in llama.cpp), so it needs nothing from JS between steps.
@@ -168,7 +171,8 @@ export class BatchDecoder {
     const token = a.tokens.shift();
     this.schedule();
     if (token !== undefined) return Promise.resolve(token);
-    if (a.inFlight === 0 && a.position >= this.context.contextSize) {
+    // Before maxTokens (the generator stops there), only a full context can leave nothing to wait for.
+    if (a.inFlight === 0 && a.position >= a.end) {
       return Promise.reject(new RangeError(`sequence ${a.id} is full: ${this.context.contextSize} tokens`));
     }
     return new Promise<Token>((resolve, reject) => (a.pending = { resolve, reject }));
@@ -186,7 +190,7 @@ export class BatchDecoder {
 
   private submitTokenSteps(): void {
     while (this.promptSteps === 0 && this.tokenSteps < STEPS_AHEAD) {
-      const generating = [...this.active.values()].filter((a) => a.joined && !a.error && a.position < this.context.contextSize && a.planned < a.maxTokens);
+      const generating = [...this.active.values()].filter((a) => a.joined && !a.error && a.position < a.end);
       const ready = generating.filter((a) => a.tokens.length + a.inFlight < STEPS_AHEAD);
       if (ready.length === 0) return;
       if (ready.length < generating.length && !this.waitedOut) {
@@ -216,7 +220,6 @@ export class BatchDecoder {
       for (const a of ready) {
         a.inFlight++;
         a.position++;
-        a.planned++;
       }
     }
   }
@@ -245,8 +248,7 @@ export class BatchDecoder {
       }
       if (error) {
         a.error = new Error(error);
-        const p = settle(a);
-        if (p) p.reject(a.error);
+        settle(a)?.reject(a.error);
         return;
       }
       a.joined = true;

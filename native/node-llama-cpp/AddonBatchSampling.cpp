@@ -316,17 +316,19 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
             return info.Env().Undefined();
         }
 
-        // Checks the samplers (on the JS thread: their chains are built here, the loop thread only reads them).
-        bool takeSamplers(const Napi::Env& env, const Napi::Array& array, Job& job) {
-            for (uint32_t i = 0; i < array.Length(); i++) {
-                AddonSampler* sampler = Napi::ObjectWrap<AddonSampler>::Unwrap(array.Get(i).As<Napi::Object>());
-                if (sampler->disposed) {
-                    Napi::Error::New(env, "Sampler is disposed").ThrowAsJavaScriptException();
-                    return false;
-                }
-                sampler->rebuildChainIfNeeded();
-                job.samplers.push_back(sampler);
+        // Checks a sampler (on the JS thread: its chain is built here, the loop thread only reads it).
+        bool takeSampler(const Napi::Env& env, const Napi::Value& value, Job& job) {
+            AddonSampler* sampler = value.IsObject() ? Napi::ObjectWrap<AddonSampler>::Unwrap(value.As<Napi::Object>()) : nullptr;
+            if (sampler == nullptr) {
+                Napi::TypeError::New(env, "not a sampler").ThrowAsJavaScriptException();
+                return false;
             }
+            if (sampler->disposed) {
+                Napi::Error::New(env, "Sampler is disposed").ThrowAsJavaScriptException();
+                return false;
+            }
+            sampler->rebuildChainIfNeeded();
+            job.samplers.push_back(sampler);
             return true;
         }
 
@@ -348,17 +350,16 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
             job.prompt = true;
             const int64_t id = info[0].As<Napi::Number>().Int64Value();
             Napi::Uint32Array tokens = info[1].As<Napi::Uint32Array>();
-            if (!validSequence(env, id) || tokens.ElementLength() == 0) {
-                if (!env.IsExceptionPending()) {
-                    Napi::RangeError::New(env, "empty prompt").ThrowAsJavaScriptException();
-                }
+            if (!validSequence(env, id)) {
+                return env.Undefined();
+            }
+            if (tokens.ElementLength() == 0) {
+                Napi::RangeError::New(env, "empty prompt").ThrowAsJavaScriptException();
                 return env.Undefined();
             }
             job.sequences.push_back(static_cast<int32_t>(id));
             job.promptTokens.assign(tokens.Data(), tokens.Data() + tokens.ElementLength());
-            Napi::Array samplers = Napi::Array::New(env, 1);
-            samplers.Set(0u, info[2]);
-            if (!takeSamplers(env, samplers, job)) {
+            if (!takeSampler(env, info[2], job)) {
                 return env.Undefined();
             }
             submit(env, std::move(job));
@@ -378,14 +379,11 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
                 return env.Undefined();
             }
             Job job;
-            for (size_t i = 0; i < ids.ElementLength(); i++) {
-                if (!validSequence(env, ids[i])) {
+            for (uint32_t i = 0; i < ids.ElementLength(); i++) {
+                if (!validSequence(env, ids[i]) || !takeSampler(env, samplers.Get(i), job)) {
                     return env.Undefined();
                 }
                 job.sequences.push_back(ids[i]);
-            }
-            if (!takeSamplers(env, samplers, job)) {
-                return env.Undefined();
             }
             submit(env, std::move(job));
             return env.Undefined();
