@@ -25,7 +25,6 @@ class Storage {
 class Tensor {
   constructor(readonly t: PickledTensor) {}
 }
-const MARK = Symbol("mark");
 
 const STORAGE_DTYPES: Record<string, SourceDtype | null> = {
   "torch.HalfStorage": "F16",
@@ -40,6 +39,9 @@ const STORAGE_DTYPES: Record<string, SourceDtype | null> = {
   "torch.ByteStorage": null,
   "torch.BoolStorage": null,
 };
+// A state dict pickle stays far below these (torch batches SETITEMS/APPENDS by 1000); past them the file is hostile,
+// and the error says so instead of running out of memory or stack.
+export const PICKLE_LIMITS = { stack: 100_000, marks: 1_000, memo: 1_000_000, items: 1_000_000 };
 const CALLABLES = new Set(["collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter"]);
 
 /**
@@ -72,16 +74,30 @@ export function unpickleStateDict(params: { data: Uint8Array; file: string }): M
     return s;
   };
 
+  const limit = (what: string, max: number): never => bad(`${what} exceeds the limit of ${max.toLocaleString("en")} (not a state dict pickle)`);
   const stack: unknown[] = [];
+  // Stack positions of the open MARKs (CPython's metastack), so a MARK is never searched for.
+  const marks: number[] = [];
   const memo = new Map<number, unknown>();
-  const pop = () => (stack.length === 0 ? bad("stack underflow") : stack.pop());
-  const top = () => (stack.length === 0 ? bad("stack underflow") : stack[stack.length - 1]);
+  const push = (v: unknown) => {
+    if (stack.length >= PICKLE_LIMITS.stack) limit("pickle stack depth", PICKLE_LIMITS.stack);
+    stack.push(v);
+  };
+  const pop = () => (stack.length === 0 || stack.length === marks.at(-1) ? bad("stack underflow") : stack.pop());
+  const top = () => (stack.length === 0 || stack.length === marks.at(-1) ? bad("stack underflow") : stack[stack.length - 1]);
   const popMark = (): unknown[] => {
-    const at = stack.lastIndexOf(MARK);
-    if (at < 0) bad("MARK expected");
-    const items = stack.splice(at);
-    items.shift();
-    return items;
+    const at = marks.pop();
+    if (at === undefined) return bad("MARK expected");
+    return stack.splice(at);
+  };
+  const setMemo = (k: number, v: unknown) => {
+    if (!memo.has(k) && memo.size >= PICKLE_LIMITS.memo) limit("pickle memo size", PICKLE_LIMITS.memo);
+    memo.set(k, v);
+  };
+  // Items added one at a time (no spread: millions of arguments overflow the call stack).
+  const extend = (l: unknown[], items: unknown[]) => {
+    if (l.length + items.length > PICKLE_LIMITS.items) limit("a pickled list's length", PICKLE_LIMITS.items);
+    for (const v of items) l.push(v);
   };
   const global = (module: string, name: string) => {
     const g = new Global(module, name);
@@ -90,6 +106,7 @@ export function unpickleStateDict(params: { data: Uint8Array; file: string }): M
   };
   const setItems = (target: unknown, kv: unknown[]) => {
     if (!(target instanceof Map)) bad("SETITEM(S) on a non-dict");
+    if ((target as Map<unknown, unknown>).size + kv.length / 2 > PICKLE_LIMITS.items) limit("a pickled dict's size", PICKLE_LIMITS.items);
     for (let i = 0; i + 1 < kv.length; i += 2) (target as Map<unknown, unknown>).set(kv[i], kv[i + 1]);
   };
   const ints = (v: unknown, what: string): number[] => {
@@ -137,21 +154,24 @@ export function unpickleStateDict(params: { data: Uint8Array; file: string }): M
         }
         return out;
       }
-      case 0x28: stack.push(MARK); break;
-      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x29: stack.push(new Tuple([])); break; // EMPTY_TUPLE
-      case 0x74: stack.push(new Tuple(popMark())); break; // TUPLE
-      case 0x85: stack.push(new Tuple([pop()])); break;
-      case 0x86: { const b = pop(); const a = pop(); stack.push(new Tuple([a, b])); break; }
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(new Tuple([a, b, c])); break; }
-      case 0x64: { const m = new Map(); setItems(m, popMark()); stack.push(m); break; } // DICT
-      case 0x6c: stack.push(popMark()); break; // LIST
-      case 0x58: stack.push(str(u32())); break; // BINUNICODE
-      case 0x8c: stack.push(str(u8())); break; // SHORT_BINUNICODE
-      case 0x4a: stack.push(i32()); break; // BININT
-      case 0x4b: stack.push(u8()); break; // BININT1
-      case 0x4d: stack.push(u16()); break; // BININT2
+      case 0x28: // MARK
+        if (marks.length >= PICKLE_LIMITS.marks) limit("MARK nesting", PICKLE_LIMITS.marks);
+        marks.push(stack.length);
+        break;
+      case 0x7d: push(new Map()); break; // EMPTY_DICT
+      case 0x5d: push([]); break; // EMPTY_LIST
+      case 0x29: push(new Tuple([])); break; // EMPTY_TUPLE
+      case 0x74: push(new Tuple(popMark())); break; // TUPLE
+      case 0x85: push(new Tuple([pop()])); break;
+      case 0x86: { const b = pop(); const a = pop(); push(new Tuple([a, b])); break; }
+      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push(new Tuple([a, b, c])); break; }
+      case 0x64: { const m = new Map(); setItems(m, popMark()); push(m); break; } // DICT
+      case 0x6c: push(popMark()); break; // LIST
+      case 0x58: push(str(u32())); break; // BINUNICODE
+      case 0x8c: push(str(u8())); break; // SHORT_BINUNICODE
+      case 0x4a: push(i32()); break; // BININT
+      case 0x4b: push(u8()); break; // BININT1
+      case 0x4d: push(u16()); break; // BININT2
       case 0x8a: { // LONG1
         const n = u8();
         need(n);
@@ -159,28 +179,28 @@ export function unpickleStateDict(params: { data: Uint8Array; file: string }): M
         for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(buf[pos + i]!);
         if (n > 0 && buf[pos + n - 1]! & 0x80) v -= 1n << BigInt(8 * n);
         pos += n;
-        stack.push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+        push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
         break;
       }
-      case 0x47: need(8); stack.push(buf.readDoubleBE(pos)); pos += 8; break; // BINFLOAT
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break;
-      case 0x89: stack.push(false); break;
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
+      case 0x47: need(8); push(buf.readDoubleBE(pos)); pos += 8; break; // BINFLOAT
+      case 0x4e: push(null); break; // NONE
+      case 0x88: push(true); break;
+      case 0x89: push(false); break;
+      case 0x71: setMemo(u8(), top()); break; // BINPUT
+      case 0x72: setMemo(u32(), top()); break; // LONG_BINPUT
+      case 0x94: setMemo(memo.size, top()); break; // MEMOIZE
       case 0x68: case 0x6a: { // BINGET, LONG_BINGET
         const k = op === 0x68 ? u8() : u32();
         if (!memo.has(k)) bad(`memo ${k} is not set`);
-        stack.push(memo.get(k));
+        push(memo.get(k));
         break;
       }
-      case 0x63: { const module = line(); stack.push(global(module, line())); break; } // GLOBAL
+      case 0x63: { const module = line(); push(global(module, line())); break; } // GLOBAL
       case 0x93: { // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== "string" || typeof name !== "string") bad("STACK_GLOBAL expects two strings");
-        stack.push(global(module as string, name as string));
+        push(global(module as string, name as string));
         break;
       }
       case 0x51: { // BINPERSID
@@ -190,10 +210,10 @@ export function unpickleStateDict(params: { data: Uint8Array; file: string }): M
           bad("persistent id is not a torch storage reference");
         }
         if (!/^[0-9A-Za-z_]+$/.test(key as string)) bad(`bad storage key ${JSON.stringify(key)}`);
-        stack.push(new Storage(key as string, (cls as Global).path, numel as number));
+        push(new Storage(key as string, (cls as Global).path, numel as number));
         break;
       }
-      case 0x52: { const args = pop(); stack.push(call(pop(), args)); break; } // REDUCE
+      case 0x52: { const args = pop(); push(call(pop(), args)); break; } // REDUCE
       case 0x62: { // BUILD: only the attribute dict torch attaches to a state dict (`_metadata`)
         pop();
         if (!(top() instanceof Map)) unsafe("BUILD is only allowed on a dict");
@@ -201,8 +221,8 @@ export function unpickleStateDict(params: { data: Uint8Array; file: string }): M
       }
       case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
       case 0x75: { const kv = popMark(); setItems(top(), kv); break; } // SETITEMS
-      case 0x61: { const v = pop(); const l = top(); if (!Array.isArray(l)) bad("APPEND on a non-list"); (l as unknown[]).push(v); break; }
-      case 0x65: { const items = popMark(); const l = top(); if (!Array.isArray(l)) bad("APPENDS on a non-list"); (l as unknown[]).push(...items); break; }
+      case 0x61: { const v = pop(); const l = top(); if (!Array.isArray(l)) bad("APPEND on a non-list"); extend(l as unknown[], [v]); break; }
+      case 0x65: { const items = popMark(); const l = top(); if (!Array.isArray(l)) bad("APPENDS on a non-list"); extend(l as unknown[], items); break; }
       default:
         unsafe(`pickle opcode 0x${op.toString(16).padStart(2, "0")} at byte ${pos - 1} is not allowed in a checkpoint`);
     }
