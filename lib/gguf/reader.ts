@@ -32,6 +32,10 @@ const SCALAR_BYTES: Partial<Record<GgufValueType, number>> = {
   [GgufValueType.UINT64]: 8, [GgufValueType.INT64]: 8, [GgufValueType.FLOAT64]: 8,
   [GgufValueType.STRING]: 8,
 };
+// Far above real files (vocabularies and merges of a few 100k entries, a few 1000 tensors), and bounding what a file
+// large enough to hold more would make us allocate: a JS value per item is several times the item's bytes.
+const MAX_ARRAY_ITEMS = 4_000_000;
+const MAX_TENSORS = 1_000_000;
 const CHUNK = 1 << 20;
 
 /**
@@ -142,6 +146,7 @@ async function readFrom(c: Cursor): Promise<GgufFile> {
     if (itemType === GgufValueType.ARRAY) c.fail(`${key}: nested arrays are not supported`);
     const itemBytes = SCALAR_BYTES[itemType] ?? c.fail(`${key} has unknown item type ${itemType}`);
     const count = c.bound(await c.u64(`length of ${key}`), itemBytes, `the length of array ${key}`);
+    if (count > MAX_ARRAY_ITEMS) c.fail(`array ${key} has ${count} items, over the limit of ${MAX_ARRAY_ITEMS}`);
     const value: GgufScalar[] = [];
     for (let j = 0; j < count; j++) value.push(await c.scalar(itemType, `${key}[${j}]`));
     metadata[key] = { type, itemType, value };
@@ -152,6 +157,7 @@ async function readFrom(c: Cursor): Promise<GgufFile> {
   if (!Number.isInteger(alignment) || alignment <= 0 || (alignment & (alignment - 1)) !== 0) c.fail(`general.alignment ${alignment} is not a power of two`);
 
   const count = c.bound(tensorCount, MIN_TENSOR_INFO_BYTES, "the header's tensor count");
+  if (count > MAX_TENSORS) c.fail(`the header declares ${count} tensors, over the limit of ${MAX_TENSORS}`);
   const infos: { name: string; shape: number[]; type: GgmlType; offset: bigint }[] = [];
   const names = new Set<string>();
   for (let i = 0; i < count; i++) {
