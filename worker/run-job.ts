@@ -27,7 +27,7 @@ export async function runJob(params: { queueName: QueueName; lane: string | null
       await markJobProgress(id, p);
     };
     const result = await processor(data, { job, signal, workerName, progress });
-    await markJobCompleted(id, result);
+    await markJobCompleted(id, job.name, result);
     log.info("job completed", { id });
     return result;
   } catch (err) {

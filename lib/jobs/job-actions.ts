@@ -1,3 +1,4 @@
+import type { AccessUser } from "../access/model-access";
 import { db } from "../db/prisma";
 import { HttpError, notFound } from "../http/errors";
 import { publishCancel } from "../queue/cancel";
@@ -6,16 +7,27 @@ import { QUEUES, type QueueName } from "../queue/names";
 import { queue } from "../queue/queues";
 import { markJobStatus } from "./job-rows";
 
-async function load(id: string) {
+/**
+ * The team model: a job's owner (who started it) and admins act on it; everyone else may only read it.
+ * No actor: the app itself acts (a client went away, a run was cancelled by one who may).
+ */
+export function assertMayAct(ownerId: string | null, actor: AccessUser | undefined, what: string): void {
+  if (actor && actor.role !== "admin" && ownerId !== actor.id) throw new HttpError(403, "not_owner", `only its owner or an admin may act on ${what}`);
+}
+
+async function load(id: string, actor: AccessUser | undefined) {
   const row = await db().job.findUnique({ where: { id } });
   if (!row) throw notFound(`job ${id}`);
+  assertMayAct(row.userId, actor, `job ${id}`);
   if (!(QUEUES as readonly string[]).includes(row.queue)) throw new HttpError(400, "bad_queue", `unknown queue ${row.queue}`);
   return { row, bull: await queue(row.queue as QueueName, row.lane).getJob(id) };
 }
 
 /** Retries a failed or cancelled job; if Redis already trimmed it, the job is re-added from its recorded payload. */
-export async function retryJob(id: string): Promise<void> {
-  const { row, bull } = await load(id);
+export async function retryJob(id: string, actor?: AccessUser): Promise<void> {
+  const { row, bull } = await load(id, actor);
+  // Its row keeps no prompt (job-dto.ts) and its stream's reader is gone: the client sends the request again.
+  if (row.kind === "generate") throw new HttpError(409, "interactive", `job ${id} is an interactive request: send it again instead`);
   if (!["failed", "cancelled"].includes(row.status)) throw new HttpError(409, "not_failed", `job ${id} is ${row.status}: only failed or cancelled jobs can be retried`);
   await markJobStatus(id, "waiting");
   if (bull && (await bull.isFailed())) {
@@ -27,8 +39,8 @@ export async function retryJob(id: string): Promise<void> {
 }
 
 /** Waiting jobs are removed from the queue; active ones are told to stop through the cancel channel. */
-export async function cancelJob(id: string): Promise<void> {
-  const { row, bull } = await load(id);
+export async function cancelJob(id: string, actor?: AccessUser): Promise<void> {
+  const { row, bull } = await load(id, actor);
   if (["completed", "failed", "cancelled"].includes(row.status)) throw new HttpError(409, "finished", `job ${id} is already ${row.status}`);
   const state = bull ? await bull.getState() : "unknown";
   if (state === "active") {
@@ -40,8 +52,8 @@ export async function cancelJob(id: string): Promise<void> {
 }
 
 /** Admin only: forget the job in Redis and the database (running jobs must be cancelled first). */
-export async function removeJob(id: string): Promise<void> {
-  const { row, bull } = await load(id);
+export async function removeJob(id: string, actor?: AccessUser): Promise<void> {
+  const { row, bull } = await load(id, actor);
   if (row.status === "active") throw new HttpError(409, "active", `job ${id} is running: cancel it first`);
   await bull?.remove();
   await db().job.delete({ where: { id } });

@@ -25,6 +25,22 @@ export type JobDto = {
   finishedAt: string | null;
 };
 
+/**
+ * What a Job row keeps of a payload: an interactive request (playground, /v1) keeps only its ids, never the
+ * conversation or sampling, so job listings cannot leak a private prompt (the stream carried it to its owner).
+ */
+export function payloadSummary(payload: unknown): string {
+  const p = payload as { kind?: unknown; requestId?: unknown; modelId?: unknown } | null;
+  return JSON.stringify(p?.kind === "generate" ? { kind: p.kind, requestId: p.requestId, modelId: p.modelId } : payload);
+}
+
+/** What a Job row keeps of a result: an interactive request's generated text is its owner's alone. */
+export function resultSummary(kind: string, result: unknown): unknown {
+  if (kind !== "generate" || !result || typeof result !== "object") return result ?? null;
+  const { text: _text, ...rest } = result as Record<string, unknown>;
+  return rest;
+}
+
 type JobRow = {
   id: string;
   queue: string;
@@ -56,8 +72,9 @@ export function toJobDto(j: JobRow, blockedReason: string | null = null): JobDto
     detail: j.progressJson ? (JSON.parse(j.progressJson) as JobProgress) : null,
     attempts: j.attempts,
     error: j.error,
-    summary: JSON.parse(j.payloadSummary) as unknown,
-    result: j.resultJson ? (JSON.parse(j.resultJson) as unknown) : null,
+    // Summarized again so rows written before prompts were kept out of the Job table never serve them.
+    summary: JSON.parse(payloadSummary(JSON.parse(j.payloadSummary))) as unknown,
+    result: j.resultJson ? resultSummary(j.kind, JSON.parse(j.resultJson)) : null,
     worker: j.workerName,
     user: j.user?.email ?? null,
     createdAt: j.createdAt.toISOString(),

@@ -1,10 +1,9 @@
 import { db } from "../db/prisma";
 import type { JobProgress } from "../queue/payloads";
-import type { JobStatus } from "./job-dto";
+import { payloadSummary, resultSummary, type JobStatus } from "./job-dto";
 
 // The Job table mirrors BullMQ state so history survives Redis trimming. The producer creates the row,
 // the worker moves it through active → completed/failed; these are the only writers.
-
 
 export async function createJobRow(params: {
   id: string;
@@ -15,10 +14,9 @@ export async function createJobRow(params: {
   userId: string | null;
   modelId?: string;
 }): Promise<void> {
-  const payloadSummary = JSON.stringify(params.payload);
   await db().job.upsert({
     where: { id: params.id },
-    create: { id: params.id, queue: params.queue, lane: params.lane, kind: params.kind, payloadSummary, userId: params.userId, modelId: params.modelId },
+    create: { id: params.id, queue: params.queue, lane: params.lane, kind: params.kind, payloadSummary: payloadSummary(params.payload), userId: params.userId, modelId: params.modelId },
     update: { status: "waiting", lane: params.lane, error: null, progress: 0, finishedAt: null },
   });
 }
@@ -28,7 +26,7 @@ export async function markJobActive(id: string, workerName: string, job: { queue
   const active = { status: "active", workerName, startedAt: new Date(), error: null };
   await db().job.upsert({
     where: { id },
-    create: { id, queue: job.queue, lane: job.lane, kind: job.kind, payloadSummary: JSON.stringify(job.payload), attempts: 1, ...active },
+    create: { id, queue: job.queue, lane: job.lane, kind: job.kind, payloadSummary: payloadSummary(job.payload), attempts: 1, ...active },
     update: { ...active, attempts: { increment: 1 } },
   });
 }
@@ -37,10 +35,10 @@ export async function markJobProgress(id: string, p: JobProgress): Promise<void>
   await db().job.update({ where: { id }, data: { progress: p.pct, progressJson: JSON.stringify(p) } });
 }
 
-export async function markJobCompleted(id: string, result: unknown): Promise<void> {
+export async function markJobCompleted(id: string, kind: string, result: unknown): Promise<void> {
   await db().job.update({
     where: { id },
-    data: { status: "completed", progress: 100, resultJson: JSON.stringify(result ?? null), finishedAt: new Date(), error: null },
+    data: { status: "completed", progress: 100, resultJson: JSON.stringify(resultSummary(kind, result)), finishedAt: new Date(), error: null },
   });
 }
 

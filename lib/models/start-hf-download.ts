@@ -1,6 +1,7 @@
+import { usableCredential } from "../credentials/credential-access";
 import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
-import { HttpError, notFound } from "../http/errors";
+import { HttpError } from "../http/errors";
 import { removeJob } from "../jobs/job-actions";
 import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
@@ -51,8 +52,7 @@ export async function startHfDownload(params: {
   if (params.token) {
     credentialId = (await storeCredential({ kind: "hf_token", label: `Hugging Face token (${params.repo})`, value: params.token, ownerId: params.userId })).id;
   } else if (credentialId) {
-    const c = await db().credential.findUnique({ where: { id: credentialId }, select: { kind: true } });
-    if (!c) throw notFound(`credential ${credentialId}`);
+    const c = await usableCredential(credentialId, params.userId);
     if (c.kind !== "hf_token") throw new HttpError(400, "wrong_credential", `credential ${credentialId} is not a Hugging Face token`);
   }
 

@@ -1,11 +1,13 @@
+import type { AccessUser } from "../access/model-access";
 import { db } from "../db/prisma";
-import { cancelJob } from "../jobs/job-actions";
+import { assertMayAct, cancelJob } from "../jobs/job-actions";
 import { RunError } from "./errors";
 
 /** Stops a run: pending items are cancelled and their jobs removed, running items are told to stop. */
-export async function cancelRun(params: { id: string }): Promise<{ cancelled: number }> {
+export async function cancelRun(params: { id: string; actor?: AccessUser }): Promise<{ cancelled: number }> {
   const run = await db().run.findUnique({ where: { id: params.id } });
   if (!run) throw new RunError("not_found", `run ${params.id} not found`);
+  assertMayAct(run.createdById, params.actor, `run ${run.id}`);
   if (run.status === "completed" || run.status === "cancelled") throw new RunError("finished", `run ${run.id} is already ${run.status}`);
   // The run's status is checked by every item before it starts, so no queued item runs after this.
   await db().run.update({ where: { id: run.id }, data: { status: "cancelled", finishedAt: new Date() } });

@@ -7,7 +7,7 @@ import { usePoll } from "@/components/use-poll";
 import { JOB_STATUSES, type JobDto } from "@/lib/jobs/job-dto";
 import { QUEUES } from "@/lib/queue/names";
 
-export function JobsClient({ initial, role }: { initial: JobDto[]; role: string }) {
+export function JobsClient({ initial, role, email }: { initial: JobDto[]; role: string; email: string }) {
   const [queue, setQueue] = useState("");
   const [status, setStatus] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -22,7 +22,8 @@ export function JobsClient({ initial, role }: { initial: JobDto[]; role: string 
       setError((e as Error).message);
     }
   };
-  const canAct = role !== "viewer";
+  // The server enforces it (lib/jobs/job-actions.ts): a job's owner and admins act on it.
+  const canAct = (j: JobDto) => role === "admin" || (role !== "viewer" && j.user === email);
   return (
     <>
       <div className="row" style={{ marginBottom: 12 }}>
@@ -67,8 +68,8 @@ export function JobsClient({ initial, role }: { initial: JobDto[]; role: string 
               <td className="error">{j.error}</td>
               <td>
                 <div className="row">
-                  {canAct && ["failed", "cancelled"].includes(j.status) && <button className="secondary" onClick={() => act(`/api/jobs/${j.id}/retry`)}>Retry</button>}
-                  {canAct && ["waiting", "active", "delayed"].includes(j.status) && <button className="secondary" onClick={() => act(`/api/jobs/${j.id}/cancel`)}>Cancel</button>}
+                  {canAct(j) && j.kind !== "generate" && ["failed", "cancelled"].includes(j.status) && <button className="secondary" onClick={() => act(`/api/jobs/${j.id}/retry`)}>Retry</button>}
+                  {canAct(j) && ["waiting", "active", "delayed"].includes(j.status) && <button className="secondary" onClick={() => act(`/api/jobs/${j.id}/cancel`)}>Cancel</button>}
                   {role === "admin" && j.status !== "active" && <button className="danger" onClick={() => act(`/api/jobs/${j.id}`, "DELETE")}>Remove</button>}
                 </div>
               </td>

@@ -7,7 +7,7 @@ export default async function JobsPage() {
   return (
     <>
       <h1>Jobs</h1>
-      <JobsClient initial={await listJobs({ user })} role={user.role} />
+      <JobsClient initial={await listJobs({ user })} role={user.role} email={user.email} />
     </>
   );
 }

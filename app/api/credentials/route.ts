@@ -2,7 +2,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { credentialInput, listCredentials, storeCredential } from "@/lib/credentials/store-credential";
 import { withRole, readJson } from "@/lib/http/route";
 
-export const GET = withRole("admin", async () => Response.json({ credentials: await listCredentials() }));
+export const GET = withRole("admin", async ({ principal }) => Response.json({ credentials: await listCredentials(principal.user) }));
 
 export const POST = withRole("admin", async ({ req, principal, ip }) => {
   const body = credentialInput.parse(await readJson(req));

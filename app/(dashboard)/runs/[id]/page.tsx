@@ -14,7 +14,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
   return (
     <>
       <h1>{run.name}</h1>
-      <RunClient initial={run} canAct={roleAtLeast(user.role, "member")} />
+      <RunClient initial={run} canAct={user.role === "admin" || (roleAtLeast(user.role, "member") && run.createdBy === user.email)} />
     </>
   );
 }

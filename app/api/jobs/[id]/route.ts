@@ -11,7 +11,7 @@ export const GET = withRole<{ id: string }>("viewer", async ({ params, principal
 });
 
 export const DELETE = withRole<{ id: string }>("admin", async ({ params, principal, ip }) => {
-  await removeJob(params.id);
+  await removeJob(params.id, principal.user);
   await recordAudit({ actor: principal, action: "job.remove", target: params.id, ip });
   return Response.json({ ok: true });
 });

@@ -6,7 +6,7 @@ import { getJob } from "@/lib/jobs/list-jobs";
 
 export const POST = withRole<{ id: string }>("member", async ({ params, principal, ip }) => {
   if (!(await getJob(params.id, principal.user))) throw notFound(`job ${params.id}`);
-  await cancelJob(params.id);
+  await cancelJob(params.id, principal.user);
   await recordAudit({ actor: principal, action: "job.cancel", target: params.id, ip });
   return Response.json({ ok: true });
 });

@@ -5,7 +5,7 @@ import { cancelRun } from "@/lib/runs/cancel-run";
 
 export const POST = withRole<{ id: string }>("member", async ({ params, principal, ip }) => {
   await assertRunVisible(principal.user, params.id);
-  const r = await cancelRun({ id: params.id });
+  const r = await cancelRun({ id: params.id, actor: principal.user });
   await recordAudit({ actor: principal, action: "run.cancel", target: params.id, detail: r, ip });
   return Response.json(r);
 });
