@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { verifyPassword } from "@/lib/auth/password";
+import { verifyLogin } from "@/lib/auth/password";
 import { rateLimit, resetRateLimit } from "@/lib/auth/rate-limit";
 import { createSession, sessionCookie } from "@/lib/auth/session";
 import type { Role } from "@/lib/auth/roles";
@@ -21,16 +21,17 @@ export const POST = publicRoute(async ({ req, ip }) => {
     });
   }
   const user = await db().user.findUnique({ where: { email } });
-  if (!user || user.disabled || !(await verifyPassword(user.passwordHash, password))) {
+  const usable = user && !user.disabled ? user : undefined;
+  if (!(await verifyLogin(usable?.passwordHash, password)) || !usable) {
     await recordAudit({ actor: null, action: "auth.login_failed", target: email, ip });
     return jsonError(401, "bad_credentials", "wrong email or password");
   }
   await resetRateLimit(limitKey);
-  const { token, expiresAt } = await createSession({ userId: user.id, ip, userAgent: req.headers.get("user-agent") ?? undefined });
+  const { token, expiresAt } = await createSession({ userId: usable.id, ip, userAgent: req.headers.get("user-agent") ?? undefined });
   await recordAudit({
-    actor: { user: { id: user.id, email: user.email, name: user.name, role: user.role as Role }, via: "session" },
+    actor: { user: { id: usable.id, email: usable.email, name: usable.name, role: usable.role as Role }, via: "session" },
     action: "auth.login",
-    target: user.email,
+    target: usable.email,
     ip,
   });
   const secure = config().SECURE_COOKIES === "true" || (config().SECURE_COOKIES === "auto" && new URL(req.url).protocol === "https:");
