@@ -47,3 +47,32 @@ describe("finding 13: sign-in costs one argon2 verify for known and unknown emai
     vi.doUnmock("@node-rs/argon2");
   });
 });
+
+describe("finding 9: request bodies are capped", () => {
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    new Request("http://127.0.0.1/api/auth/login", { method: "POST", body, headers, duplex: "half" } as RequestInit);
+
+  it("refuses by Content-Length and while streaming, with 413", async () => {
+    const { PUBLIC_BODY_LIMIT, readJson } = await import("../../lib/http/route");
+    const big = JSON.stringify({ email: "a@b.c", password: "x".repeat(PUBLIC_BODY_LIMIT) });
+    await expect(readJson(post(big), undefined, PUBLIC_BODY_LIMIT)).rejects.toMatchObject({ status: 413 });
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        sent += 64 * 1024;
+        if (sent > 150 * 2 ** 20) c.close();
+        else c.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+      },
+    });
+    await expect(readJson(post(stream), undefined, PUBLIC_BODY_LIMIT)).rejects.toMatchObject({ status: 413 });
+    expect(sent).toBeLessThan(1024 * 1024);
+  });
+
+  it("the login route answers 413 for a 2 MiB body and still parses a small one", async () => {
+    const { POST } = await import("../../app/api/auth/login/route");
+    const res = await POST(post(JSON.stringify({ email: "a@b.c", password: "x".repeat(2 * 2 ** 20) }), { "content-type": "application/json" }), { params: Promise.resolve({}) });
+    expect(res.status).toBe(413);
+    const { readJson, DEFAULT_BODY_LIMIT } = await import("../../lib/http/route");
+    expect(await readJson(post('{"a":1}'), undefined, DEFAULT_BODY_LIMIT)).toEqual({ a: 1 });
+  });
+});

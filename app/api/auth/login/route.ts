@@ -7,12 +7,12 @@ import type { Role } from "@/lib/auth/roles";
 import { config } from "@/lib/config/env";
 import { db } from "@/lib/db/prisma";
 import { jsonError } from "@/lib/http/errors";
-import { publicRoute, readJson } from "@/lib/http/route";
+import { PUBLIC_BODY_LIMIT, publicRoute, readJson } from "@/lib/http/route";
 
 const input = z.object({ email: z.string().trim().toLowerCase().min(1), password: z.string().min(1) });
 
 export const POST = publicRoute(async ({ req, ip }) => {
-  const { email, password } = input.parse(await readJson(req));
+  const { email, password } = input.parse(await readJson(req, undefined, PUBLIC_BODY_LIMIT));
   const limitKey = `login:${ip ?? "local"}:${email}`;
   const limit = await rateLimit({ key: limitKey, limit: 10, windowSeconds: 15 * 60 });
   if (!limit.ok) {
