@@ -4,6 +4,7 @@ import { isSameOrigin } from "../auth/csrf";
 import { roleAtLeast, type Role } from "../auth/roles";
 import { DepotError, describeZodError } from "../errors";
 import { logger } from "../log/logger";
+import { CLIENT_IP_HEADER } from "./client-ip";
 import { forbidden, HttpError, jsonError, unauthorized } from "./errors";
 
 const log = logger("http");
@@ -14,8 +15,9 @@ type PublicHandler<P> = (ctx: { req: Request; params: P; ip: string | undefined 
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/** The client address the web server derived from the socket and TRUSTED_PROXIES (lib/http/client-ip.ts). */
 export function clientIp(req: Request): string | undefined {
-  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || undefined;
+  return req.headers.get(CLIENT_IP_HEADER) ?? undefined;
 }
 
 /** One JSON error shape for every route: known errors keep their status and message, others become 500. */

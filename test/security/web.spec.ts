@@ -76,3 +76,31 @@ describe("finding 9: request bodies are capped", () => {
     expect(await readJson(post('{"a":1}'), undefined, DEFAULT_BODY_LIMIT)).toEqual({ a: 1 });
   });
 });
+
+describe("finding 4: forwarding headers are believed only from TRUSTED_PROXIES", () => {
+  it("an untrusted peer's X-Forwarded-For, X-Real-IP and a forged client-ip header are dropped", async () => {
+    const { applyClientIp, CLIENT_IP_HEADER, trustedProxies } = await import("../../lib/http/client-ip");
+    const headers: Record<string, string | undefined> = {
+      "x-forwarded-for": "6.6.6.6",
+      "x-real-ip": "7.7.7.7",
+      "x-forwarded-host": "evil.example",
+      [CLIENT_IP_HEADER]: "8.8.8.8",
+    };
+    applyClientIp(headers, "::ffff:203.0.113.9", trustedProxies(""));
+    expect(headers).toEqual({ [CLIENT_IP_HEADER]: "203.0.113.9" });
+  });
+
+  it("a trusted proxy's X-Forwarded-For is walked from the right past trusted hops", async () => {
+    const { resolveClientIp, trustedProxies } = await import("../../lib/http/client-ip");
+    const trusted = trustedProxies("10.0.0.1, 192.168.0.0/16, ::1");
+    expect(resolveClientIp("10.0.0.1", "6.6.6.6, 198.51.100.7, 192.168.3.4", trusted)).toBe("198.51.100.7");
+    expect(resolveClientIp("::1", "198.51.100.7", trusted)).toBe("198.51.100.7");
+    expect(resolveClientIp("10.0.0.2", "198.51.100.7", trusted)).toBe("10.0.0.2");
+    expect(() => trustedProxies("10.0.0.0/33")).toThrow(/TRUSTED_PROXIES/);
+  });
+
+  it("route handlers read only the server-set header, never X-Forwarded-For", async () => {
+    const { clientIp } = await import("../../lib/http/route");
+    expect(clientIp(new Request("http://127.0.0.1/", { headers: { "x-forwarded-for": "6.6.6.6" } }))).toBeUndefined();
+  });
+});
