@@ -104,3 +104,19 @@ describe("finding 4: forwarding headers are believed only from TRUSTED_PROXIES",
     expect(clientIp(new Request("http://127.0.0.1/", { headers: { "x-forwarded-for": "6.6.6.6" } }))).toBeUndefined();
   });
 });
+
+describe("finding 14: bad numbers in query strings are 400, not 500", () => {
+  it.each(["limit=abc", "limit=-1", "limit=1.5", "offset=NaN", "limit=1e9"])("GET /api/runs/<id>?%s", async (qs) => {
+    const { parseQuery } = await import("../../lib/http/query");
+    const { errorResponse } = await import("../../lib/http/route");
+    const { z } = await import("zod");
+    const schema = z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) });
+    let res: Response | undefined;
+    try {
+      parseQuery(new Request(`http://127.0.0.1/api/runs/r1?${qs}`), schema);
+    } catch (err) {
+      res = errorResponse(err);
+    }
+    expect(res?.status).toBe(400);
+  });
+});
