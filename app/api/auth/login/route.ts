@@ -2,7 +2,8 @@ import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { verifyLogin } from "@/lib/auth/password";
 import { rateLimit, resetRateLimit } from "@/lib/auth/rate-limit";
-import { createSession, sessionCookie } from "@/lib/auth/session";
+import { parseCookies } from "@/lib/auth/authenticate";
+import { createSession, deleteSession, SESSION_COOKIE, sessionCookie } from "@/lib/auth/session";
 import type { Role } from "@/lib/auth/roles";
 import { config } from "@/lib/config/env";
 import { db } from "@/lib/db/prisma";
@@ -27,6 +28,10 @@ export const POST = publicRoute(async ({ req, ip }) => {
     return jsonError(401, "bad_credentials", "wrong email or password");
   }
   await resetRateLimit(limitKey);
+  // Rotation: the session this browser presented (if any) ends here, so a token planted before sign-in (session
+  // fixation) or left from an earlier sign-in does not live on beside the new one. Other devices keep theirs.
+  const previous = parseCookies(req.headers.get("cookie")).get(SESSION_COOKIE);
+  if (previous) await deleteSession(previous);
   const { token, expiresAt } = await createSession({ userId: usable.id, ip, userAgent: req.headers.get("user-agent") ?? undefined });
   await recordAudit({
     actor: { user: { id: usable.id, email: usable.email, name: usable.name, role: usable.role as Role }, via: "session" },
