@@ -1,24 +1,15 @@
-// The production web server: Next.js behind a plain node:http server, so that the client address comes from the
-// socket. Route handlers cannot see the socket; this server sets CLIENT_IP_HEADER (after dropping any client-sent
-// copy and, unless the peer is a TRUSTED_PROXIES entry, every forwarding header) before Next.js sees the request.
-import { createServer } from "node:http";
+// The production web server: Next.js behind lib/http/web-server.ts, which derives the client address from the
+// socket (TRUSTED_PROXIES) and sets the security headers with a per-response CSP nonce.
 import path from "node:path";
 import next from "next";
 import { config } from "../lib/config/env";
-import { applyClientIp, trustedProxies } from "../lib/http/client-ip";
+import { trustedProxies } from "../lib/http/client-ip";
+import { createWebServer } from "../lib/http/web-server";
 
 const [host = "127.0.0.1", portArg = "3000"] = process.argv.slice(2);
 const port = Number(portArg);
 const trusted = trustedProxies(config().TRUSTED_PROXIES);
 const app = next({ dev: false, dir: path.resolve(import.meta.dirname, ".."), hostname: host, port });
-const handle = app.getRequestHandler();
 
 await app.prepare();
-createServer((req, res) => {
-  applyClientIp(req.headers, req.socket.remoteAddress, trusted);
-  handle(req, res).catch((err: unknown) => {
-    console.error("[web] request failed", err);
-    if (!res.headersSent) res.statusCode = 500;
-    res.end();
-  });
-}).listen(port, host, () => console.log(`[web] listening on http://${host}:${port}`));
+createWebServer(app.getRequestHandler(), trusted).listen(port, host, () => console.log(`[web] listening on http://${host}:${port}`));
