@@ -120,3 +120,15 @@ describe("finding 14: bad numbers in query strings are 400, not 500", () => {
     expect(res?.status).toBe(400);
   });
 });
+
+describe("finding 14: job errors shown to users carry no absolute server paths", () => {
+  it.each([
+    ["ENOENT: no such file or directory, open '/srv/depot/data/models/llama/model.gguf'", "ENOENT: no such file or directory, open '<DATA_DIR>/models/llama/model.gguf'"],
+    ["Cannot find module '/home/ops/llama-depot/node_modules/x/index.js'", "Cannot find module '…/index.js'"],
+    ["fetch https://huggingface.co/org/repo/resolve/main/a.bin failed", "fetch https://huggingface.co/org/repo/resolve/main/a.bin failed"],
+    ["checksum mismatch for consolidated.00.pth", "checksum mismatch for consolidated.00.pth"],
+  ])("%s", async (input, expected) => {
+    const { redactPaths } = await import("../../lib/jobs/redact-paths");
+    expect(redactPaths(input, "/srv/depot/data")).toBe(expected);
+  });
+});
