@@ -1,9 +1,21 @@
 import { lstat, readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 
+const inside = (dir: string, p: string) => p === dir || p.startsWith(dir + path.sep);
+
 /**
- * A local model folder given to `depot verify` / `depot convert`: every symbolic link in it must stay inside it,
- * so a crafted folder cannot make the CLI read (and its errors describe) files elsewhere, such as ~/.ssh or /etc.
+ * Where a symbolic link in a model folder may lead: inside the folder; to a file of the same name beside the
+ * folder (Meta's shared ../tokenizer.model); or into the Hugging Face cache's blobs (snapshots/<rev>/x → ../../blobs).
+ */
+function allowedTarget(root: string, link: string, target: string): boolean {
+  if (inside(root, target)) return true;
+  if (path.basename(target) === path.basename(link) && inside(path.dirname(root), target)) return true;
+  return path.dirname(target) === path.join(path.dirname(path.dirname(root)), "blobs") && path.basename(path.dirname(root)) === "snapshots";
+}
+
+/**
+ * A local model folder given to `depot verify` / `depot convert`: its symbolic links must not lead elsewhere
+ * (allowedTarget), so a crafted folder cannot make the CLI read (and its errors describe) files such as ~/.ssh or /etc.
  */
 export async function assertSelfContainedFolder(dir: string): Promise<void> {
   const root = await realpath(dir);
@@ -13,7 +25,7 @@ export async function assertSelfContainedFolder(dir: string): Promise<void> {
       const info = await lstat(path.join(root, entry));
       if (info.isSymbolicLink()) {
         const target = await realpath(path.join(root, entry)).catch(() => undefined);
-        if (!target || (target !== root && !target.startsWith(root + path.sep))) {
+        if (!target || !allowedTarget(root, entry, target)) {
           throw new Error(`${entry} in ${dir} is a symbolic link that leaves the folder (or is broken): refused`);
         }
       } else if (info.isDirectory()) {

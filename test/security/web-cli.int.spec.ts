@@ -32,3 +32,22 @@ describe("finding 14: the CLI refuses symlinks leaving a local model folder and 
     expect(r.stderr).not.toContain("TOPSECRET");
   });
 });
+
+describe("the layouts that use links still pass the folder check", () => {
+  it("Meta's shared tokenizer beside the folder and a Hugging Face cache snapshot", async () => {
+    const { assertSelfContainedFolder } = await import("../../cli/local-folder");
+    const base = await mkdtemp(path.join(os.tmpdir(), "depot-cli-layout-"));
+    await writeFile(path.join(base, "tokenizer.model"), "t");
+    await mkdir(path.join(base, "llama-2-7b"));
+    await symlink("../tokenizer.model", path.join(base, "llama-2-7b", "tokenizer.model"));
+    await assertSelfContainedFolder(path.join(base, "llama-2-7b"));
+    const repo = path.join(base, "models--org--m");
+    await mkdir(path.join(repo, "blobs"), { recursive: true });
+    await mkdir(path.join(repo, "snapshots", "abc"), { recursive: true });
+    await writeFile(path.join(repo, "blobs", "f00d"), "{}");
+    await symlink("../../blobs/f00d", path.join(repo, "snapshots", "abc", "config.json"));
+    await assertSelfContainedFolder(path.join(repo, "snapshots", "abc"));
+    await symlink("../../../tokenizer.model", path.join(repo, "snapshots", "abc", "params.json"));
+    await expect(assertSelfContainedFolder(path.join(repo, "snapshots", "abc"))).rejects.toThrow(/leaves the folder/);
+  });
+});
