@@ -48,7 +48,7 @@ export function passwordFromEmail(password: string, email: string): string | nul
   const p = password.toLowerCase();
   const local = email.split("@")[0]?.toLowerCase() ?? "";
   const core = p.replace(/[\d\W_]+$/u, "");
-  return local.length >= 3 && (p.includes(local) || local.includes(core)) ? "the password must not contain the email address" : null;
+  return local.length >= 3 && (p.includes(local) || (core.length >= 4 && local.includes(core))) ? "the password must not contain the email address" : null;
 }
 
 /** The zod schema of a password to be set (new user, first admin, password change). */

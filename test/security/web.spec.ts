@@ -132,3 +132,11 @@ describe("finding 14: job errors shown to users carry no absolute server paths",
     expect(redactPaths(input, "/srv/depot/data")).toBe(expected);
   });
 });
+
+describe("finding 8: strong passwords of digits and symbols are not mistaken for the email", () => {
+  it("accepts 9#7$1&3@5!2", async () => {
+    const { passwordFromEmail, passwordProblem } = await import("../../lib/auth/password-policy");
+    expect(passwordProblem("9#7$1&3@5!2")).toBeNull();
+    expect(passwordFromEmail("9#7$1&3@5!2", "ann@example.com")).toBeNull();
+  });
+});
