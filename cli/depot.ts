@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { ZodError } from "zod";
 import { describeZodError } from "../lib/errors";
+import { cliErrorMessage } from "./local-folder";
 import { register as admin } from "./commands/admin";
 import { register as convert } from "./commands/convert";
 import { register as generate } from "./commands/generate";
@@ -18,7 +19,7 @@ const program = new Command("depot").description("llama-depot: download, verify,
 for (const register of [admin, status, pull, models, rm, verify, convert, inspect, generate, run]) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  const message = err instanceof ZodError ? describeZodError(err) : err instanceof Error ? err.message : String(err);
+  const message = err instanceof ZodError ? describeZodError(err) : err instanceof Error ? cliErrorMessage(err) : String(err);
   console.error(`depot: ${message}`);
   process.exit(1);
 });

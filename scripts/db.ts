@@ -2,7 +2,7 @@
 // `new <name>` (a migration for each provider from the schema change). Prisma 6's CLI always gets our config
 // file, which makes it use the wasm schema engine (no engine download: works offline).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -43,7 +43,14 @@ export function generate(): void {
 export function deploy(databaseUrl: string): void {
   derivePgSchema();
   const provider = databaseUrl.startsWith("file:") ? "sqlite" : "pg";
-  if (provider === "sqlite") mkdirSync(path.dirname(databaseUrl.slice("file:".length)), { recursive: true });
+  if (provider === "sqlite") {
+    const file = databaseUrl.slice("file:".length).split("?")[0]!;
+    mkdirSync(path.dirname(file), { recursive: true });
+    // Owner-only, like secret.key: the file holds password hashes and session tokens. SQLite gives its journal
+    // files the database file's mode; chmod also tightens files an older version created world-readable.
+    closeSync(openSync(file, "a", 0o600));
+    for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) if (existsSync(f)) chmodSync(f, 0o600);
+  }
   prisma(provider, ["migrate", "deploy"], databaseUrl);
 }
 

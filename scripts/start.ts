@@ -8,7 +8,6 @@ import { buildIfNeeded } from "./build";
 import { deploy } from "./db";
 
 const root = path.resolve(import.meta.dirname, "..");
-const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
 type Role = "all" | "web" | "worker";
 
@@ -52,7 +51,7 @@ async function main() {
       setTimeout(() => !stopping && startChild(label, cmd, args), 1000);
     });
   };
-  if (role !== "worker") startChild("web", bin("next"), ["start", "-H", cfg.HOST, "-p", String(cfg.PORT)]);
+  if (role !== "worker") startChild("web", process.execPath, ["--import", "tsx", path.join(root, "scripts/web-server.ts"), cfg.HOST, String(cfg.PORT)]);
   if (role !== "web") startChild("worker", process.execPath, ["--import", "tsx", path.join(root, "worker/index.ts")]);
   if (role !== "worker") console.log(`[depot] llama-depot on http://${cfg.HOST}:${cfg.PORT}`);
 

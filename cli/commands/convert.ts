@@ -2,6 +2,7 @@ import { Option, type Command } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { convertModel, OUTPUT_TYPES, type OutputType } from "../../lib/convert";
 import { verifyBlob } from "../../lib/verify";
+import { assertSelfContainedFolder } from "../local-folder";
 
 const MiB = 1024 * 1024;
 
@@ -14,6 +15,7 @@ export function register(program: Command): void {
     .requiredOption("-o, --out <file>", "GGUF file to write")
     .option("--name <name>", "general.name (default: the folder's name)")
     .action(async (dir: string, opts: { type: OutputType; out: string; name?: string }) => {
+      await assertSelfContainedFolder(dir);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once("SIGINT", onSigint);

@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { verifyDirectory } from "../../lib/models/verify-directory";
 import { serverApi } from "../client";
+import { assertSelfContainedFolder } from "../local-folder";
 import { followJob } from "./pull";
 import { findModel } from "./rm";
 
@@ -13,6 +14,7 @@ export function register(program: Command): void {
     .action(async (target: string) => {
       const isDir = await stat(target).then((s) => s.isDirectory(), () => false);
       if (isDir) {
+        await assertSelfContainedFolder(target);
         const r = await verifyDirectory({ dir: target, onFile: (p) => process.stderr.write(`checking ${p}\n`) });
         if (r.checks.length === 0) throw new Error(`${target} has no checksums to verify against (no *.chk, SHA256SUMS or hub blobs)`);
         for (const c of r.checks) console.log(`${c.ok ? "OK  " : "FAIL"} ${c.path}${c.ok ? "" : ` (${c.algorithm} expected ${c.expected}, got ${c.actual ?? "missing file"})`}`);

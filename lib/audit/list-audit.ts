@@ -1,4 +1,5 @@
 import { db } from "../db/prisma";
+import { csvCell } from "../http/csv";
 
 export type AuditDto = { id: string; at: string; actor: string; action: string; target: string | null; detail: string | null; ip: string | null };
 
@@ -17,9 +18,8 @@ export async function listAudit(f: AuditFilter): Promise<AuditDto[]> {
   return rows.map((e) => ({ id: e.id, at: e.createdAt.toISOString(), actor: e.actorLabel, action: e.action, target: e.target, detail: e.detail, ip: e.ip }));
 }
 
-const csvCell = (v: string | null) => (v == null ? "" : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 export function auditCsv(events: AuditDto[]): string {
   const header = "time,actor,action,target,detail,ip";
-  return [header, ...events.map((e) => [e.at, e.actor, e.action, e.target, e.detail, e.ip].map(csvCell).join(","))].join("\n") + "\n";
+  return [header, ...events.map((e) => [e.at, e.actor, e.action, e.target, e.detail, e.ip].map((v) => csvCell(v)).join(","))].join("\n") + "\n";
 }

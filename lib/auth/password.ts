@@ -9,6 +9,18 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
 }
 
+// A hash of a random password with the same options: unknown emails are verified against it so that a failed
+// sign-in costs one argon2 verify either way and the response time does not reveal which accounts exist.
+let dummyHash: Promise<string> | undefined;
+
+/** Verifies against the account's hash, or against a dummy one (always false) when there is no usable account. */
+export async function verifyLogin(passwordHash: string | undefined, password: string): Promise<boolean> {
+  if (passwordHash) return verifyPassword(passwordHash, password);
+  dummyHash ??= hash(crypto.randomUUID(), OPTIONS);
+  await verifyPassword(await dummyHash, password);
+  return false;
+}
+
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
     return await verify(passwordHash, password);

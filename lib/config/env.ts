@@ -80,6 +80,10 @@ export const envSchema = z.object({
     .min(1)
     .default(4)
     .describe("Interactive requests (API, playground) one user may have in flight; more are answered 429 with Retry-After"),
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .describe("Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For/-Host/-Proto are believed; none by default"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Log verbosity"),
   DEPOT_URL: z.string().url().default("http://127.0.0.1:3000").describe("Server the CLI talks to"),
   DEPOT_API_KEY: z.string().optional().describe("API key the CLI sends as Bearer token"),

@@ -4,6 +4,7 @@ import { isSameOrigin } from "../auth/csrf";
 import { roleAtLeast, type Role } from "../auth/roles";
 import { DepotError, describeZodError } from "../errors";
 import { logger } from "../log/logger";
+import { CLIENT_IP_HEADER } from "./client-ip";
 import { forbidden, HttpError, jsonError, unauthorized } from "./errors";
 
 const log = logger("http");
@@ -14,8 +15,9 @@ type PublicHandler<P> = (ctx: { req: Request; params: P; ip: string | undefined 
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/** The client address the web server derived from the socket and TRUSTED_PROXIES (lib/http/client-ip.ts). */
 export function clientIp(req: Request): string | undefined {
-  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || undefined;
+  return req.headers.get(CLIENT_IP_HEADER) ?? undefined;
 }
 
 /** One JSON error shape for every route: known errors keep their status and message, others become 500. */
@@ -64,10 +66,39 @@ export function publicRoute<P = Record<string, never>>(handler: PublicHandler<P>
   };
 }
 
+/** Body caps: small for the unauthenticated routes (login, setup), 1 MiB for other JSON bodies, more for run uploads. */
+export const PUBLIC_BODY_LIMIT = 16 * 1024;
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+// Run uploads carry up to 50 MiB of prompt text inside JSON, where escaping can double it.
+export const UPLOAD_BODY_LIMIT = 101 * 1024 * 1024;
+
+const tooLarge = (limit: number) => new HttpError(413, "too_large", `the request body is larger than ${limit} bytes`);
+
+/** The body as text, refused with 413 by Content-Length and, without one, as soon as the stream passes `limit`. */
+export async function readBodyText(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length"));
+  if (declared > limit) throw tooLarge(limit);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** The JSON body; `empty` stands in for a missing body where every field is optional. */
-export async function readJson(req: Request, empty?: unknown): Promise<unknown> {
+export async function readJson(req: Request, empty?: unknown, limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
+  const text = await readBodyText(req, limit);
   try {
-    const text = await req.text();
     return empty !== undefined && text.trim() === "" ? empty : (JSON.parse(text) as unknown);
   } catch {
     throw new HttpError(400, "invalid_json", "the request body is not valid JSON");

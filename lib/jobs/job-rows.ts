@@ -1,6 +1,7 @@
 import { db } from "../db/prisma";
 import type { JobProgress } from "../queue/payloads";
 import { payloadSummary, resultSummary, type JobStatus } from "./job-dto";
+import { redactPaths } from "./redact-paths";
 
 // The Job table mirrors BullMQ state so history survives Redis trimming. The producer creates the row,
 // the worker moves it through active → completed/failed; these are the only writers.
@@ -42,13 +43,13 @@ export async function markJobCompleted(id: string, kind: string, result: unknown
   });
 }
 
-/** `willRetry` keeps the row waiting (delayed) with the error shown; otherwise it is final. */
+/** `willRetry` keeps the row waiting (delayed) with the error shown; otherwise it is final. Paths are redacted. */
 export async function markJobFailed(id: string, error: string, willRetry: boolean, cancelled = false): Promise<void> {
   await db().job.update({
     where: { id },
     data: {
       status: cancelled ? "cancelled" : willRetry ? "delayed" : "failed",
-      error,
+      error: redactPaths(error),
       finishedAt: willRetry ? null : new Date(),
     },
   });

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 
@@ -46,18 +47,40 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
 }
 
 /**
+ * The embedded Redis's password: generated once into `<dir>/password` (0600, like secret.key), so that other local
+ * users and processes that can reach 127.0.0.1 cannot read or write the queues.
+ */
+async function redisPassword(dir: string): Promise<string> {
+  const file = path.join(dir, "password");
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const password = randomBytes(24).toString("hex");
+  await writeFile(file, password + "\n", { mode: 0o600, flag: "wx" });
+  return password;
+}
+
+/**
  * Starts a private redis-server child bound to 127.0.0.1 with AOF persistence under `dir`.
  * Used by `npm start` when REDIS_URL is unset and by the test suites, so both exercise one code path.
- * `noeviction` because BullMQ must never lose keys under memory pressure.
+ * `noeviction` because BullMQ must never lose keys under memory pressure. The URL carries the password.
  */
 export async function startRedis(params: { dir: string; port?: number; quiet?: boolean }): Promise<EmbeddedRedis> {
   const probe = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
   if (probe.error) throw new RedisNotInstalledError();
   await mkdir(params.dir, { recursive: true });
   const port = params.port || (await freePort());
+  const password = await redisPassword(params.dir);
+  // The password goes in a 0600 config file rather than on the command line, where `ps` would show it.
+  const conf = path.join(params.dir, "redis.conf");
+  await writeFile(conf, `requirepass ${password}\n`, { mode: 0o600 });
+  await chmod(conf, 0o600);
   const child = spawn(
     "redis-server",
     [
+      conf,
       "--bind", "127.0.0.1",
       "--port", String(port),
       "--dir", path.resolve(params.dir),
@@ -75,5 +98,5 @@ export async function startRedis(params: { dir: string; port?: number; quiet?: b
     child.kill("SIGTERM");
     await exited;
   };
-  return { url: `redis://127.0.0.1:${port}`, port, stop };
+  return { url: `redis://:${password}@127.0.0.1:${port}`, port, stop };
 }

@@ -1,13 +1,14 @@
 import { db } from "../db/prisma";
+import { csvCell } from "../http/csv";
 import { RunError } from "./errors";
 import { toItemDto } from "./to-dto";
 
 export const EXPORT_FORMATS = ["jsonl", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+// Objects (messages, metadata) are written as JSON text; numbers as numbers.
+function exportCell(v: unknown): string {
+  return csvCell(v === null || v === undefined || typeof v === "string" || typeof v === "number" ? v : JSON.stringify(v));
 }
 
 /** A run's items in upload order as JSONL (one object per line) or CSV (header row; messages/metadata as JSON). */
@@ -32,6 +33,6 @@ export async function exportRun(params: { id: string; format: ExportFormat }): P
     return { filename: `${base}.jsonl`, contentType: "application/x-ndjson", body: rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "") };
   }
   const cols = ["index", "id", "prompt", "messages", "metadata", "status", "output", "tokens_in", "tokens_out", "ttft_ms", "duration_ms", "error"];
-  const lines = [cols.join(","), ...rows.map((r) => cols.map((c) => csvCell((r as Record<string, unknown>)[c])).join(","))];
+  const lines = [cols.join(","), ...rows.map((r) => cols.map((c) => exportCell((r as Record<string, unknown>)[c])).join(","))];
   return { filename: `${base}.csv`, contentType: "text/csv; charset=utf-8", body: lines.join("\r\n") + "\r\n" };
 }

@@ -1,15 +1,21 @@
 import { z } from "zod";
-import { hashPassword, MIN_PASSWORD_LENGTH } from "../auth/password";
+import { hashPassword } from "../auth/password";
+import { newPassword, passwordFromEmail } from "../auth/password-policy";
 import { ROLES } from "../auth/roles";
 import { db } from "../db/prisma";
 import { HttpError } from "../http/errors";
 
-export const newUserInput = z.object({
-  email: z.string().trim().toLowerCase().email(),
-  name: z.string().trim().min(1).max(100),
-  password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(200),
-  role: z.enum(ROLES).default("member"),
-});
+export const newUserInput = z
+  .object({
+    email: z.string().trim().toLowerCase().email(),
+    name: z.string().trim().min(1).max(100),
+    password: newPassword,
+    role: z.enum(ROLES).default("member"),
+  })
+  .superRefine((u, ctx) => {
+    const problem = passwordFromEmail(u.password, u.email);
+    if (problem) ctx.addIssue({ code: "custom", path: ["password"], message: problem });
+  });
 export type NewUserInput = z.input<typeof newUserInput>;
 
 export type UserDto = { id: string; email: string; name: string; role: string; disabled: boolean; createdAt: string };

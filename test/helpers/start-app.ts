@@ -4,7 +4,6 @@ import { freePort } from "../../lib/redis/start-redis";
 import type { TestEnv } from "./test-env";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
 export type WorkerHandle = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
@@ -42,7 +41,7 @@ async function waitForHttp(url: string, web: WorkerHandle, timeoutMs: number): P
 }
 
 /**
- * The product as users run it: the built Next.js server (`next start`, so `npm test` builds first) and
+ * The product as users run it: the built Next.js server (scripts/web-server.ts over `next`, so `npm test` builds first) and
  * `workers` worker processes, all against the test file's DATA_DIR, database and Redis prefix.
  */
 export async function startApp(env: TestEnv, opts: { workers?: number; extraEnv?: Record<string, string> } = {}): Promise<AppHandle> {
@@ -59,7 +58,7 @@ export async function startApp(env: TestEnv, opts: { workers?: number; extraEnv?
     INFERENCE_THREADS: "1",
     ...opts.extraEnv,
   };
-  const web = spawnLogged(bin("next"), ["start", "-H", "127.0.0.1", "-p", String(port)], baseEnv);
+  const web = spawnLogged(process.execPath, ["--import", "tsx", path.join(root, "scripts/web-server.ts"), "127.0.0.1", String(port)], baseEnv);
   const baseUrl = `http://127.0.0.1:${port}`;
   const workers: WorkerHandle[] = [];
   const startWorker = (extra: Record<string, string> = {}) => {

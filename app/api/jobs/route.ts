@@ -1,18 +1,16 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
+import { parseQuery } from "@/lib/http/query";
 import { withRole, readJson } from "@/lib/http/route";
 import { listJobs } from "@/lib/jobs/list-jobs";
 import { enqueue } from "@/lib/queue/enqueue";
 import { echoPayload } from "@/lib/queue/payloads";
 
+const listQuery = z.object({ queue: z.string().optional(), status: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
+
 export const GET = withRole("viewer", async ({ req, principal }) => {
-  const q = new URL(req.url).searchParams;
-  const jobs = await listJobs({
-    user: principal.user,
-    queue: q.get("queue") || undefined,
-    status: q.get("status") || undefined,
-    limit: Number(q.get("limit") || 100),
-  });
+  const q = parseQuery(req, listQuery);
+  const jobs = await listJobs({ user: principal.user, queue: q.queue || undefined, status: q.status || undefined, limit: q.limit });
   return Response.json({ jobs });
 });
 

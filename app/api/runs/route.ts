@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { readJson, withRole } from "@/lib/http/route";
+import { readJson, UPLOAD_BODY_LIMIT, withRole } from "@/lib/http/route";
 import { CHAT_FORMATS } from "@/lib/inference/sampling";
 import { createRun } from "@/lib/runs/create-run";
 import { RunError } from "@/lib/runs/errors";
@@ -20,7 +20,7 @@ const createBody = z.object({
 export const GET = withRole("viewer", async ({ principal }) => Response.json({ runs: await listRuns({ user: principal.user }) }));
 
 export const POST = withRole("member", async ({ req, principal, ip }) => {
-  const body = createBody.parse(await readJson(req));
+  const body = createBody.parse(await readJson(req, undefined, UPLOAD_BODY_LIMIT));
   try {
     const run = await createRun({ ...body, sampling: body.params, principal });
     await recordAudit({ actor: principal, action: "run.create", target: run.id, detail: { model: body.model, mode: body.mode, total: run.total }, ip });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { readJson, withRole } from "@/lib/http/route";
+import { readJson, UPLOAD_BODY_LIMIT, withRole } from "@/lib/http/route";
 import { parsePrompts, PROMPT_FORMATS } from "@/lib/runs/parse-prompts";
 
 const body = z.object({
@@ -9,7 +9,7 @@ const body = z.object({
 
 /** Checks an upload before a run is created: the prompt count, every bad row, and the first prompts. */
 export const POST = withRole("member", async ({ req }) => {
-  const b = body.parse(await readJson(req));
+  const b = body.parse(await readJson(req, undefined, UPLOAD_BODY_LIMIT));
   const { items, errors } = parsePrompts({ ...b.upload, mode: b.mode });
   return Response.json({ count: items.length, errors, preview: items.slice(0, 5) });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { hashPassword, MIN_PASSWORD_LENGTH } from "@/lib/auth/password";
+import { hashPassword } from "@/lib/auth/password";
+import { newPassword, passwordFromEmail } from "@/lib/auth/password-policy";
 import { ROLES } from "@/lib/auth/roles";
 import { db } from "@/lib/db/prisma";
 import { HttpError, notFound } from "@/lib/http/errors";
@@ -11,7 +12,7 @@ const patch = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   role: z.enum(ROLES).optional(),
   disabled: z.boolean().optional(),
-  password: z.string().min(MIN_PASSWORD_LENGTH).max(200).optional(),
+  password: newPassword.optional(),
 });
 
 async function assertNotLastAdmin(userId: string) {
@@ -23,6 +24,8 @@ export const PATCH = withRole<{ id: string }>("admin", async ({ req, params, pri
   const body = patch.parse(await readJson(req));
   const user = await db().user.findUnique({ where: { id: params.id } });
   if (!user) throw notFound("user");
+  const problem = body.password && passwordFromEmail(body.password, user.email);
+  if (problem) throw new HttpError(400, "invalid_input", `password: ${problem}`);
   if ((body.role && body.role !== "admin") || body.disabled) await assertNotLastAdmin(user.id);
   const updated = await db().user.update({
     where: { id: user.id },
