@@ -1,6 +1,8 @@
 import { visibleModelRowsWhere, type AccessUser } from "../access/model-access";
 import { encryptSecret, maskSecret } from "../crypto/secret-box";
 import { db } from "../db/prisma";
+import { DownloadError } from "../download/errors";
+import { checkEgress } from "../download/egress";
 import { HttpError, notFound } from "../http/errors";
 import { retryJob } from "../jobs/job-actions";
 import { downloadPayload } from "../queue/payloads";
@@ -12,6 +14,9 @@ import { parseSignedUrl } from "../sources/meta";
  */
 export async function replaceMetaUrl(params: { jobId: string; url: string; user: AccessUser }): Promise<{ expiresAt: string; resumed: boolean }> {
   const link = parseSignedUrl(params.url);
+  await checkEgress(link.url, ["meta"]).catch((err: unknown) => {
+    throw err instanceof DownloadError ? new HttpError(400, "egress", err.message) : err;
+  });
   if (link.expiresAt.getTime() <= Date.now()) {
     throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
   }

