@@ -89,5 +89,6 @@ export async function checkEgress(url: string, sources: EgressSource[]): Promise
   checkEgressHost(u, sources);
   const host = hostPort(u).host;
   if (net.isIP(host)) return;
-  await new Promise<void>((resolve, reject) => egressLookup(host, { all: true }, (err) => (err ? reject(err) : resolve())));
+  // A name that does not resolve now is left to the worker, whose pinned lookup checks it again anyway.
+  await new Promise<void>((resolve, reject) => egressLookup(host, { all: true }, (err) => (err instanceof DownloadError ? reject(err) : resolve())));
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
 import type { HttpError } from "../../lib/http/errors";
+import { listDownloads } from "../../lib/models/list-downloads";
+import { listModels } from "../../lib/models/list-models";
 import { replaceMetaUrl } from "../../lib/models/replace-meta-url";
 import { startHfDownload } from "../../lib/models/start-hf-download";
 import { startMetaDownload } from "../../lib/models/start-meta-download";
@@ -68,5 +70,16 @@ describe("Hub repo ids", () => {
   it.each(["../..", "org/..", "./x", "org/-x", "org/x.", "a--b/c", "org/na..me", "org/name/extra"])("refuses %s with 400 before any row exists", async (repo) => {
     expect(await status(startHfDownload({ repo, userId: owner.id }))).toBe(400);
     expect(await db().model.count({ where: { source: "hf" } })).toBe(0);
+  });
+});
+
+describe("a download that failed before any file was complete", () => {
+  it("is on the Downloads page, not in the inventory as a 0 B model", async () => {
+    const { jobId, modelId } = await startHfDownload({ repo: "tiny/never-arrives", userId: owner.id });
+    // What the worker leaves when the first file fails: the model failed, no files recorded.
+    await db().model.update({ where: { id: modelId }, data: { status: "failed" } });
+    await db().job.update({ where: { id: jobId }, data: { status: "failed", error: "HTTP 404" } });
+    expect((await listModels({ user: owner })).map((m) => m.id)).not.toContain(modelId);
+    expect((await listDownloads({ user: owner })).map((d) => d.id)).toContain(jobId);
   });
 });

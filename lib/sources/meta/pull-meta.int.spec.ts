@@ -123,9 +123,13 @@ describe("pullMeta", () => {
     expect(await listTree(dest)).toEqual(["tokenizer_checklist.chk"]);
   });
 
-  it("detects a flipped byte: the file and the model are not verified", async () => {
+  it("detects a flipped byte: the file and the model are not verified, the file is renamed aside", async () => {
     cdn.options.corrupt = { path: WEIGHTS, offset: 1234567 };
-    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: newDest() });
+    const dest = newDest();
+    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: dest });
+    const tree = await listTree(dest);
+    expect(tree).toContain(`${WEIGHTS}.corrupt`);
+    expect(tree).not.toContain(WEIGHTS);
     const weights = r.files.find((f) => f.path === WEIGHTS);
     expect(weights?.verified).toBe(false);
     expect(weights?.expectedMd5).toBe("b5b72b4f2d00670390d3d8d4d9d2c490");
