@@ -10,15 +10,21 @@ export const HF_CDN_HOSTS = ["cdn-lfs.huggingface.co", "cdn-lfs-us-1.huggingface
 
 export type EgressSource = "meta" | "hf";
 
-/** `*.example.com` matches subdomains only; an entry may end in `:port`, then only that port matches. */
+/** An EGRESS_ALLOW entry: `host`, `host:port`, `[v6]` or `[v6]:port` (a bare IPv6 address has no port). */
+function parseEntry(raw: string): { host: string; port: string | undefined } {
+  const g = raw.trim().toLowerCase();
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(g);
+  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] };
+  const hostPort = /^([^:]+):(\d+)$/.exec(g);
+  return hostPort ? { host: hostPort[1]!, port: hostPort[2] } : { host: g, port: undefined };
+}
+
+/** `*.example.com` matches subdomains only; an entry with a port matches only that port (`port` "" matches any). */
 function matches(globs: string[], host: string, port: string): boolean {
   return globs.some((raw) => {
-    const g = raw.trim().toLowerCase();
-    if (!g) return false;
-    const m = /^(\[[^\]]+\]|[^:]+|[^\]]*:[^\]]*)(?::(\d+))?$/.exec(g.startsWith("[") || !g.includes("::") ? g : `[${g}]`);
-    const [gh, gp] = m ? [m[1]!.replace(/^\[|\]$/g, ""), m[2]] : [g, undefined];
-    if (gp !== undefined && gp !== port) return false;
-    return gh.startsWith("*.") ? host.endsWith(gh.slice(1)) : host === gh;
+    const e = parseEntry(raw);
+    if (!e.host || (e.port !== undefined && port !== "" && e.port !== port)) return false;
+    return e.host.startsWith("*.") ? host.endsWith(e.host.slice(1)) : host === e.host;
   });
 }
 
@@ -73,7 +79,7 @@ export const egressLookup: net.LookupFunction = (hostname, options, callback) =>
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, "", 0);
     const list = addresses as dns.LookupAddress[];
-    const allowed = matches(adminAllow().map((g) => g.replace(/:\d+$/, "")), hostname.toLowerCase(), "");
+    const allowed = matches(adminAllow(), hostname.toLowerCase(), ""); // the port was checked with the URL
     const bad = !allowed && list.find((a) => isInternalAddress(a.address));
     if (bad || list.length === 0) {
       return callback(refused(new URL(`http://${hostname}`), "it resolves to an internal address") as unknown as NodeJS.ErrnoException, "", 0);

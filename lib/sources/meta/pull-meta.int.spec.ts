@@ -120,6 +120,7 @@ describe("pullMeta", () => {
     const err = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: dest }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MetaError);
     expect(err).toMatchObject({ code: "bad_checklist" });
+    expect((err as Error).message).not.toContain("AccessDenied"); // no bytes of the body
     expect(await listTree(dest)).toEqual(["tokenizer_checklist.chk"]);
   });
 

@@ -79,7 +79,8 @@ export async function pullMeta(params: PullMetaParams): Promise<PullMetaResult> 
       entries = parseChecklist(await readFile(side, "utf8"));
     } catch (err) {
       await rm(side, { force: true });
-      if (err instanceof VerifyError) throw new MetaError("bad_checklist", `${c.path} from the server is not a checklist: ${err.message}`);
+      // Never quote the body: it is whatever the server sent (an error page, or bytes from somewhere it should not be).
+      if (err instanceof VerifyError) throw new MetaError("bad_checklist", `${c.path} from the server is not an md5 checklist`);
       throw err;
     }
     await rename(side, final);
