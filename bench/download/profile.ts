@@ -16,6 +16,9 @@ import { downloadFile } from "../../lib/download";
 import { writePatternFile } from "../../test/servers/pattern-file";
 import { withoutHashing } from "./without-hashing";
 
+// The local servers listen on 127.0.0.1: allowed through the egress policy's configuration, as an admin would.
+process.env.EGRESS_ALLOW ??= "127.0.0.1";
+
 const GiB = 1024 * 1024 * 1024;
 const srcDir = process.env.DEPOT_BENCH_DIR ?? path.join(os.tmpdir(), "depot-bench-src");
 const outDir = path.join(os.tmpdir(), `depot-bench-out-${process.pid}`);

@@ -15,6 +15,9 @@ import { hashFile } from "../../lib/verify";
 import { writePatternFile } from "../../test/servers/pattern-file";
 import { withoutHashing } from "./without-hashing";
 
+// The local servers listen on 127.0.0.1: allowed through the egress policy's configuration, as an admin would.
+process.env.EGRESS_ALLOW ??= "127.0.0.1";
+
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 

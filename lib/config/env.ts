@@ -30,6 +30,10 @@ export const envSchema = z.object({
     .enum(["auto", "true", "false"])
     .default("auto")
     .describe("Mark cookies Secure (auto: when the request came over https)"),
+  EGRESS_ALLOW: z
+    .string()
+    .optional()
+    .describe("Extra hosts downloads may reach, comma-separated globs with an optional :port (*.mirror.example, 10.0.0.5:8080); also lifts the internal-address refusal for them"),
   HF_ENDPOINT: z.string().url().default("https://huggingface.co").describe("Hugging Face Hub base URL"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(4).describe("Jobs one worker runs at once per queue"),
   WORKER_LOCK_MS: z.coerce

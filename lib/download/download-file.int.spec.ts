@@ -10,6 +10,9 @@ import { startMetaCdn, type MetaCdn } from "../../test/servers/meta-cdn";
 import { writePatternFile } from "../../test/servers/pattern-file";
 import { DownloadError, downloadFile, type DownloadProgress } from "./index";
 
+// The local servers listen on 127.0.0.1: allowed through the egress policy's configuration, as an admin would.
+process.env.EGRESS_ALLOW ??= "127.0.0.1";
+
 const FIXTURE = path.resolve(import.meta.dirname, "../../test/fixtures/tiny-llama/meta/consolidated.00.pth");
 const FIXTURE_SHA256 = "160557dcdac4a4140e8c45393cc9fdad0848533cdcec314fdf325f5204afbb9e";
 const FIXTURE_MD5 = "b5b72b4f2d00670390d3d8d4d9d2c490";

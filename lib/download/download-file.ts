@@ -286,7 +286,7 @@ async function request(
   try {
     return await get(url, headers, signal);
   } catch (err) {
-    if (signal?.aborted) throw err;
+    if (signal?.aborted || err instanceof DownloadError) throw err; // an egress refusal stays permanent
     throw new DownloadError("network", `cannot reach ${redactUrl(url)}: ${describe(err)}`, { cause: err });
   }
 }
@@ -573,10 +573,11 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortedError(signal);
 }
 
+/** Only the error code (ECONNRESET, ENOENT): raw socket messages name addresses and ports a user must not map. */
 function describe(err: unknown): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  const inner = e?.cause?.code ?? e?.cause?.message;
-  return `${e?.message ?? String(err)}${inner ? ` (${inner})` : ""}`;
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === "string" ? code : "connection error";
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -10,6 +10,7 @@ export type DownloadErrorCode =
   | "checksum_mismatch"
   | "size_mismatch" // server size differs from what the caller expected
   | "unsafe_path" // a remote file name would escape its directory
+  | "egress" // the host or its address is outside the egress policy (lib/download/egress.ts)
   | "http" // any other HTTP failure (after retries for 5xx)
   | "network" // connection errors after retries
   | "io" // local file system error other than ENOSPC

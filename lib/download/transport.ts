@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { checkEgressHost, egressLookup } from "./egress";
 
 /** The slice of a response the engine uses, so it can run on node:http or on an injected `fetch`. */
 export interface HttpResponse {
@@ -39,7 +40,8 @@ export function fetchTransport(fetchImpl: typeof fetch): HttpGet {
   };
 }
 
-const agentOptions = { keepAlive: true, maxSockets: 64 };
+// Every connection resolves through the egress check, so the address connected to is the one checked.
+const agentOptions = { keepAlive: true, maxSockets: 64, lookup: egressLookup };
 const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
 
 /**
@@ -50,6 +52,7 @@ export const nodeTransport: HttpGet = async (url, headers, signal) => {
   let current = new URL(url);
   let sendHeaders = { ...headers };
   for (let hop = 0; ; hop++) {
+    checkEgressHost(current); // the first request and every redirect
     const res = await get(current, sendHeaders, signal);
     const location = res.headers.location;
     if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location && hop < 5) {

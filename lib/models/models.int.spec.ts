@@ -391,7 +391,7 @@ describe("depot CLI", () => {
   it("pulls, lists, verifies and removes a model through the server", async () => {
     const pull = await depot("pull", "meta", "--url", validLink(), "--models", "7B");
     expect(pull.code, pull.err).toBe(0);
-    expect(pull.err).toMatch(/started job download-meta-7b/);
+    expect(pull.err).toMatch(/started job download-meta-7b--/);
 
     const list = await depot("models", "--json");
     expect(list.code, list.err).toBe(0);
@@ -431,7 +431,7 @@ describe("depot CLI", () => {
 describe("a Meta download of several models", () => {
   it("shares the tokenizer between them: deleting one keeps what the other needs, the last one takes everything", async () => {
     const r = await admin.json<{ jobId: string; modelIds: string[] }>("POST", "/api/downloads/meta", { url: validLink(), models: ["7B", "13B-chat"] });
-    expect(r.jobId).toBe("download-meta-7b_13b-chat");
+    expect(r.jobId).toMatch(/^download-meta-7b_13b-chat--/);
     const done = await waitFor("two-model download", ended(r.jobId), 60_000);
     expect(done.error).toBeNull();
     const [seven, thirteen] = await Promise.all(r.modelIds.map(model));

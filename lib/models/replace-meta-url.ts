@@ -1,5 +1,8 @@
+import { visibleModelRowsWhere, type AccessUser } from "../access/model-access";
 import { encryptSecret, maskSecret } from "../crypto/secret-box";
 import { db } from "../db/prisma";
+import { DownloadError } from "../download/errors";
+import { checkEgress } from "../download/egress";
 import { HttpError, notFound } from "../http/errors";
 import { retryJob } from "../jobs/job-actions";
 import { downloadPayload } from "../queue/payloads";
@@ -9,13 +12,20 @@ import { parseSignedUrl } from "../sources/meta";
  * Swaps a fresh signed link into a Meta download. A running job picks it up on its next request (the worker
  * re-reads the credential); a failed or cancelled one is retried and resumes from its partial files.
  */
-export async function replaceMetaUrl(params: { jobId: string; url: string }): Promise<{ expiresAt: string; resumed: boolean }> {
+export async function replaceMetaUrl(params: { jobId: string; url: string; user: AccessUser }): Promise<{ expiresAt: string; resumed: boolean }> {
   const link = parseSignedUrl(params.url);
+  await checkEgress(link.url, ["meta"]).catch((err: unknown) => {
+    throw err instanceof DownloadError ? new HttpError(400, "egress", err.message) : err;
+  });
   if (link.expiresAt.getTime() <= Date.now()) {
     throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
   }
-  const job = await db().job.findUnique({ where: { id: params.jobId } });
+  // A job on a model the caller may not see is missing to them; one they see but did not start is not theirs.
+  const job = await db().job.findFirst({ where: { id: params.jobId, ...visibleModelRowsWhere(params.user) } });
   if (!job) throw notFound(`job ${params.jobId}`);
+  if (params.user.role !== "admin" && job.userId !== params.user.id) {
+    throw new HttpError(403, "not_owner", `job ${params.jobId} belongs to another user: only its owner or an admin may relink it`);
+  }
   const payload = downloadPayload.safeParse(JSON.parse(job.payloadSummary));
   if (!payload.success || payload.data.source !== "meta") throw new HttpError(400, "not_meta", `job ${params.jobId} is not a Meta download`);
   if (job.status === "completed") throw new HttpError(409, "finished", `job ${params.jobId} already finished`);

@@ -16,6 +16,16 @@ function hfModelName(repo: string, revision: string): string {
 }
 
 /**
+ * The Hub's repo id rules: `org/name`, each part of letters, digits, `-`, `_`, `.`, not starting or ending with
+ * `-` or `.`, without `--` or `..`, at most 96 characters. This keeps `../..` and the like out before any row exists.
+ */
+const HUB_PART = /^(?![.-])(?!.*(?:--|\.\.))[\w.-]{1,96}(?<![.-])$/;
+export function isHubRepoId(repo: string): boolean {
+  const parts = repo.split("/");
+  return parts.length === 2 && parts.every((p) => HUB_PART.test(p));
+}
+
+/**
  * Starts a Hugging Face download. A pasted token is stored as an encrypted credential first, so the job only
  * carries its id. The same repo and revision always map to one job: submitting again after a failure (say with
  * a token this time, or after a corrupt transfer) replaces the failed job and reuses the model entry.
@@ -31,6 +41,7 @@ export async function startHfDownload(params: {
   storeId?: string;
   userId: string;
 }): Promise<{ jobId: string; modelId: string }> {
+  if (!isHubRepoId(params.repo)) throw new HttpError(400, "bad_repo", "expected a Hub repo id org/name (letters, digits, -, _, .)");
   const revision = params.revision?.trim() || "main";
   const name = hfModelName(params.repo, revision);
   if (params.storeId) await checkStore(params.storeId);

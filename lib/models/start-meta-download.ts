@@ -1,11 +1,15 @@
+import { randomBytes } from "node:crypto";
 import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
+import { DownloadError } from "../download/errors";
+import { checkEgress } from "../download/egress";
 import { HttpError } from "../http/errors";
 import { removeJob } from "../jobs/job-actions";
 import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
 import { checkStore } from "../stores/placement";
 import { META_CATALOG, parseSignedUrl, planMeta } from "../sources/meta";
+import type { AccessUser } from "../access/model-access";
 import { metaDir } from "./paths";
 import { replaceMetaUrl } from "./replace-meta-url";
 
@@ -16,8 +20,11 @@ export type StartedDownload = { jobId: string; modelIds: string[]; expiresAt: st
  * submitting the same set again with a fresh link swaps the link into the existing job and resumes it instead of
  * starting over. The link itself is stored only as an encrypted credential; the job carries its id.
  */
-export async function startMetaDownload(params: { url: string; models: string[]; storeId?: string; userId: string }): Promise<StartedDownload> {
+export async function startMetaDownload(params: { url: string; models: string[]; storeId?: string; user: AccessUser }): Promise<StartedDownload> {
   const link = parseSignedUrl(params.url);
+  await checkEgress(link.url, ["meta"]).catch((err: unknown) => {
+    throw err instanceof DownloadError ? new HttpError(400, "egress", err.message) : err;
+  });
   if (params.storeId) await checkStore(params.storeId);
   if (link.expiresAt.getTime() <= Date.now()) {
     throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
@@ -26,14 +33,16 @@ export async function startMetaDownload(params: { url: string; models: string[];
   const catalog = META_CATALOG["llama-2"]!.models;
   const chosen = catalog.filter((m) => params.models.some((id) => id.trim().toLowerCase() === m.id.toLowerCase()));
   const setKey = chosen.map((m) => m.id.toLowerCase()).join("_");
-  const jobId = `download-meta-${setKey}`;
-
-  const existing = await db().job.findUnique({ where: { id: jobId } });
+  // One job per set, found by its prefix; the random tail keeps ids unguessable (relinking needs the id).
+  // `--` never occurs in a catalog id, so `7b--` cannot match `7b-chat--`.
+  const prefix = `download-meta-${setKey}--`;
+  const existing = await db().job.findFirst({ where: { id: { startsWith: prefix } }, orderBy: { createdAt: "desc" } });
+  const jobId = existing?.id ?? `${prefix}${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}`;
   if (existing) {
     const { modelIds } = JSON.parse(existing.payloadSummary) as { modelIds: string[] };
     const alive = await db().model.count({ where: { id: { in: modelIds } } });
     if (existing.status !== "completed" && alive === modelIds.length) {
-      const r = await replaceMetaUrl({ jobId, url: params.url });
+      const r = await replaceMetaUrl({ jobId, url: params.url, user: params.user });
       return { jobId, modelIds, expiresAt: r.expiresAt, resumed: true };
     }
     if (existing.status === "active") throw new HttpError(409, "busy", `job ${jobId} is still running: cancel it first`);
@@ -52,13 +61,13 @@ export async function startMetaDownload(params: { url: string; models: string[];
     label: `Meta link (${chosen.map((m) => m.id).join(", ")})`,
     value: params.url,
     expiresAt: link.expiresAt,
-    ownerId: params.userId,
+    ownerId: params.user.id,
   });
   const directory = metaDir(setKey);
   const models = await db().$transaction(
     chosen.map((m) =>
       db().model.create({
-        data: { name: m.folder, family: "llama-2", source: "meta", format: "meta", directory, repo: m.id, createdById: params.userId },
+        data: { name: m.folder, family: "llama-2", source: "meta", format: "meta", directory, repo: m.id, createdById: params.user.id },
       }),
     ),
   );
@@ -67,7 +76,7 @@ export async function startMetaDownload(params: { url: string; models: string[];
     queue: "download",
     lane: params.storeId ? storeLane(params.storeId) : null,
     jobId,
-    userId: params.userId,
+    userId: params.user.id,
     modelId: modelIds[0],
     data: { kind: "download", source: "meta", credentialId: cred.id, models: chosen.map((m) => m.id), modelIds },
   });

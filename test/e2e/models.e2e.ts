@@ -82,7 +82,7 @@ describe("Downloads and Models pages", () => {
     await meta().locator("label", { hasText: /^7B-chat/ }).locator("input").check();
     await meta().locator("button", { hasText: "Download" }).click();
 
-    const card = page.locator('[data-job-id="download-meta-7b-chat"]');
+    const card = page.locator('[data-job-id^="download-meta-7b-chat--"]');
     const bar = card.locator('[data-file="llama-2-7b-chat/consolidated.00.pth"] [role="progressbar"]');
     const seen = new Set<number>();
     await expect
@@ -108,7 +108,7 @@ describe("Downloads and Models pages", () => {
     await meta().locator('textarea[aria-label="signed URL"]').fill(cdn.signUrl(new Date(Date.now() + 3600_000)));
     await meta().locator("label", { hasText: /^7B \(/ }).locator("input").check();
     await meta().locator("button", { hasText: "Download" }).click();
-    await expect.poll(() => page.locator('[data-job-id="download-meta-7b"]').getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+    await expect.poll(() => page.locator('[data-job-id^="download-meta-7b--"]').getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
 
     await page.click("nav >> text=Models");
     await page.waitForURL(/\/models$/);
@@ -153,7 +153,7 @@ describe("Downloads and Models pages", () => {
     await meta().locator('textarea[aria-label="signed URL"]').fill(cdn.signUrl(new Date(Date.now() + 3600_000)));
     await meta().locator("label", { hasText: /^13B \(/ }).locator("input").check();
     await meta().locator("button", { hasText: "Download" }).click();
-    const card = page.locator('[data-job-id="download-meta-13b"]');
+    const card = page.locator('[data-job-id^="download-meta-13b--"]');
     await expect.poll(() => card.getAttribute("data-status"), { timeout: 60_000 }).toBe("failed");
     expect(await card.locator('[role="alert"]').textContent()).toMatch(/HTTP 404 .*NoSuchKey/);
     await card.locator("button", { hasText: "Cancel" }).click();

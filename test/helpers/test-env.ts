@@ -46,6 +46,8 @@ export async function setupTestEnv(): Promise<TestEnv> {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: redisPrefix,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    // The fake Meta CDN and Hub listen on 127.0.0.1: let downloads reach them, by configuration like an admin would.
+    EGRESS_ALLOW: "127.0.0.1",
   });
   deploy(databaseUrl);
   return { dataDir, databaseUrl, redisUrl, redisPrefix };

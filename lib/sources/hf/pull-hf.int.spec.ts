@@ -7,6 +7,9 @@ import { startHfHub, type HfHub } from "../../../test/servers/hf-hub";
 import { DownloadError } from "../../download";
 import { pullHf } from "./pull-hf";
 
+// The local servers listen on 127.0.0.1: allowed through the egress policy's configuration, as an admin would.
+process.env.EGRESS_ALLOW ??= "127.0.0.1";
+
 const FIX = path.resolve(import.meta.dirname, "../../../test/fixtures/tiny-llama");
 const SAFETENSORS_SHA = "5768b7707db7045353eecca9420b8fc308d44619afb11016cb59abc8ac508c8f";
 const TOKEN = "hf_aliceSecretToken123456";

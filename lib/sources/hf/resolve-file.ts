@@ -1,3 +1,4 @@
+import { checkEgress } from "../../download/egress";
 import { DownloadError, redactUrl } from "../../download";
 import { hubError } from "./hub-error";
 
@@ -19,6 +20,7 @@ export async function resolveFile(params: {
   const encoded = params.path.split("/").map(encodeURIComponent).join("/");
   let url = `${params.hubUrl.replace(/\/$/, "")}/${params.repo}/resolve/${params.commit}/${encoded}`;
   for (let hop = 0; hop < 5; hop++) {
+    await checkEgress(url, ["hf"]); // the Hub's probe may not leave the policy either (its CDN hop is checked by the transport)
     let res: Response;
     try {
       const signal = AbortSignal.any([AbortSignal.timeout(30_000), ...(params.signal ? [params.signal] : [])]);

@@ -9,6 +9,9 @@ import { DownloadError } from "../../download";
 import { MetaError } from "./errors";
 import { pullMeta } from "./pull-meta";
 
+// The local servers listen on 127.0.0.1: allowed through the egress policy's configuration, as an admin would.
+process.env.EGRESS_ALLOW ??= "127.0.0.1";
+
 const WEIGHTS = "llama-2-7b/consolidated.00.pth";
 const WEIGHTS_BYTES = 8_400_700;
 
@@ -117,12 +120,17 @@ describe("pullMeta", () => {
     const err = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: dest }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MetaError);
     expect(err).toMatchObject({ code: "bad_checklist" });
+    expect((err as Error).message).not.toContain("AccessDenied"); // no bytes of the body
     expect(await listTree(dest)).toEqual(["tokenizer_checklist.chk"]);
   });
 
-  it("detects a flipped byte: the file and the model are not verified", async () => {
+  it("detects a flipped byte: the file and the model are not verified, the file is renamed aside", async () => {
     cdn.options.corrupt = { path: WEIGHTS, offset: 1234567 };
-    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: newDest() });
+    const dest = newDest();
+    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), models: ["7B"], destDir: dest });
+    const tree = await listTree(dest);
+    expect(tree).toContain(`${WEIGHTS}.corrupt`);
+    expect(tree).not.toContain(WEIGHTS);
     const weights = r.files.find((f) => f.path === WEIGHTS);
     expect(weights?.verified).toBe(false);
     expect(weights?.expectedMd5).toBe("b5b72b4f2d00670390d3d8d4d9d2c490");

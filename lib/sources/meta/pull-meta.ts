@@ -79,7 +79,8 @@ export async function pullMeta(params: PullMetaParams): Promise<PullMetaResult> 
       entries = parseChecklist(await readFile(side, "utf8"));
     } catch (err) {
       await rm(side, { force: true });
-      if (err instanceof VerifyError) throw new MetaError("bad_checklist", `${c.path} from the server is not a checklist: ${err.message}`);
+      // Never quote the body: it is whatever the server sent (an error page, or bytes from somewhere it should not be).
+      if (err instanceof VerifyError) throw new MetaError("bad_checklist", `${c.path} from the server is not an md5 checklist`);
       throw err;
     }
     await rename(side, final);
@@ -97,6 +98,8 @@ export async function pullMeta(params: PullMetaParams): Promise<PullMetaResult> 
       const md5 = expected.get(rel) ?? null;
       const cached = md5 ? await reuseVerified(dest, md5) : null;
       const r = cached ?? (await fetchOne(rel, dest, signal));
+      // A file that fails its checklist never sits under its final name, where it could pass for the real one.
+      if (md5 && r.md5 !== md5) await rename(dest, `${dest}.corrupt`);
       files.push({ path: rel, bytes: r.bytes, md5: r.md5, sha256: r.sha256, verified: md5 === r.md5, expectedMd5: md5 });
     },
   });

@@ -15,7 +15,7 @@ export const GET = withRole("viewer", async () =>
 /** Starts a Meta download, or swaps the link into the same set's unfinished job and resumes it. */
 export const POST = withRole("member", async ({ req, principal, ip }) => {
   const input = body.parse(await readJson(req));
-  const r = await startMetaDownload({ url: input.url, models: input.models, storeId: input.storeId, userId: principal.user.id });
+  const r = await startMetaDownload({ url: input.url, models: input.models, storeId: input.storeId, user: principal.user });
   // The link is a credential: the audit trail names the models and job, never the URL.
   await recordAudit({ actor: principal, action: r.resumed ? "download.meta.relink" : "download.meta", target: r.jobId, detail: { models: input.models, storeId: input.storeId, expiresAt: r.expiresAt }, ip });
   return Response.json(r, { status: r.resumed ? 200 : 201 });
