@@ -21,8 +21,8 @@ beforeAll(async () => {
   const env = await setupTestEnv();
   [model, ref] = await Promise.all([registerTinyModel({ dataDir: env.dataDir }), tinyRef()]);
   app = await startApp(env, { workers: 1, extraEnv: { INFERENCE_THREADS: "1", INFERENCE_MAX_QUEUE: String(MAX_QUEUE) } });
-  const m = await createUser({ email: "member@example.com", name: "member", password: "password-123", role: "member" });
-  const v = await createUser({ email: "viewer@example.com", name: "viewer", password: "password-123", role: "viewer" });
+  const m = await createUser({ email: "member@example.com", name: "member", password: "quartz-ember-tide-42", role: "member" });
+  const v = await createUser({ email: "viewer@example.com", name: "viewer", password: "quartz-ember-tide-42", role: "viewer" });
   key = (await createApiKey({ userId: m.id, name: "api" })).key;
   viewerKey = (await createApiKey({ userId: v.id, name: "api" })).key;
   // No automatic retries: the test must see the 429 itself.
@@ -123,7 +123,7 @@ describe("OpenAI-compatible API with the official client", () => {
 describe("playground", () => {
   it("streams a chat turn over SSE and keeps the conversation for its user only", async () => {
     const alice = new TestClient(app.baseUrl);
-    await alice.login("member@example.com", "password-123");
+    await alice.login("member@example.com", "quartz-ember-tide-42");
     const turn = async (message: string, conversationId?: string) => {
       const res = await alice.request("POST", "/api/playground/chat", { conversationId, model: model.name, chatFormat: "llama2", systemPrompt: "Be brief.", params: { temperature: 0, maxTokens: 12 }, message });
       expect(res.headers.get("content-type")).toContain("text/event-stream");
@@ -146,7 +146,7 @@ describe("playground", () => {
     const msgs = await db().message.findMany({ where: { conversationId: id }, orderBy: { createdAt: "asc" } });
     expect(msgs[3]!.tokensIn).toBeGreaterThan(msgs[1]!.tokensIn!);
     const bob = new TestClient(app.baseUrl);
-    await bob.login("viewer@example.com", "password-123");
+    await bob.login("viewer@example.com", "quartz-ember-tide-42");
     expect((await bob.request("GET", `/api/playground/conversations/${id}`)).status).toBe(404);
     expect((await bob.json<{ conversations: unknown[] }>("GET", "/api/playground/conversations")).conversations).toEqual([]);
     expect((await bob.request("POST", "/api/playground/chat", { model: model.name, message: "hi" })).status).toBe(403);

@@ -95,12 +95,12 @@ beforeAll(async () => {
   });
   env = await setupTestEnv();
   app = await startApp(env, { workers: 1, extraEnv: { HF_ENDPOINT: hub.url, LOG_LEVEL: "debug" } });
-  await createUser({ email: "admin@example.com", name: "admin", password: "password-123", role: "admin" });
+  await createUser({ email: "admin@example.com", name: "admin", password: "quartz-ember-tide-42", role: "admin" });
   admin = new TestClient(app.baseUrl);
-  await admin.login("admin@example.com", "password-123");
-  await createUser({ email: "member@example.com", name: "member", password: "password-123", role: "member" });
+  await admin.login("admin@example.com", "quartz-ember-tide-42");
+  await createUser({ email: "member@example.com", name: "member", password: "quartz-ember-tide-42", role: "member" });
   member = new TestClient(app.baseUrl);
-  await member.login("member@example.com", "password-123");
+  await member.login("member@example.com", "quartz-ember-tide-42");
 }, 300_000);
 
 afterAll(async () => {

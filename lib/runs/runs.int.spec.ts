@@ -56,8 +56,8 @@ beforeAll(async () => {
   prompts = Array.from({ length: 50 }, (_, i) => ref.prompts[i % ref.prompts.length]!.prompt);
   [llama, model] = await Promise.all([getLlama({ gpu: false, build: "never", skipDownload: true, progressLogs: false }), registerTinyModel({ dataDir: env.dataDir })]);
   app = await startApp(env, { workers: 1, extraEnv: { INFERENCE_THREADS: "1", INFERENCE_SEQUENCES: "4", LOG_LEVEL: "info" } });
-  const m = await createUser({ email: "member@example.com", name: "member", password: "password-123", role: "member" });
-  const v = await createUser({ email: "viewer@example.com", name: "viewer", password: "password-123", role: "viewer" });
+  const m = await createUser({ email: "member@example.com", name: "member", password: "quartz-ember-tide-42", role: "member" });
+  const v = await createUser({ email: "viewer@example.com", name: "viewer", password: "quartz-ember-tide-42", role: "viewer" });
   memberKey = (await createApiKey({ userId: m.id, name: "test" })).key;
   member = new TestClient(app.baseUrl, memberKey);
   viewer = new TestClient(app.baseUrl, (await createApiKey({ userId: v.id, name: "test" })).key);

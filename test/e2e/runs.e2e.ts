@@ -20,12 +20,12 @@ beforeAll(async () => {
   await registerTinyModel({ dataDir: env.dataDir });
   // Two sequences keep the run going long enough to watch it move.
   app = await startApp(env, { workers: 1, extraEnv: { INFERENCE_THREADS: "1", INFERENCE_SEQUENCES: "2" } });
-  await createUser({ email: "mia@example.com", name: "Mia", password: "password-123", role: "member" });
+  await createUser({ email: "mia@example.com", name: "Mia", password: "quartz-ember-tide-42", role: "member" });
   browser = await launchBrowser();
   page = await browser.newPage({ acceptDownloads: true });
   await page.goto(`${app.baseUrl}/login`);
   await page.fill('input[name="email"]', "mia@example.com");
-  await page.fill('input[name="password"]', "password-123");
+  await page.fill('input[name="password"]', "quartz-ember-tide-42");
   await page.click('button[type="submit"]');
   await page.waitForURL(`${app.baseUrl}/`);
 });

@@ -1,7 +1,7 @@
 import type { Role } from "../../lib/auth/roles";
 import { createUser } from "../../lib/users/create-user";
 
-export const TEST_PASSWORD = "password-123";
+export const TEST_PASSWORD = "quartz-ember-tide-42";
 
 /**
  * A tiny cookie-keeping client for tests that act as a browser (Origin header set like a same-site fetch)

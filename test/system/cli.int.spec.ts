@@ -25,10 +25,10 @@ afterAll(async () => {
 
 describe("depot CLI", () => {
   it("`depot admin create` makes an administrator who can sign in", async () => {
-    const { stdout } = await run(depot, ["admin", "create", "--email", "Root@Example.com", "--password", "password-123"], { env: process.env });
+    const { stdout } = await run(depot, ["admin", "create", "--email", "Root@Example.com", "--password", "quartz-ember-tide-42"], { env: process.env });
     expect(stdout).toContain("created administrator root@example.com");
     expect((await db().user.findUniqueOrThrow({ where: { email: "root@example.com" } })).role).toBe("admin");
-    await new TestClient(app.baseUrl).login("root@example.com", "password-123");
+    await new TestClient(app.baseUrl).login("root@example.com", "quartz-ember-tide-42");
   });
 
   it("refuses a short password with a clear message and a non-zero exit", async () => {
@@ -39,7 +39,7 @@ describe("depot CLI", () => {
 
   it("`depot status` shows the queues and the online worker through the API with a key", async () => {
     const admin = new TestClient(app.baseUrl);
-    await admin.login("root@example.com", "password-123");
+    await admin.login("root@example.com", "quartz-ember-tide-42");
     const { key } = await admin.json<{ key: string }>("POST", "/api/api-keys", { name: "cli" });
     await waitFor("worker heartbeat", async () => (await db().workerHeartbeat.count()) > 0);
     const { stdout } = await run(depot, ["status"], { env: { ...process.env, DEPOT_URL: app.baseUrl, DEPOT_API_KEY: key } });
