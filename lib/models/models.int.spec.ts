@@ -180,8 +180,7 @@ describe("Meta downloads", () => {
     expect(await storeFiles()).toEqual([]);
   });
 
-  // Skipped: fails since the #19 merge (corrupt files now renamed to .corrupt); next session fixes the expectation.
-  it.skip("marks a file corrupt when the server flips a byte: model not verified, clear message", async () => {
+  it("marks a file corrupt when the server flips a byte: model not verified, clear message", async () => {
     cdn.options.corrupt = { path: "llama-2-7b/consolidated.00.pth", offset: 4_000_000 };
     try {
       const r = await admin.json<{ jobId: string; modelIds: string[] }>("POST", "/api/downloads/meta", { url: validLink(), models: ["7B"] });
@@ -196,7 +195,9 @@ describe("Meta downloads", () => {
       expect(m.files.find((x) => x.path === "tokenizer.model")?.status).toBe("verified");
       // Verification on demand agrees, and still fails.
       const v = await admin.json<{ jobId: string }>("POST", `/api/models/${m.id}/verify`, {});
-      expect((await waitFor("verify corrupt", ended(v.jobId))).error).toMatch(/md5 mismatch/);
+      expect((await waitFor("verify corrupt", ended(v.jobId))).error).toMatch(
+        /consolidated\.00\.pth: md5 mismatch: .*\(set aside as consolidated\.00\.pth\.corrupt: download it again\)/,
+      );
       await admin.json("DELETE", `/api/models/${m.id}`);
     } finally {
       cdn.options.corrupt = undefined;
@@ -409,8 +410,7 @@ describe("depot CLI", () => {
     expect(await models()).toEqual([]);
   });
 
-  // Skipped: fails since the #19 merge (CLI local-folder checks); next session fixes it.
-  it.skip("verifies a plain folder without a server, and fails on a flipped byte", async () => {
+  it("verifies a plain folder without a server, and fails on a flipped byte", async () => {
     const dir = path.join(work, "local");
     await buildMetaTree(dir);
     const ok = await depot("verify", dir);

@@ -1,3 +1,5 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
 import { db } from "../db/prisma";
 import { safeJoin } from "../download";
 import type { JobProgress } from "../queue/payloads";
@@ -22,12 +24,17 @@ export async function verifyModel(params: {
   const total = m.files.reduce((s, f) => s + Number(f.bytes), 0);
   let done = 0;
   const facts: FileFacts[] = [];
+  const setAside = new Set<string>();
   for (const f of m.files) {
     if (params.signal.aborted) throw new Error("cancelled");
     await params.progress({ pct: total ? (done / total) * 100 : 0, message: `verifying ${f.path}`, bytesDone: done, bytesTotal: total });
     const expectedMd5 = f.expectedMd5 ?? undefined;
     const expectedSha256 = f.expectedSha256 ?? undefined;
-    const r = await verifyBlob({ file: safeJoin(modelDir(m.directory), f.path), md5: expectedMd5, sha256: expectedSha256 });
+    // A download that failed its checksum renamed the file to `<name>.corrupt` (pull-meta); check those bytes.
+    const file = safeJoin(modelDir(m.directory), f.path);
+    const found = await stat(file).then(() => file, () => stat(`${file}.corrupt`).then(() => `${file}.corrupt`, () => file));
+    if (found !== file) setAside.add(f.path);
+    const r = await verifyBlob({ file: found, md5: expectedMd5, sha256: expectedSha256 });
     // Digests not re-computed this time stay as recorded while the size is unchanged.
     const same = r.actual.bytes === Number(f.bytes);
     facts.push({
@@ -43,6 +50,8 @@ export async function verifyModel(params: {
   const r = await recordModelFiles({ modelId: m.id, files: facts });
   await params.progress({ pct: 100, message: `${m.name}: ${r.status}`, bytesDone: total, bytesTotal: total });
   const bad = r.verdicts.filter((v) => v.status === "corrupt");
-  if (bad.length > 0) throw new ModelError("corrupt", `${m.name} is corrupt: ${bad.map((v) => `${v.path}: ${v.error}`).join("; ")}`);
+  const describe = (v: (typeof bad)[number]) =>
+    `${v.path}: ${v.error}${setAside.has(v.path) ? ` (set aside as ${path.posix.basename(v.path)}.corrupt: download it again)` : ""}`;
+  if (bad.length > 0) throw new ModelError("corrupt", `${m.name} is corrupt: ${bad.map(describe).join("; ")}`);
   return { status: r.status, files: r.verdicts.length, verified: r.verdicts.filter((v) => v.status === "verified").length };
 }

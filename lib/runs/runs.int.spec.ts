@@ -177,8 +177,7 @@ describe("batch runs through the inference queue", () => {
     expect(byFresh.sort()).toEqual(rest.sort());
   }, 300_000);
 
-  // Skipped: fails since the #19 merge (body caps or CLI); next session fixes it.
-  it.skip("`depot run` sends a prompt file through the queue and writes the results", async () => {
+  it("`depot run` sends a prompt file through the queue and writes the results", async () => {
     const input = path.join(env.dataDir, "prompts.csv");
     const output = path.join(env.dataDir, "results.jsonl");
     await writeFile(input, `id,prompt,lang\na,${prompts[0]},en\nb,${prompts[1]},en\n`);

@@ -7,7 +7,8 @@ import { getRun } from "@/lib/runs/get-run";
 
 const itemsQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  // 0: counts only (`depot run` polls that way).
+  limit: z.coerce.number().int().min(0).max(1000).default(100),
   status: z.string().optional(),
 });
 
