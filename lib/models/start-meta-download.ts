@@ -22,6 +22,10 @@ export type StartedDownload = { jobId: string; modelIds: string[]; expiresAt: st
  */
 export async function startMetaDownload(params: { url: string; family?: string; models: string[]; storeId?: string; user: AccessUser }): Promise<StartedDownload> {
   const link = parseSignedUrl(params.url);
+  // No family given: the one whose host the link is on, else Llama 2 (the only family before there was a choice).
+  const family = (params.family ?? linkFamily(link.url) ?? DEFAULT_META_FAMILY).trim().toLowerCase();
+  const chosen = planMeta({ models: params.models, family }).models; // rejects unknown ids with the list of known ones
+  checkLinkFamily(link.url, family);
   await checkEgress(link.url, ["meta"]).catch((err: unknown) => {
     throw err instanceof DownloadError ? new HttpError(400, "egress", err.message) : err;
   });
@@ -29,10 +33,6 @@ export async function startMetaDownload(params: { url: string; family?: string; 
   if (link.expiresAt.getTime() <= Date.now()) {
     throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
   }
-  // No family given: the one whose host the link is on, else Llama 2 (the only family before there was a choice).
-  const family = (params.family ?? linkFamily(link.url) ?? DEFAULT_META_FAMILY).trim().toLowerCase();
-  const chosen = planMeta({ models: params.models, family }).models; // rejects unknown ids with the list of known ones
-  checkLinkFamily(link.url, family);
   // Llama 3.x ids carry their family (`llama3.1-8b`); `:` (Meta's variant separator) is not allowed in a job id.
   const setKey = chosen.map((m) => m.id.toLowerCase().replace(/[^a-z0-9._-]/g, "-")).join("_");
   // One job per set, found by its prefix; the random tail keeps ids unguessable (relinking needs the id).
