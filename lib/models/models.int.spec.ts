@@ -396,6 +396,16 @@ describe("depot CLI", () => {
     cliEnv = { ...process.env, DEPOT_URL: app.baseUrl, DEPOT_API_KEY: key };
   });
 
+  it("takes the family before the model ids, and says when a link is for another family", async () => {
+    const elsewhere = validLink().replace(cdn.url, "https://llama3-3.llamameta.net");
+    const wrong = await depot("pull", "meta", "llama-3.1", "--url", elsewhere, "--models", "Llama3.1-8B", "--no-follow");
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.err).toContain("this link (llama3-3.llamameta.net) is for Llama 3.3, not Llama 3.1");
+    // No family: the link's host picks Llama 3.3, which has no such model.
+    const inferred = await depot("pull", "meta", "--url", elsewhere, "--models", "Llama3.1-8B", "--no-follow");
+    expect(inferred.err).toContain("unknown model Llama3.1-8B; known: Llama3.3-70B-Instruct");
+  });
+
   it("pulls, lists, verifies and removes a model through the server", async () => {
     const pull = await depot("pull", "meta", "--url", validLink(), "--models", "7B");
     expect(pull.code, pull.err).toBe(0);
