@@ -225,6 +225,10 @@ describe("Meta downloads", () => {
       expect(partial).toBeGreaterThan(4 * MiB);
       expect(partial).toBeLessThan(2 * SHARD);
 
+      // A Llama 2 job takes no link for another family's host.
+      const llama31 = await admin.request("PUT", `/api/downloads/meta/${r.jobId}`, { url: validLink().replace(cdn.url, "https://llama3-1.llamameta.net") });
+      expect(llama31.status).toBe(400);
+      expect(await llama31.text()).toContain("is for Llama 3.1, not Llama 2");
       const relinked = await admin.json<{ resumed: boolean }>("PUT", `/api/downloads/meta/${r.jobId}`, { url: validLink() });
       expect(relinked.resumed).toBe(true);
       const done = await waitFor("resumed download", ended(r.jobId), 90_000);
