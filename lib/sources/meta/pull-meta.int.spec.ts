@@ -177,6 +177,17 @@ describe("pullMeta, Llama 3.x (the `llama model download` layout)", () => {
     expect(Object.keys(cdn.stats.bytesByPath).sort()).toEqual(want);
   });
 
+  it("serves a given checkpoint folder as a model's folder (here a Llama 3.2 one) with its own checklist", async () => {
+    const source = path.join(tmp, "checkpoint");
+    await buildLlama3Folder(source, { folder: "meta-llama3.2", shardBytes: 1_000_001 });
+    const servedRoot = path.join(tmp, "cdn-llama3.2");
+    const copied = (await buildLlama3Folder(servedRoot, { folder: "Llama-3.2-1B-Instruct", from: path.join(source, "meta-llama3.2") })).md5;
+    cdn.options.root = servedRoot;
+    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), family: "llama-3.2", models: ["Llama3.2-1B-Instruct"], destDir: newDest() });
+    expect(r.models).toEqual([{ id: "Llama3.2-1B-Instruct", folder: "Llama-3.2-1B-Instruct", verified: true }]);
+    expect(Object.fromEntries(r.files.map((f) => [f.path, f.md5]))).toEqual(copied);
+  });
+
   it("a flipped byte in the folder's tokenizer.model leaves the model unverified", async () => {
     cdn.options.corrupt = { path: `${FOLDER}/tokenizer.model`, offset: 10 };
     const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), family: "llama-3.1", models: ["Llama-3.1-8B-Instruct"], destDir: newDest() });
