@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { META_CATALOG, type MetaCatalog } from "./catalog";
+import { familyOfHfRepo, META_CATALOG, type MetaCatalog } from "./catalog";
 import { fileUrl } from "./file-url";
 import { checkLinkFamily, linkFamily, planMeta } from "./plan-meta";
 
@@ -89,6 +89,16 @@ describe("checkLinkFamily", () => {
     expect(() => checkLinkFamily(link("llama3-1.llamameta.net"), "llama-3.1")).not.toThrow();
     expect(() => checkLinkFamily(link("download.llamameta.net"), "llama-2")).not.toThrow();
     expect(() => checkLinkFamily(link("127.0.0.1:4000"), "llama-3.3")).not.toThrow();
+  });
+});
+
+describe("familyOfHfRepo", () => {
+  it("names the family of Meta's own Hub repos by their folder, and nothing else", () => {
+    expect(familyOfHfRepo("meta-llama/Llama-3.1-8B-Instruct")).toBe("llama-3.1");
+    expect(familyOfHfRepo("meta-llama/Llama-3.2-3B")).toBe("llama-3.2");
+    expect(familyOfHfRepo("meta-llama/Llama-2-7b-chat-hf")).toBe("llama-2");
+    expect(familyOfHfRepo("someone/Llama-3.1-8B-Instruct")).toBeUndefined();
+    expect(familyOfHfRepo("meta-llama/Llama-Guard-3-8B")).toBeUndefined();
   });
 });
 
