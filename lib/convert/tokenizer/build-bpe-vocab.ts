@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { GgufValueType, type GgufKv } from "../../gguf";
@@ -7,7 +7,7 @@ import { ConvertError } from "../errors";
 import preHashes from "./bpe-pre-hashes.json";
 import { metaLlama3Configs, metaLlama3Tokenizer, type MetaLlama3Options } from "./llama3-meta";
 import { PieceType } from "./parse-sentencepiece";
-import { specialVocabKv, type TokenizerJson } from "./special-vocab";
+import { readSpecialVocabFiles, specialVocabKv, type ChatTemplateFiles, type TokenizerJson } from "./special-vocab";
 import { parseTiktoken } from "./tiktoken";
 import { looksSpecial, readJson } from "./vocab-common";
 
@@ -32,15 +32,13 @@ export async function buildBpeVocab(params: BpeVocabParams): Promise<GgufKv[]> {
   let tokenizer: TokenizerJson;
   let tokenizerConfig: Json | null;
   let config: Json | null;
-  let templateFiles: Pick<Parameters<typeof specialVocabKv>[0], "chatTemplateJinja" | "additionalChatTemplates" | "chatTemplateJson">;
+  let templateFiles: ChatTemplateFiles;
   if (params.form === "hf") {
     const json = await readJson<TokenizerJson>(tokenizerFile);
     if (json === null) throw new ConvertError("invalid_tokenizer", "missing", tokenizerFile);
     checkByteLevelBpe(json, tokenizerFile);
     tokenizer = json;
-    tokenizerConfig = await readJson<Json>(path.join(dir, "tokenizer_config.json"));
-    config = await readJson<Json>(path.join(dir, "config.json"));
-    templateFiles = await readChatTemplateFiles(dir);
+    ({ tokenizerConfig, config, ...templateFiles } = await readSpecialVocabFiles(dir));
   } else {
     let data: Buffer;
     try {
@@ -164,26 +162,4 @@ function vocabBase(params: { reverse: Map<number, string>; added: Map<number, Ad
     tokens[i] = token;
   }
   return { tokens, types };
-}
-
-async function readChatTemplateFiles(dir: string) {
-  const read = async (file: string) => {
-    try {
-      return await readFile(file, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw e;
-    }
-  };
-  const chatTemplateJinja = await read(path.join(dir, "chat_template.jinja"));
-  const additionalChatTemplates: [string, string][] = [];
-  if (chatTemplateJinja !== null) {
-    const extraDir = path.join(dir, "additional_chat_templates");
-    const names = await readdir(extraDir).catch(() => [] as string[]);
-    for (const name of names.filter((n) => n.endsWith(".jinja")).sort()) {
-      additionalChatTemplates.push([name.slice(0, -".jinja".length), (await read(path.join(extraDir, name)))!]);
-    }
-  }
-  const json = await readJson<Json>(path.join(dir, "chat_template.json"));
-  return { chatTemplateJinja, additionalChatTemplates, chatTemplateJson: json === null ? undefined : (json.chat_template ?? null) };
 }

@@ -1,5 +1,8 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import { GgufValueType, type GgufKv } from "../../gguf";
 import { ConvertError } from "../errors";
+import { readJson } from "./vocab-common";
 
 /** The parts of tokenizer.json gguf-py's SpecialVocab reads. */
 export type TokenizerJson = {
@@ -12,17 +15,45 @@ export type TokenizerJson = {
 
 type Json = Record<string, unknown>;
 
-/** The files SpecialVocab reads, already parsed (null: the file is absent); `file` names tokenizer.json in errors. */
-export type SpecialVocabInput = {
+/** chat_template.jinja (null: absent), additional_chat_templates/*.jinja (name, text) and chat_template.json's field (undefined: no file). */
+export type ChatTemplateFiles = { chatTemplateJinja: string | null; additionalChatTemplates: [string, string][]; chatTemplateJson: unknown };
+
+/** The files SpecialVocab reads, already parsed (null: the file is absent); `tokenizerFile` names the tokenizer in errors. */
+export type SpecialVocabInput = ChatTemplateFiles & {
   tokenizer: TokenizerJson | null;
   tokenizerFile: string;
   tokenizerConfig: Json | null;
   config: Json | null;
-  /** chat_template.jinja, additional_chat_templates/*.jinja (name → text) and chat_template.json's field. */
-  chatTemplateJinja: string | null;
-  additionalChatTemplates: [string, string][];
-  chatTemplateJson: unknown;
 };
+
+/** Everything but tokenizer.json that SpecialVocab reads from a model directory. */
+export async function readSpecialVocabFiles(dir: string): Promise<ChatTemplateFiles & { tokenizerConfig: Json | null; config: Json | null }> {
+  const read = async (file: string) => {
+    try {
+      return await readFile(file, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw e;
+    }
+  };
+  const chatTemplateJinja = await read(path.join(dir, "chat_template.jinja"));
+  const additionalChatTemplates: [string, string][] = [];
+  if (chatTemplateJinja !== null) {
+    const extraDir = path.join(dir, "additional_chat_templates");
+    const names = await readdir(extraDir).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? [] : Promise.reject(e)));
+    for (const name of names.filter((n) => n.endsWith(".jinja")).sort()) {
+      additionalChatTemplates.push([name.slice(0, -".jinja".length), (await read(path.join(extraDir, name)))!]);
+    }
+  }
+  const templateJson = await readJson<Json>(path.join(dir, "chat_template.json"));
+  return {
+    tokenizerConfig: await readJson<Json>(path.join(dir, "tokenizer_config.json")),
+    config: await readJson<Json>(path.join(dir, "config.json")),
+    chatTemplateJinja,
+    additionalChatTemplates,
+    chatTemplateJson: templateJson === null ? undefined : (templateJson.chat_template ?? null),
+  };
+}
 
 const ID_KEY: Record<string, string> = {
   bos: "tokenizer.ggml.bos_token_id",
