@@ -14,6 +14,8 @@ export type ReferenceKv =
 
 export type TokenizerReference = {
   hf: Record<string, ReferenceKv>;
+  /** The HF form with EXTRA_ADDED tokens appended (see writeHfLlama3Tokenizer) and two ids of padding. */
+  hf_extra: Record<string, ReferenceKv>;
   meta: Record<string, ReferenceKv>;
   ids: { text: string; ids: number[] }[];
   chkhsh: string;
@@ -43,9 +45,25 @@ async function llama31Tokenizer(): Promise<{ tokenizer: Json & { added_tokens: J
   return { tokenizer, config };
 }
 
-/** Writes the Llama 3.1 Instruct tokenizer in HF form (tokenizer.json, tokenizer_config.json, …) into `dir`; returns both. */
-export async function writeHfLlama3Tokenizer(dir: string): Promise<{ tokenizer: Json; config: Json }> {
+/** Non-special added tokens (content, normalized) of make-tokenizer-reference.py's hf_extra variant: ids 128256.. */
+export const EXTRA_ADDED: [string, boolean][] = [
+  ["<|tool_call|>", false],
+  ["\u2581hi", true],
+  ["<tool>", false],
+];
+
+/**
+ * Writes the Llama 3.1 Instruct tokenizer in HF form (tokenizer.json, tokenizer_config.json, …) into `dir`; returns both.
+ * `extra`: also EXTRA_ADDED, with tokenizer_config's added_tokens_decoder left out (as the reference's hf_extra).
+ */
+export async function writeHfLlama3Tokenizer(dir: string, opts: { extra?: boolean } = {}): Promise<{ tokenizer: Json; config: Json }> {
   const { tokenizer, config } = await llama31Tokenizer();
+  if (opts.extra) {
+    EXTRA_ADDED.forEach(([content, normalized], i) =>
+      tokenizer.added_tokens.push({ id: 128256 + i, content, single_word: false, lstrip: false, rstrip: false, normalized, special: false }),
+    );
+    delete (config as Json).added_tokens_decoder;
+  }
   config.chat_template = await readFile(path.join(LLAMA3_FIXTURE, "src/chat_template.jinja"), "utf8");
   config.bos_token = "<|begin_of_text|>";
   config.eos_token = "<|eot_id|>";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GgufValueType, type GgufKv } from "../../gguf";
 import { ConvertError } from "../errors";
 import { FIXTURE } from "../testing/gguf-fixtures";
-import { llama3TiktokenText, pythonJsonSha256, tokenizerReference, writeHfLlama3Tokenizer, type TokenizerReference } from "../testing/llama3-fixtures";
+import { EXTRA_ADDED, llama3TiktokenText, pythonJsonSha256, tokenizerReference, writeHfLlama3Tokenizer, type TokenizerReference } from "../testing/llama3-fixtures";
 import { buildBpeVocab, CHKTXT } from "./build-bpe-vocab";
 import { detectTokenizer } from "./detect-tokenizer";
 import { LLAMA3_SPECIAL_TOKENS, metaLlama3Configs, type MetaLlama3Options } from "./llama3-meta";
@@ -73,6 +73,17 @@ describe("buildBpeVocab (Llama 3.1 Instruct tokenizer)", () => {
     const ours = asReference(metaKv);
     expect(Object.keys(ours)).toEqual(Object.keys(ref.meta));
     expect(ours).toEqual(ref.meta);
+  });
+
+  it("types non-special added tokens as llama.cpp does (USER_DEFINED, ▁ as space; special-looking ones CONTROL)", async () => {
+    const dir = await mkdtemp(path.join(root, "extra-"));
+    await writeHfLlama3Tokenizer(dir, { extra: true });
+    const kv = await buildBpeVocab({ dir, vocabSize: VOCAB + EXTRA_ADDED.length + 2, form: "hf" });
+    const ours = asReference(kv, Infinity);
+    expect(ours).toEqual(ref.hf_extra);
+    const byKey = new Map(kv.map((k) => [k.key, k.value]));
+    expect((byKey.get("tokenizer.ggml.tokens") as string[]).slice(VOCAB)).toEqual(["<|tool_call|>", " hi", "<tool>", "[PAD128259]", "[PAD128260]"]);
+    expect([...(byKey.get("tokenizer.ggml.token_type") as Int32Array).slice(VOCAB)]).toEqual([3, 4, 4, 5, 5]);
   });
 
   it("pads the model's extra ids with [PAD{i}] tokens of type UNUSED", () => {
