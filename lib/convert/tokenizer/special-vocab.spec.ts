@@ -32,3 +32,8 @@ describe("specialVocabKv writes what gguf-py's SpecialVocab writes", () => {
     expect(kv.map((k) => ({ key: k.key, type: typeName(k), value: k.value }))).toEqual(expected);
   });
 });
+
+it("a negative special token id is an error naming the file that gives it", () => {
+  const input = { tokenizer: null, tokenizerFile: "/m/tokenizer.json", tokenizerConfig: null, chatTemplateJinja: null, additionalChatTemplates: [], chatTemplateJson: undefined };
+  expect(() => specialVocabKv({ ...input, config: { eos_token_id: -1 } })).toThrow("/m/config.json: invalid value for special token type eos: -1");
+});

@@ -96,9 +96,9 @@ export function specialVocabKv(input: SpecialVocabInput): GgufKv[] {
   let lowercase: boolean | undefined;
   let stripAccents: boolean | undefined;
 
-  const setId = (typ: string, tid: unknown) => {
+  const setId = (typ: string, tid: unknown, file: string) => {
     if (typeof tid !== "number" || !Number.isInteger(tid)) return;
-    if (tid < 0) throw new ConvertError("invalid_tokenizer", `invalid value for special token type ${typ}: ${tid}`, tokenizerFile);
+    if (tid < 0) throw new ConvertError("invalid_tokenizer", `invalid value for special token type ${typ}: ${tid}`, file);
     if (!ids.has(typ)) ids.set(typ, tid);
   };
   const parseNormalizer = (n: Json) => {
@@ -218,14 +218,14 @@ export function specialVocabKv(input: SpecialVocabInput): GgufKv[] {
         if (typeof c !== "string") continue;
         content = c;
       } else continue;
-      setId(typ, addedTokens.find((a) => a.content === content)?.id);
+      setId(typ, addedTokens.find((a) => a.content === content)?.id, tokenizerFile);
     }
   }
   if (input.config) {
     for (const typ of types) {
       let id = input.config[`${typ}_token_id`];
       if ((id === undefined || id === null) && "text_config" in input.config) id = obj(input.config.text_config)[`${typ}_token_id`];
-      setId(typ, id);
+      setId(typ, id, path.join(path.dirname(tokenizerFile), "config.json"));
     }
   }
 
