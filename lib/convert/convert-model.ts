@@ -26,6 +26,11 @@ export type ConvertModelParams = {
   signal?: AbortSignal;
   /** `general.name`. @default the input directory's name in title case ("tiny-llama" → "Tiny Llama") */
   name?: string;
+  /**
+   * The model's name as downloaded, when `inputDir` is a staging folder: a Meta Llama 3 folder's name is the only
+   * place that says Instruct (chat template, EOS) and 3.1 vs 3.2. @default the input directory's name
+   */
+  sourceName?: string;
   /** Worker threads; each reads, converts and writes whole chunks. @default os.availableParallelism(), at most 8 */
   threads?: number;
   /**
@@ -109,7 +114,7 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
         onProgress?.({ bytesDone, bytesTotal, tensor: task.tensor });
       },
     });
-    const ckpt = await loadLlamaCheckpoint({ dir: inputDir, checkpoint });
+    const ckpt = await loadLlamaCheckpoint({ dir: inputDir, checkpoint, sourceName: params.sourceName });
     checkAbort();
     const tensors = [...(await writeGenerated(ckpt.generated, extra)), ...ckpt.tensors];
     let headerCrc = 0;

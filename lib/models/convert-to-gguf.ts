@@ -64,6 +64,7 @@ export async function convertToGguf(params: {
       outFile: path.join(outDir, fileName),
       type: data.type,
       name: displayName(src.name),
+      sourceName: src.name,
       signal: params.signal,
       onProgress: (p) => {
         const now = Date.now();

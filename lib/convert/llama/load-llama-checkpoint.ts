@@ -25,13 +25,17 @@ export type LlamaCheckpoint = {
  * What a Meta Llama 3 folder does not say about itself: Meta's CLI names folders after the model
  * ("Llama3.2-3B-Instruct", "Llama-3.1-8B-Instruct"); a folder without output.weight (tied embeddings) is a 3.2.
  */
-function metaLlama3Options(dir: string, tied: boolean): MetaLlama3Options {
-  const name = path.basename(path.resolve(dir));
+function metaLlama3Options(name: string, tied: boolean): MetaLlama3Options {
   return { version: tied || /3[._]2/.test(name) ? "3.2" : "3.1", instruct: /instruct/i.test(name) };
 }
 
 /** Reads everything but tensor data: hyper-parameters, the tensor plan and the tokenizer, all checked. */
-export async function loadLlamaCheckpoint(params: { dir: string; checkpoint: DetectedCheckpoint }): Promise<LlamaCheckpoint> {
+export async function loadLlamaCheckpoint(params: {
+  dir: string;
+  checkpoint: DetectedCheckpoint;
+  /** The model's name as downloaded (a Meta folder name); @default the directory's name */
+  sourceName?: string;
+}): Promise<LlamaCheckpoint> {
   const { dir, checkpoint } = params;
   let hparams: LlamaHparams;
   let tensors: PlannedTensor[];
@@ -68,7 +72,7 @@ export async function loadLlamaCheckpoint(params: { dir: string; checkpoint: Det
   else if (tokenizer.form === "hf") tokenizerKv = await buildBpeVocab({ dir, vocabSize, form: "hf" });
   else {
     const tied = !tensors.some((t) => t.name === "output.weight");
-    tokenizerKv = await buildBpeVocab({ dir, vocabSize, form: "meta", meta: metaLlama3Options(dir, tied) });
+    tokenizerKv = await buildBpeVocab({ dir, vocabSize, form: "meta", meta: metaLlama3Options(params.sourceName ?? path.basename(path.resolve(dir)), tied) });
   }
   const generated = hparams.ropeLlama3
     ? [{ name: "rope_freqs.weight", data: llama3RopeFactors({ headDim: hparams.ropeDimensionCount, base: hparams.ropeFreqBase, scaling: hparams.ropeLlama3 }) }]
