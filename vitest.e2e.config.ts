@@ -9,6 +9,8 @@ export default defineConfig({
     globalSetup: ["test/setup/global-setup.ts"],
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // A browser waiting on the server: the default 1 s poll is too short on a loaded 2-core CI machine.
+    expect: { poll: { timeout: 15_000 } },
     pool: "forks",
     fileParallelism: false,
   },

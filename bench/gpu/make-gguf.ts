@@ -72,6 +72,8 @@ export async function makeGguf(params: { outFile: string; type: OutputType; toke
       vocabSize: h.vocab,
       ropeDimensionCount: h.dim / h.heads,
     },
+    samplingKv: [],
+    llama3: false,
     tokenizerKv: await buildLlamaVocab({ dir: params.tokenizerDir, vocabSize: h.vocab }),
     type: params.type,
     name: `Random Llama 2 7B shape ${params.type.toUpperCase()}`,

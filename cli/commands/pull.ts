@@ -51,15 +51,15 @@ const list = (v: string, prev: string[] = []) => [...prev, ...v.split(",").map((
 export function register(program: Command): void {
   const pull = program.command("pull").description("download a model through the server at DEPOT_URL and follow the job");
   pull
-    .command("meta")
-    .description("Llama weights from Meta's signed download link (from the email)")
+    .command("meta [family]")
+    .description("Llama weights from Meta's signed download link (from the email); family: llama-2, llama-3.1, llama-3.2, llama-3.3 (default: the link's, else llama-2)")
     .requiredOption("--url <signed>", "the signed URL (quote it: it contains * and &)")
-    .requiredOption("--models <ids>", "comma-separated catalog ids, e.g. 7B,7B-chat", list)
+    .requiredOption("--models <ids>", "comma-separated catalog ids, e.g. 7B,7B-chat (Llama 2) or Llama3.1-8B-Instruct", list)
     .option("--worker <store>", WORKER_HELP)
     .option("--no-follow", "enqueue and exit")
-    .action(async (opts: { url: string; models: string[]; worker?: string; follow: boolean }) => {
+    .action(async (family: string | undefined, opts: { url: string; models: string[]; worker?: string; follow: boolean }) => {
       const r = await serverApi<{ jobId: string; expiresAt: string; resumed: boolean }>("/api/downloads/meta", {
-        body: { url: opts.url, models: opts.models, storeId: opts.worker },
+        body: { url: opts.url, family, models: opts.models, storeId: opts.worker },
       });
       console.error(`${r.resumed ? "resumed" : "started"} job ${r.jobId}; link valid until ${new Date(r.expiresAt).toLocaleString()}`);
       if (opts.follow) await followJob(r.jobId);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { open, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
@@ -8,7 +8,7 @@ import { ChunkPool } from "./chunk-pool";
 import { crc32Combine } from "./crc32-combine";
 import { detectCheckpointFormat } from "./detect-checkpoint-format";
 import { ConvertError } from "./errors";
-import { llamaMetadata, loadLlamaCheckpoint, planChunks } from "./llama";
+import { llamaMetadata, loadLlamaCheckpoint, planChunks, type LlamaCheckpoint, type PlannedTensor } from "./llama";
 import { chooseTensorType, type OutputType } from "./quants";
 import { Q8_0_SIMD_MAX_INPUT } from "./quants/q8_0-simd";
 import type { SourceDtype } from "./readers";
@@ -89,6 +89,7 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
     throw new ConvertError("unsupported_format", "no model.safetensors, pytorch_model*.bin or consolidated.*.pth found", inputDir);
   }
   const tmp = `${outFile}.tmp-${randomBytes(6).toString("hex")}`;
+  const extra = `${tmp}.generated`;
   const fh = await open(tmp, "wx");
   let pool: ChunkPool | null = null;
   try {
@@ -110,13 +111,22 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
     });
     const ckpt = await loadLlamaCheckpoint({ dir: inputDir, checkpoint });
     checkAbort();
+    const tensors = [...(await writeGenerated(ckpt.generated, extra)), ...ckpt.tensors];
     let headerCrc = 0;
     const writer = new GgufWriter(fh, { onWritten: (chunk) => void (headerCrc = crc32(chunk, headerCrc)) });
-    const types = ckpt.tensors.map((t) => chooseTensorType({ outType: type, shape: t.shape }));
-    const parameterCount = ckpt.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
-    const kvs = llamaMetadata({ hparams: ckpt.hparams, tokenizerKv: ckpt.tokenizerKv, type, name: params.name ?? defaultName(inputDir), parameterCount });
+    const types = tensors.map((t) => chooseTensorType({ outType: type, shape: t.shape }));
+    const parameterCount = tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+    const kvs = llamaMetadata({
+      hparams: ckpt.hparams,
+      tokenizerKv: ckpt.tokenizerKv,
+      samplingKv: ckpt.samplingKv,
+      llama3: ckpt.llama3,
+      type,
+      name: params.name ?? defaultName(inputDir),
+      parameterCount,
+    });
     for (const kv of kvs) writer.addKv(kv.key, kv);
-    ckpt.tensors.forEach((t, i) => {
+    tensors.forEach((t, i) => {
       bytesTotal += writer.addTensorInfo(t.name, [...t.shape].reverse(), types[i]!);
     });
     await writer.writeHeader();
@@ -125,7 +135,7 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
     const placements = writer.tensorPlacements();
 
     let index = 0;
-    for (const [i, tensor] of ckpt.tensors.entries()) {
+    for (const [i, tensor] of tensors.entries()) {
       const ggmlType = types[i]!;
       const { offset, pad } = placements[i]!;
       const simdOk = ggmlType === GgmlType.Q8_0 && tensor.dtype === "F16";
@@ -150,7 +160,7 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
       outFile,
       bytes: writer.plannedSize,
       crc32: fileCrc,
-      tensorCount: ckpt.tensors.length,
+      tensorCount: tensors.length,
       fileType: type.toUpperCase(),
       architecture: "llama",
       parameterCount,
@@ -163,7 +173,26 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
     throw e;
   } finally {
     await pool?.close();
+    await rm(extra, { force: true });
   }
+}
+
+/**
+ * Generated tensors go through the same chunk pipeline as checkpoint ones: their bytes are written to a scratch file
+ * beside the output, which the plan reads like any checkpoint region.
+ */
+async function writeGenerated(generated: LlamaCheckpoint["generated"], file: string): Promise<PlannedTensor[]> {
+  if (generated.length === 0) return [];
+  const out: PlannedTensor[] = [];
+  let offset = 0;
+  for (const g of generated) {
+    const bytes = g.data.byteLength;
+    const part = { name: g.name, dtype: "F32" as const, shape: [g.data.length], file, offset, bytes };
+    out.push({ name: g.name, shape: [g.data.length], dtype: "F32", parts: [part], splitAxis: null, unpermuteHeads: null });
+    offset += bytes;
+  }
+  await writeFile(file, Buffer.concat(generated.map((g) => Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength))));
+  return out;
 }
 
 function kernelFor(dtype: SourceDtype, ggmlType: GgmlType): ChunkTask["kernel"] {

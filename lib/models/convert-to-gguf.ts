@@ -11,13 +11,14 @@ import { modelDir } from "./paths";
 import { recordModelFiles } from "./record-model-files";
 
 /**
- * Meta's layout keeps tokenizer.model beside the model folders; the converter wants one folder with everything, so
- * a throw-away folder of links is made for it (no bytes copied).
+ * Llama 2's layout keeps tokenizer.model beside the model folders (Llama 3.x folders carry their own); the converter
+ * wants one folder with everything, so a throw-away folder of links is made for it (no bytes copied).
  */
 async function metaInput(root: string, folder: string, stageParent: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(stageParent, ".input-"));
-  for (const f of await readdir(path.join(root, folder))) await symlink(path.join(root, folder, f), path.join(dir, f));
-  await symlink(path.join(root, "tokenizer.model"), path.join(dir, "tokenizer.model"));
+  const own = await readdir(path.join(root, folder));
+  for (const f of own) await symlink(path.join(root, folder, f), path.join(dir, f));
+  if (!own.includes("tokenizer.model")) await symlink(path.join(root, "tokenizer.model"), path.join(dir, "tokenizer.model"));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

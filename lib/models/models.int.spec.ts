@@ -14,7 +14,8 @@ import { setupTestEnv, type TestEnv } from "../../test/helpers/test-env";
 import { waitFor } from "../../test/helpers/wait-for";
 import { startHfHub, type HfHub } from "../../test/servers/hf-hub";
 import { startMetaCdn, type MetaCdn } from "../../test/servers/meta-cdn";
-import { buildMetaTree } from "../../test/servers/meta-fixture";
+import { buildHfLlama3Repo } from "../../test/servers/hf-llama3-repo";
+import { buildLlama3Folder, buildMetaTree } from "../../test/servers/meta-fixture";
 import { writePatternFile } from "../../test/servers/pattern-file";
 import type { ModelDetailDto, ModelDto } from "./model-dto";
 
@@ -28,6 +29,7 @@ const SHARD = 24 * MiB;
 const TOKEN = "hf_GatedRepoToken0123456789abcdefXYZ";
 const GATED = "meta-llama/Llama-2-7b-hf";
 const PLAIN = "tiny/llama-bin";
+const LLAMA3_HF = "meta-llama/Llama-3.1-8B-Instruct";
 const BIN_SHA256 = "335d43d0ee11b08462a04db0ee15798c0815b70e3d3c53f59b9ca7805043b3dd";
 
 let env: TestEnv;
@@ -38,6 +40,7 @@ let cdn: MetaCdn;
 let hub: HfHub;
 let work: string;
 const md5s: Record<string, string> = {};
+let llama3Md5s: Record<string, string> = {};
 
 const sha256File = async (f: string) => createHash("sha256").update(await readFile(f)).digest("hex");
 const job = async (id: string) => (await admin.json<{ job: JobDto }>("GET", `/api/jobs/${id}`)).job;
@@ -85,9 +88,12 @@ beforeAll(async () => {
   await patternModel(metaRoot, "llama-2-7b-chat", [BIG]);
   await patternModel(metaRoot, "llama-2-13b", [SHARD, SHARD]);
   await patternModel(metaRoot, "llama-2-13b-chat", [SHARD / 2, SHARD / 2]);
+  llama3Md5s = (await buildLlama3Folder(metaRoot, { folder: "Llama-3.1-8B-Instruct", shardBytes: 6_000_000 })).md5;
   cdn = await startMetaCdn({ root: metaRoot });
+  await buildHfLlama3Repo(path.join(work, "llama3-hf"));
   hub = await startHfHub({
     repos: [
+      { name: LLAMA3_HF, dir: path.join(work, "llama3-hf") },
       { name: GATED, dir: path.join(FIXTURE, "hf"), gated: "manual" },
       { name: PLAIN, dir: path.join(FIXTURE, "bin") },
     ],
@@ -221,6 +227,10 @@ describe("Meta downloads", () => {
       expect(partial).toBeGreaterThan(4 * MiB);
       expect(partial).toBeLessThan(2 * SHARD);
 
+      // A Llama 2 job takes no link for another family's host.
+      const llama31 = await admin.request("PUT", `/api/downloads/meta/${r.jobId}`, { url: validLink().replace(cdn.url, "https://llama3-1.llamameta.net") });
+      expect(llama31.status).toBe(400);
+      expect(await llama31.text()).toContain("is for Llama 3.1, not Llama 2");
       const relinked = await admin.json<{ resumed: boolean }>("PUT", `/api/downloads/meta/${r.jobId}`, { url: validLink() });
       expect(relinked.resumed).toBe(true);
       const done = await waitFor("resumed download", ended(r.jobId), 90_000);
@@ -392,6 +402,16 @@ describe("depot CLI", () => {
     cliEnv = { ...process.env, DEPOT_URL: app.baseUrl, DEPOT_API_KEY: key };
   });
 
+  it("takes the family before the model ids, and says when a link is for another family", async () => {
+    const elsewhere = validLink().replace(cdn.url, "https://llama3-3.llamameta.net");
+    const wrong = await depot("pull", "meta", "llama-3.1", "--url", elsewhere, "--models", "Llama3.1-8B", "--no-follow");
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.err).toContain("this link (llama3-3.llamameta.net) is for Llama 3.3, not Llama 3.1");
+    // No family: the link's host picks Llama 3.3, which has no such model.
+    const inferred = await depot("pull", "meta", "--url", elsewhere, "--models", "Llama3.1-8B", "--no-follow");
+    expect(inferred.err).toContain("unknown model Llama3.1-8B; known: Llama3.3-70B-Instruct");
+  });
+
   it("pulls, lists, verifies and removes a model through the server", async () => {
     const pull = await depot("pull", "meta", "--url", validLink(), "--models", "7B");
     expect(pull.code, pull.err).toBe(0);
@@ -450,5 +470,61 @@ describe("a Meta download of several models", () => {
 
     await admin.json("DELETE", `/api/models/${thirteen!.id}`);
     expect(await storeFiles()).toEqual([]);
+  });
+});
+
+describe("Llama 3.x downloads", () => {
+  const FOLDER = "Llama-3.1-8B-Instruct";
+
+  it("from Meta: lands in the model's own folder, verified by its checklist, registered as Llama 3.1", async () => {
+    const r = await admin.json<{ jobId: string; modelIds: string[] }>("POST", "/api/downloads/meta", { url: validLink(), family: "llama-3.1", models: ["Llama3.1-8B-Instruct"] });
+    expect(r.jobId).toMatch(/^download-meta-llama3\.1-8b-instruct--/);
+    const done = await waitFor("Llama 3.1 download", ended(r.jobId), 60_000);
+    expect(done.error).toBeNull();
+    const m = await model(r.modelIds[0]!);
+    expect(m).toMatchObject({ name: FOLDER, source: "meta", format: "meta", status: "verified", repo: "Llama3.1-8B-Instruct" });
+    expect((await db().model.findUnique({ where: { id: m.id } }))?.family).toBe("llama-3.1");
+    expect(m.metadata?.params).toMatchObject({ dim: 64, use_scaled_rope: true });
+    expect(m.files.map((f) => f.path).sort()).toEqual(Object.keys(llama3Md5s).sort());
+    for (const rel of ["tokenizer.model", "params.json", "consolidated.00.pth"].map((f) => `${FOLDER}/${f}`)) {
+      expect(m.files.find((f) => f.path === rel), rel).toMatchObject({ status: "verified", md5: llama3Md5s[rel], expectedMd5: llama3Md5s[rel] });
+    }
+    expect((await storeFiles()).filter((f) => f.startsWith(path.join("meta", "llama3.1-8b-instruct")))).toEqual(
+      Object.keys(llama3Md5s).sort().map((rel) => path.join("meta", "llama3.1-8b-instruct", rel)),
+    );
+    await admin.json("DELETE", `/api/models/${m.id}`);
+  });
+
+  it("from Meta: a link for another family's host, a model of another family, or an expired link is a clear 400", async () => {
+    const elsewhere = validLink().replace(cdn.url, "https://llama3-3.llamameta.net");
+    const post = (body: Record<string, unknown>) => admin.request("POST", "/api/downloads/meta", body).then(async (res) => ({ status: res.status, body: (await res.json()) as { error: { code: string; message: string } } }));
+    expect(await post({ url: elsewhere, family: "llama-3.1", models: ["Llama3.1-8B"] })).toMatchObject({
+      status: 400,
+      body: { error: { code: "wrong_family", message: expect.stringContaining("is for Llama 3.3, not Llama 3.1") } },
+    });
+    expect(await post({ url: validLink(), family: "llama-3.1", models: ["7B"] })).toMatchObject({
+      status: 400,
+      body: { error: { code: "unknown_model", message: expect.stringContaining("unknown model 7B; known: Llama3.1-8B,") } },
+    });
+    expect(await post({ url: cdn.signUrl(new Date(Date.now() - 1000)), family: "llama-3.1", models: ["Llama3.1-8B"] })).toMatchObject({
+      status: 400,
+      body: { error: { code: "expired" } },
+    });
+    expect((await db().model.findMany({ where: { family: "llama-3.1" } })).map((x) => x.name)).toEqual([]);
+  });
+
+  it("from Hugging Face: the safetensors form only, never original/, registered as an hf checkpoint of Llama 3.1", async () => {
+    const r = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: LLAMA3_HF });
+    const done = await waitFor("Llama 3.1 from the Hub", ended(r.jobId), 60_000);
+    expect(done.error).toBeNull();
+    const m = await model(r.modelId);
+    expect(m).toMatchObject({ name: LLAMA3_HF, source: "hf", format: "hf", status: "verified" });
+    expect((await db().model.findUnique({ where: { id: m.id } }))?.family).toBe("llama-3.1");
+    expect(m.files.map((f) => f.path).sort()).toEqual([
+      "config.json", "generation_config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+      "model.safetensors.index.json", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json",
+    ]);
+    expect((await storeFiles()).filter((f) => f.includes("models--meta-llama--Llama-3.1-8B-Instruct") && f.includes("original"))).toEqual([]);
+    await admin.json("DELETE", `/api/models/${m.id}`);
   });
 });

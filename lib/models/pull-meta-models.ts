@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { db } from "../db/prisma";
 import type { DownloadPayload, JobProgress } from "../queue/payloads";
-import { META_CATALOG, pullMeta, type MetaFileResult } from "../sources/meta";
+import { findMetaModel, metaFamily, pullMeta, type MetaFileResult } from "../sources/meta";
 import { recordLocalReplica } from "../stores/replicas";
 import { jobFailure, ModelError } from "./errors";
 import { createFileProgress } from "./file-progress";
@@ -12,11 +12,11 @@ import { watchCredential } from "./watch-credential";
 
 type MetaPayload = Extract<DownloadPayload, { source: "meta" }>;
 
-/** The files of one catalog model inside its download root: shared files plus its own folder. */
-function filesOf(modelId: string, all: MetaFileResult[]): MetaFileResult[] {
-  const family = META_CATALOG["llama-2"];
-  const model = family?.models.find((m) => m.id.toLowerCase() === modelId.toLowerCase());
-  if (!family || !model) return [];
+/** The files of one catalog model inside its download root: shared files (Llama 2's) plus its own folder. */
+function filesOf(familyId: string, modelId: string, all: MetaFileResult[]): MetaFileResult[] {
+  const family = metaFamily(familyId);
+  const model = findMetaModel(family, modelId);
+  if (!model) return [];
   const shared = new Set([...family.shared, ...Object.keys(family.sharedChecklists)]);
   return all.filter((f) => shared.has(f.path) || f.path.startsWith(`${model.folder}/`));
 }
@@ -57,6 +57,7 @@ export async function pullMetaModels(params: {
     const result = await pullMeta({
       signedUrl: link.current,
       models: data.models,
+      family: data.family,
       destDir: modelDir(first.directory),
       signal: params.signal,
       onProgress: (p) => progress.update(p),
@@ -76,7 +77,7 @@ export async function pullMetaModels(params: {
   for (const [i, catalogId] of data.models.entries()) {
     const row = rows.find((r) => r.id === data.modelIds[i]);
     if (!row) continue;
-    const mine = filesOf(catalogId, files);
+    const mine = filesOf(data.family, catalogId, files);
     const r = await recordModelFiles({ modelId: row.id, files: mine.map(facts), metadata: { params: await readParams(modelDir(row.directory), row.name) } });
     out.push({ id: row.id, name: row.name, status: r.status });
     if (r.status !== "corrupt") await recordLocalReplica(row.id, r.bytes);

@@ -6,7 +6,7 @@ import { checkEgress } from "../download/egress";
 import { HttpError, notFound } from "../http/errors";
 import { retryJob } from "../jobs/job-actions";
 import { downloadPayload } from "../queue/payloads";
-import { parseSignedUrl } from "../sources/meta";
+import { checkLinkFamily, parseSignedUrl } from "../sources/meta";
 
 /**
  * Swaps a fresh signed link into a Meta download. A running job picks it up on its next request (the worker
@@ -29,6 +29,7 @@ export async function replaceMetaUrl(params: { jobId: string; url: string; user:
   const payload = downloadPayload.safeParse(JSON.parse(job.payloadSummary));
   if (!payload.success || payload.data.source !== "meta") throw new HttpError(400, "not_meta", `job ${params.jobId} is not a Meta download`);
   if (job.status === "completed") throw new HttpError(409, "finished", `job ${params.jobId} already finished`);
+  checkLinkFamily(link.url, payload.data.family);
   await db().credential.update({
     where: { id: payload.data.credentialId },
     data: { encryptedValue: encryptSecret(params.url), hint: maskSecret(params.url), expiresAt: link.expiresAt },

@@ -8,6 +8,7 @@ import { storeLane } from "../queue/names";
 import { checkStore } from "../stores/placement";
 import { copiesTo } from "../stores/replicas";
 import { repoCacheDir } from "../sources/hf";
+import { familyOfHfRepo } from "../sources/meta";
 import { hfHome, storePath } from "./paths";
 
 /** `org/name` for the default revision, `org/name@rev` otherwise: one inventory entry per repo revision. */
@@ -72,7 +73,8 @@ export async function startHfDownload(params: {
     await removeJob(jobId);
   }
   model ??= await db().model.create({
-    data: { name, source: "hf", format: "hf", repo: params.repo, revision, directory: storePath(repoCacheDir(hfHome(), params.repo)), createdById: params.userId },
+    // Meta's own repos name their family (meta-llama/Llama-3.1-8B-Instruct is Llama 3.1); others stay unknown here.
+    data: { name, family: familyOfHfRepo(params.repo) ?? null, source: "hf", format: "hf", repo: params.repo, revision, directory: storePath(repoCacheDir(hfHome(), params.repo)), createdById: params.userId },
   });
   if (!copyTo) await db().model.update({ where: { id: model.id }, data: { status: "pending" } });
   await enqueue({

@@ -8,7 +8,7 @@ import { removeJob } from "../jobs/job-actions";
 import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
 import { checkStore } from "../stores/placement";
-import { META_CATALOG, parseSignedUrl, planMeta } from "../sources/meta";
+import { checkLinkFamily, DEFAULT_META_FAMILY, linkFamily, parseSignedUrl, planMeta } from "../sources/meta";
 import type { AccessUser } from "../access/model-access";
 import { metaDir } from "./paths";
 import { replaceMetaUrl } from "./replace-meta-url";
@@ -16,12 +16,16 @@ import { replaceMetaUrl } from "./replace-meta-url";
 export type StartedDownload = { jobId: string; modelIds: string[]; expiresAt: string; resumed: boolean };
 
 /**
- * Starts (or resumes) the download of a set of Meta catalog models. The job id is derived from the set, so
+ * Starts (or resumes) the download of a set of Meta catalog models of one family. The job id is derived from the set, so
  * submitting the same set again with a fresh link swaps the link into the existing job and resumes it instead of
  * starting over. The link itself is stored only as an encrypted credential; the job carries its id.
  */
-export async function startMetaDownload(params: { url: string; models: string[]; storeId?: string; user: AccessUser }): Promise<StartedDownload> {
+export async function startMetaDownload(params: { url: string; family?: string; models: string[]; storeId?: string; user: AccessUser }): Promise<StartedDownload> {
   const link = parseSignedUrl(params.url);
+  // No family given: the one whose host the link is on, else Llama 2 (the only family before there was a choice).
+  const family = (params.family ?? linkFamily(link.url) ?? DEFAULT_META_FAMILY).trim().toLowerCase();
+  const chosen = planMeta({ models: params.models, family }).models; // rejects unknown ids with the list of known ones
+  checkLinkFamily(link.url, family);
   await checkEgress(link.url, ["meta"]).catch((err: unknown) => {
     throw err instanceof DownloadError ? new HttpError(400, "egress", err.message) : err;
   });
@@ -29,10 +33,8 @@ export async function startMetaDownload(params: { url: string; models: string[];
   if (link.expiresAt.getTime() <= Date.now()) {
     throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
   }
-  planMeta({ models: params.models }); // rejects unknown ids with the list of known ones
-  const catalog = META_CATALOG["llama-2"]!.models;
-  const chosen = catalog.filter((m) => params.models.some((id) => id.trim().toLowerCase() === m.id.toLowerCase()));
-  const setKey = chosen.map((m) => m.id.toLowerCase()).join("_");
+  // Llama 3.x ids carry their family (`llama3.1-8b`); `:` (Meta's variant separator) is not allowed in a job id.
+  const setKey = chosen.map((m) => m.id.toLowerCase().replace(/[^a-z0-9._-]/g, "-")).join("_");
   // One job per set, found by its prefix; the random tail keeps ids unguessable (relinking needs the id).
   // `--` never occurs in a catalog id, so `7b--` cannot match `7b-chat--`.
   const prefix = `download-meta-${setKey}--`;
@@ -67,7 +69,7 @@ export async function startMetaDownload(params: { url: string; models: string[];
   const models = await db().$transaction(
     chosen.map((m) =>
       db().model.create({
-        data: { name: m.folder, family: "llama-2", source: "meta", format: "meta", directory, repo: m.id, createdById: params.user.id },
+        data: { name: m.folder, family, source: "meta", format: "meta", directory, repo: m.id, createdById: params.user.id },
       }),
     ),
   );
@@ -78,7 +80,7 @@ export async function startMetaDownload(params: { url: string; models: string[];
     jobId,
     userId: params.user.id,
     modelId: modelIds[0],
-    data: { kind: "download", source: "meta", credentialId: cred.id, models: chosen.map((m) => m.id), modelIds },
+    data: { kind: "download", source: "meta", family, credentialId: cred.id, models: chosen.map((m) => m.id), modelIds },
   });
   return { jobId, modelIds, expiresAt: link.expiresAt.toISOString(), resumed: false };
 }

@@ -15,6 +15,8 @@ export const downloadPayload = z.discriminatedUnion("source", [
   z.object({
     kind: z.literal("download"),
     source: z.literal("meta"),
+    /** A META_CATALOG key; jobs from before Llama 3 carry none. */
+    family: z.string().min(1).default("llama-2"),
     credentialId: z.string().min(1),
     models: z.array(z.string().min(1)).min(1),
     modelIds: z.array(z.string().min(1)).min(1),

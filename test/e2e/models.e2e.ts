@@ -74,6 +74,16 @@ describe("Downloads and Models pages", () => {
 
     await meta().locator('textarea[aria-label="signed URL"]').fill("https://download.llamameta.net/*?Policy=x");
     await expect.poll(() => meta().locator(".error").textContent()).toContain("not a Meta download URL");
+
+    // A link on a family's own host switches the form to that family's models.
+    const family = meta().locator('select[aria-label="model family"]');
+    const lightweight = cdn.signUrl(new Date(Date.now() + 3600_000)).replace(cdn.url, "https://llama3-2-lightweight.llamameta.net");
+    await meta().locator('textarea[aria-label="signed URL"]').fill(lightweight);
+    await expect.poll(() => family.inputValue()).toBe("llama-3.2");
+    await expect.poll(() => meta().locator("label", { hasText: /^Llama3\.2-1B-Instruct \(1 shard\)/ }).count()).toBe(1);
+    expect(await meta().locator("label", { hasText: /^7B-chat/ }).count()).toBe(0);
+    await family.selectOption("llama-2");
+    await expect.poll(() => meta().locator("label", { hasText: /^7B-chat/ }).count()).toBe(1);
   });
 
   it("downloads with a progress bar per file, pauses and resumes from the partial file", async () => {

@@ -15,7 +15,7 @@ import { pacedWrite } from "./paced-write";
 export interface HfRepoSpec {
   /** `org/name` */
   name: string;
-  /** Folder whose files (top level) are the repo's files. */
+  /** Folder whose files are the repo's files; subfolders become paths like `original/params.json`. */
   dir: string;
   /** @default sha1 of the name */
   commit?: string;
@@ -69,10 +69,15 @@ interface FileInfo {
   lfs: boolean;
 }
 
-async function scan(dir: string): Promise<FileInfo[]> {
+async function scan(dir: string, prefix = ""): Promise<FileInfo[]> {
   const out: FileInfo[] = [];
-  for (const name of (await readdir(dir)).sort()) {
-    const file = path.join(dir, name);
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const file = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      out.push(...(await scan(file, `${prefix}${e.name}/`)));
+      continue;
+    }
+    const name = `${prefix}${e.name}`;
     const content = await readFile(file);
     out.push({
       path: name,

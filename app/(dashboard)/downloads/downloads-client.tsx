@@ -6,13 +6,10 @@ import { ProgressBar } from "@/components/progress-bar";
 import { usePoll } from "@/components/use-poll";
 import { WorkerSelect } from "@/components/worker-select";
 import type { DownloadDto } from "@/lib/models/list-downloads";
+import type { MetaCatalogDto } from "@/lib/sources/meta";
 
-type CatalogModel = { id: string; folder: string; shards: number };
 type Token = { id: string; label: string; hint: string };
-
-// Published sizes of the Llama 2 downloads (weights + params), for the time estimate before submitting.
-const APPROX_BYTES: Record<string, number> = { "7B": 13.5e9, "13B": 26e9, "70B": 138e9 };
-const approxBytes = (id: string) => APPROX_BYTES[id.replace(/-chat$/i, "")] ?? 0;
+type ParsedLink = { expiresAt: string; display: string; family: string | null };
 
 function useNow(ms = 1000): number {
   const [now, setNow] = useState(() => Date.now());
@@ -28,9 +25,10 @@ function Countdown({ until, now }: { until: string; now: number }) {
   return left > 0 ? <span data-testid="countdown">expires in {formatDuration(left)}</span> : <span className="error" data-testid="countdown">expired</span>;
 }
 
-function MetaForm({ catalog, speedBps, onStarted }: { catalog: CatalogModel[]; speedBps: number; onStarted: () => void }) {
+function MetaForm({ catalog, speedBps, onStarted }: { catalog: MetaCatalogDto; speedBps: number; onStarted: () => void }) {
   const [url, setUrl] = useState("");
-  const [parsed, setParsed] = useState<{ expiresAt: string; display: string } | null>(null);
+  const [family, setFamily] = useState(catalog[0]?.id ?? "");
+  const [parsed, setParsed] = useState<ParsedLink | null>(null);
   const [parseError, setParseError] = useState<string | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
   const [assumedMiBps, setAssumedMiBps] = useState(50);
@@ -41,16 +39,27 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: CatalogModel[]; s
   useEffect(() => {
     if (!url.trim()) return setParsed(null), setParseError(null);
     let stop = false;
-    api<{ expiresAt: string; display: string }>("/api/downloads/meta/parse", { body: { url } }).then(
-      (r) => !stop && (setParsed(r), setParseError(null)),
+    api<ParsedLink>("/api/downloads/meta/parse", { body: { url } }).then(
+      (r) => {
+        if (stop) return;
+        setParsed(r);
+        setParseError(null);
+        // Each family has its own host: a pasted link says which one it is for.
+        const linked = catalog.find((f) => f.id === r.family);
+        if (linked) {
+          setFamily(linked.id);
+          setChosen((c) => c.filter((id) => linked.models.some((m) => m.id === id)));
+        }
+      },
       (e: Error) => !stop && (setParsed(null), setParseError(e.message)),
     );
     return () => {
       stop = true;
     };
-  }, [url]);
+  }, [url, catalog]);
 
-  const bytes = chosen.reduce((s, id) => s + approxBytes(id), 0);
+  const models = catalog.find((f) => f.id === family)?.models ?? [];
+  const bytes = models.filter((m) => chosen.includes(m.id)).reduce((s, m) => s + m.approxBytes, 0);
   const speed = speedBps > 0 ? speedBps : assumedMiBps * 1024 * 1024;
   const estimate = bytes / speed;
   const left = parsed ? (new Date(parsed.expiresAt).getTime() - now) / 1000 : null;
@@ -59,7 +68,7 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: CatalogModel[]; s
     e.preventDefault();
     setError(null);
     try {
-      await api("/api/downloads/meta", { body: { url, models: chosen, storeId } });
+      await api("/api/downloads/meta", { body: { url, family, models: chosen, storeId } });
       setUrl("");
       setChosen([]);
       onStarted();
@@ -77,8 +86,18 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: CatalogModel[]; s
         </div>
       )}
       {parseError && <div className="error">{parseError}</div>}
+      <label className="row">
+        family{" "}
+        <select aria-label="model family" value={family} onChange={(e) => (setFamily(e.target.value), setChosen([]))}>
+          {catalog.map((f) => (
+            <option key={f.id} value={f.id}>
+              {f.name}
+            </option>
+          ))}
+        </select>
+      </label>
       <div className="row">
-        {catalog.map((m) => (
+        {models.map((m) => (
           <label key={m.id} className="row">
             <input type="checkbox" checked={chosen.includes(m.id)} onChange={(e) => setChosen(e.target.checked ? [...chosen, m.id] : chosen.filter((x) => x !== m.id))} />
             {m.id} <span className="muted">({m.shards} shard{m.shards > 1 ? "s" : ""})</span>
@@ -236,7 +255,7 @@ function DownloadRow({ d, role, now, refresh }: { d: DownloadDto; role: string; 
   );
 }
 
-export function DownloadsClient({ initial, catalog, tokens, role }: { initial: DownloadDto[]; catalog: CatalogModel[]; tokens: Token[]; role: string }) {
+export function DownloadsClient({ initial, catalog, tokens, role }: { initial: DownloadDto[]; catalog: MetaCatalogDto; tokens: Token[]; role: string }) {
   const { data, refresh } = usePoll<{ downloads: DownloadDto[] }>("/api/downloads", { downloads: initial }, 1000);
   const now = useNow();
   const canAct = role !== "viewer";

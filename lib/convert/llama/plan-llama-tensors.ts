@@ -29,6 +29,8 @@ export function planLlamaTensors(params: {
   layout: "hf" | "meta";
   shards: SourceTensor[][];
   heads?: { q: number; kv: number };
+  /** Meta shards: the axis `tok_embeddings` is split along (Llama 2: 1, Llama 3: 0). @default 1 */
+  embeddingSplitAxis?: 0 | 1;
 }): PlannedTensor[] {
   const { layout, shards, heads } = params;
   const [first, ...rest] = shards;
@@ -50,7 +52,7 @@ export function planLlamaTensors(params: {
     let shape = [...t.shape];
     let splitAxis: 0 | 1 | null = null;
     if (others.length > 0 && t.shape.length === 2 && mapped.metaSplitAxis !== undefined) {
-      const axis = mapped.metaSplitAxis;
+      const axis = mapped.name === "token_embd.weight" ? (params.embeddingSplitAxis ?? 1) : mapped.metaSplitAxis;
       const keep = 1 - axis;
       for (const p of others) if (p.shape[keep] !== t.shape[keep]) fail(`tensor ${t.name}: shard shapes do not line up along dim ${keep}`, p.file);
       shape[axis] = parts.reduce((a, p) => a + p.shape[axis]!, 0);

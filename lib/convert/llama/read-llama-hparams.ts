@@ -15,7 +15,17 @@ export type LlamaHparams = {
   vocabSize: number | null;
   ropeDimensionCount: number;
   ropeScalingLinear?: number;
+  /** Llama 3.1's frequency-dependent rope scaling: written as the `rope_freqs.weight` tensor (see rope-freqs.ts). */
+  ropeLlama3?: Llama3RopeScaling;
 };
+
+export type Llama3RopeScaling = { factor: number; lowFreqFactor: number; highFreqFactor: number; originalContextLength: number };
+
+/**
+ * What Meta's reference code (llama-models `apply_scaling`) applies when params.json says `use_scaled_rope`: these
+ * constants are hard-coded there, so a Meta-form Llama 3.2 gets factor 8 where its HF config says 32.
+ */
+const META_LLAMA3_ROPE: Llama3RopeScaling = { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalContextLength: 8192 };
 
 const SUPPORTED_ARCHITECTURES = new Set(["LlamaForCausalLM"]);
 
@@ -71,34 +81,55 @@ export async function readHfHparams(params: { dir: string }): Promise<LlamaHpara
     vocabSize: int(cfg, "vocab_size", file),
     ropeDimensionCount: int(cfg, "head_dim", file, hidden / heads),
   };
-  const scaling = cfg.rope_scaling as { type?: unknown; rope_type?: unknown; factor?: unknown } | null | undefined;
+  // transformers 5 writes rope_parameters where 4.x wrote rope_scaling (llama.cpp reads either).
+  const scaling = (cfg.rope_parameters ?? cfg.rope_scaling) as Record<string, unknown> | null | undefined;
   if (scaling) {
     const type = scaling.rope_type ?? scaling.type;
+    if (typeof scaling.rope_theta === "number") h.ropeFreqBase = scaling.rope_theta;
     if (type === "linear" && typeof scaling.factor === "number") h.ropeScalingLinear = scaling.factor;
-    else if (type !== "default") throw new ConvertError("unsupported_architecture", `rope_scaling ${JSON.stringify(type)} is not supported`, file);
+    else if (type === "llama3") {
+      h.ropeLlama3 = {
+        factor: num(scaling, "factor", file, 8),
+        lowFreqFactor: num(scaling, "low_freq_factor", file, 1),
+        highFreqFactor: num(scaling, "high_freq_factor", file, 4),
+        originalContextLength: int(scaling, "original_max_position_embeddings", file, 8192),
+      };
+    } else if (type !== "default") throw new ConvertError("unsupported_architecture", `rope_scaling ${JSON.stringify(type)} is not supported`, file);
   }
   return h;
 }
 
+/** Meta's params.json keys about rope scaling that this converter understands; any other is refused. */
+const META_ROPE_KEYS = new Set(["rope_theta", "use_scaled_rope", "rope_scaling_factor"]);
+
 /**
- * Hyper-parameters from Meta's params.json. It omits the context length and feed-forward size: as llama.cpp's
- * legacy converter, context is 16384 for CodeLlama (rope_theta 1e6), 4096 for Llama 2 (norm_eps 1e-5), else 2048;
- * the feed-forward size is the merged w1 row count.
+ * Hyper-parameters from Meta's params.json. It omits the context length and feed-forward size: for Llama 3
+ * (`llama3`: a tiktoken tokenizer) context is 131072 with `use_scaled_rope` (3.1 and later) and 8192 without (3.0),
+ * as transformers' converter sets them; for Llama 1/2, as llama.cpp's legacy converter, 16384 for CodeLlama
+ * (rope_theta 1e6), 4096 for Llama 2 (norm_eps 1e-5), else 2048. The feed-forward size is the merged w1 row count.
  */
-export async function readMetaHparams(params: { dir: string; feedForwardLength: number }): Promise<LlamaHparams> {
+export async function readMetaHparams(params: { dir: string; feedForwardLength: number; llama3: boolean }): Promise<LlamaHparams> {
   const file = path.join(params.dir, "params.json");
   const cfg = await readConfig(file);
-  if (cfg.moe !== undefined || cfg.use_scaled_rope === true || cfg.vision_chunk_size !== undefined) {
-    throw new ConvertError("unsupported_architecture", "this Meta checkpoint is not a plain Llama/Llama 2 model", file);
+  if (cfg.moe !== undefined || cfg.vision_chunk_size !== undefined) {
+    throw new ConvertError("unsupported_architecture", "this Meta checkpoint is not a plain Llama model (mixture of experts or vision)", file);
   }
+  const unknownRope = Object.keys(cfg).find((k) => /rope/.test(k) && !META_ROPE_KEYS.has(k));
+  if (unknownRope) throw new ConvertError("unsupported_architecture", `rope setting ${unknownRope} is not supported`, file);
+  if (cfg.use_scaled_rope !== undefined && typeof cfg.use_scaled_rope !== "boolean") {
+    throw new ConvertError("invalid_config", `use_scaled_rope must be true or false, got ${JSON.stringify(cfg.use_scaled_rope)}`, file);
+  }
+  const scaled = cfg.use_scaled_rope === true;
+  if (scaled && !params.llama3) throw new ConvertError("unsupported_architecture", "use_scaled_rope needs a Llama 3 tokenizer (tiktoken tokenizer.model)", file);
   const dim = int(cfg, "dim", file);
   const heads = int(cfg, "n_heads", file);
   const normEps = num(cfg, "norm_eps", file, 1e-5);
   const ropeTheta = num(cfg, "rope_theta", file, 10000);
   const vocab = cfg.vocab_size;
+  const legacyContext = ropeTheta === 1e6 ? 16384 : normEps === 1e-5 ? 4096 : 2048;
   return {
     blockCount: int(cfg, "n_layers", file),
-    contextLength: Number.isSafeInteger(cfg.max_seq_len) ? (cfg.max_seq_len as number) : ropeTheta === 1e6 ? 16384 : normEps === 1e-5 ? 4096 : 2048,
+    contextLength: Number.isSafeInteger(cfg.max_seq_len) ? (cfg.max_seq_len as number) : params.llama3 ? (scaled ? 131072 : 8192) : legacyContext,
     embeddingLength: dim,
     feedForwardLength: params.feedForwardLength,
     headCount: heads,
@@ -107,5 +138,6 @@ export async function readMetaHparams(params: { dir: string; feedForwardLength: 
     rmsEps: normEps,
     vocabSize: Number.isSafeInteger(vocab) && (vocab as number) > 0 ? (vocab as number) : null,
     ropeDimensionCount: dim / heads,
+    ...(scaled && { ropeLlama3: { ...META_LLAMA3_ROPE, factor: num(cfg, "rope_scaling_factor", file, META_LLAMA3_ROPE.factor) } }),
   };
 }

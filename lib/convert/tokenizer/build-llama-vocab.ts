@@ -3,6 +3,7 @@ import path from "node:path";
 import { GgufValueType, type GgufKv } from "../../gguf";
 import { ConvertError } from "../errors";
 import { parseSentencePiece, PieceType } from "./parse-sentencepiece";
+import { looksSpecial, readJson } from "./vocab-common";
 
 type TokenizerConfig = {
   added_tokens_decoder?: Record<string, { content?: unknown; special?: unknown }>;
@@ -19,26 +20,6 @@ const GGUF_SPECIAL_KEY: Record<(typeof SPECIAL_TYPES)[number], string> = {
   sep: "seperator_token_id", // sic: the GGUF key is spelled this way
   pad: "padding_token_id",
 };
-
-async function readJson<T>(file: string): Promise<T | null> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw e;
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (e) {
-    throw new ConvertError("invalid_config", `not valid JSON (${(e as Error).message})`, file);
-  }
-}
-
-/** llama.cpp's `does_token_look_special`, for added tokens not flagged special. */
-function looksSpecial(t: string): boolean {
-  return ["<pad>", "<mask>", "<2mass>", "[@BOS@]"].includes(t) || (t.startsWith("<|") && t.endsWith("|>")) || (t.startsWith("<｜") && t.endsWith("｜>"));
-}
 
 /**
  * The `tokenizer.*` GGUF keys for a SentencePiece Llama tokenizer, as convert_hf_to_gguf.py's `_set_vocab_sentencepiece`

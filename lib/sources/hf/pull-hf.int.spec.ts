@@ -4,6 +4,7 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startHfHub, type HfHub } from "../../../test/servers/hf-hub";
+import { buildHfLlama3Repo } from "../../../test/servers/hf-llama3-repo";
 import { DownloadError } from "../../download";
 import { pullHf } from "./pull-hf";
 
@@ -15,6 +16,7 @@ const SAFETENSORS_SHA = "5768b7707db7045353eecca9420b8fc308d44619afb11016cb59abc
 const TOKEN = "hf_aliceSecretToken123456";
 const PUBLIC = "test-org/tiny-llama";
 const GATED = "meta-llama/Tiny-Llama-2-7b-hf";
+const LLAMA3 = "meta-llama/Llama-3.1-8B-Instruct";
 
 let tmp: string;
 let hub: HfHub;
@@ -23,8 +25,10 @@ const newHome = () => path.join(tmp, `hf-${n++}`);
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), "depot-hf-"));
+  await buildHfLlama3Repo(path.join(tmp, "llama3-repo"));
   hub = await startHfHub({
     repos: [
+      { name: LLAMA3, dir: path.join(tmp, "llama3-repo") },
       { name: PUBLIC, dir: path.join(FIX, "hf") },
       { name: "test-org/tiny-llama-bin", dir: path.join(FIX, "bin") },
       { name: GATED, dir: path.join(FIX, "hf"), gated: "manual" },
@@ -122,6 +126,23 @@ describe("pullHf", () => {
     } finally {
       spies.forEach((s) => s.mockRestore());
     }
+  });
+
+  it("takes a Llama 3.x repo's safetensors form and leaves Meta's checkpoint under original/ alone", async () => {
+    const before = hub.stats.hub.length;
+    const r = await pullHf({ repo: LLAMA3, hfHome: newHome(), hubUrl: hub.url });
+    expect(r.files.map((f) => f.path)).toEqual([
+      "config.json", "generation_config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+      "model.safetensors.index.json", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json",
+    ]);
+    expect(await readdir(r.snapshotDir)).not.toContain("original");
+    const asked = hub.stats.hub.slice(before).map((h) => h.path);
+    expect(asked.some((p) => p.includes("/resolve/"))).toBe(true);
+    expect(asked.filter((p) => p.includes("original"))).toEqual([]);
+
+    // Asked for explicitly, the nested files come as listed.
+    const original = await pullHf({ repo: LLAMA3, hfHome: newHome(), hubUrl: hub.url, include: ["original/*"] });
+    expect(original.files.map((f) => f.path)).toEqual(["original/consolidated.00.pth", "original/params.json", "original/tokenizer.model"]);
   });
 
   it("rejects traversal names in a listing before writing anything", async () => {

@@ -32,4 +32,16 @@ describe("selectFiles", () => {
       "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "tokenizer.model",
     ]);
   });
+
+  it("takes a Llama 3.x repo's safetensors form, never Meta's checkpoint under original/", () => {
+    const llama3 = f(
+      "config.json", "generation_config.json", "model-00001-of-00004.safetensors", "model-00004-of-00004.safetensors",
+      "model.safetensors.index.json", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json", "LICENSE", "README.md",
+      "original/consolidated.00.pth", "original/params.json", "original/tokenizer.model",
+    );
+    expect(names(selectFiles({ files: llama3 }))).toEqual([
+      "config.json", "generation_config.json", "model-00001-of-00004.safetensors", "model-00004-of-00004.safetensors",
+      "model.safetensors.index.json", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json",
+    ]);
+  });
 });

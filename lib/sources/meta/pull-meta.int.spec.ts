@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promise
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildMetaTree } from "../../../test/servers/meta-fixture";
+import { buildLlama3Folder, buildMetaTree } from "../../../test/servers/meta-fixture";
 import { startMetaCdn, type MetaCdn } from "../../../test/servers/meta-cdn";
 import { DownloadError } from "../../download";
 import { MetaError } from "./errors";
@@ -143,5 +143,72 @@ describe("pullMeta", () => {
     const err = await pullMeta({ signedUrl: `${cdn.url}/*?Signature=x`, models: ["7B"], destDir: newDest() }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "malformed_url" });
     expect(cdn.stats.requests).toBe(0);
+  });
+});
+
+describe("pullMeta, Llama 3.x (the `llama model download` layout)", () => {
+  const FOLDER = "Llama-3.1-8B-Instruct";
+  let root: string;
+  let served: Record<string, string>;
+
+  beforeAll(async () => {
+    root = path.join(tmp, "cdn-llama3");
+    served = (await buildLlama3Folder(root, { folder: FOLDER, shardBytes: 5_000_123 })).md5;
+  });
+
+  beforeEach(() => {
+    cdn.options = { root };
+    cdn.resetStats();
+  });
+
+  it("fetches the model's folder, its own tokenizer.model included, and verifies every file by the folder's checklist", async () => {
+    const dest = newDest();
+    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), family: "llama-3.1", models: ["Llama3.1-8B-Instruct"], destDir: dest });
+    const want = [`${FOLDER}/checklist.chk`, `${FOLDER}/consolidated.00.pth`, `${FOLDER}/params.json`, `${FOLDER}/tokenizer.model`];
+    expect(await listTree(dest)).toEqual(want);
+    expect(r.files.map((f) => f.path)).toEqual(want);
+    for (const rel of want) {
+      expect(createHash("md5").update(await readFile(path.join(dest, rel))).digest("hex"), rel).toBe(served[rel]);
+    }
+    for (const rel of want.filter((f) => !f.endsWith(".chk"))) {
+      expect(r.files.find((f) => f.path === rel), rel).toMatchObject({ verified: true, expectedMd5: served[rel] });
+    }
+    expect(r.models).toEqual([{ id: "Llama3.1-8B-Instruct", folder: FOLDER, verified: true }]);
+    expect(Object.keys(cdn.stats.bytesByPath).sort()).toEqual(want);
+  });
+
+  it("serves a given checkpoint folder as a model's folder (here a Llama 3.2 one) with its own checklist", async () => {
+    const source = path.join(tmp, "checkpoint");
+    await buildLlama3Folder(source, { folder: "meta-llama3.2", shardBytes: 1_000_001 });
+    const servedRoot = path.join(tmp, "cdn-llama3.2");
+    const copied = (await buildLlama3Folder(servedRoot, { folder: "Llama-3.2-1B-Instruct", from: path.join(source, "meta-llama3.2") })).md5;
+    cdn.options.root = servedRoot;
+    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), family: "llama-3.2", models: ["Llama3.2-1B-Instruct"], destDir: newDest() });
+    expect(r.models).toEqual([{ id: "Llama3.2-1B-Instruct", folder: "Llama-3.2-1B-Instruct", verified: true }]);
+    expect(Object.fromEntries(r.files.map((f) => [f.path, f.md5]))).toEqual(copied);
+  });
+
+  it("a flipped byte in the folder's tokenizer.model leaves the model unverified", async () => {
+    cdn.options.corrupt = { path: `${FOLDER}/tokenizer.model`, offset: 10 };
+    const r = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), family: "llama-3.1", models: ["Llama-3.1-8B-Instruct"], destDir: newDest() });
+    expect(r.files.find((f) => f.path === `${FOLDER}/tokenizer.model`)?.verified).toBe(false);
+    expect(r.models).toEqual([{ id: "Llama3.1-8B-Instruct", folder: FOLDER, verified: false }]);
+  });
+
+  it("refuses another family's link before any request, and reports an expired one clearly", async () => {
+    // A validly signed link, moved to the host Meta uses for Llama 3.2 lightweight downloads.
+    const other = cdn.signUrl(inAnHour()).replace(cdn.url, "https://llama3-2-lightweight.llamameta.net");
+    const dest = newDest();
+    const wrong = await pullMeta({ signedUrl: other, family: "llama-3.1", models: ["Llama3.1-8B-Instruct"], destDir: dest }).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(MetaError);
+    expect(wrong).toMatchObject({ code: "wrong_family", message: expect.stringMatching(/is for Llama 3\.2, not Llama 3\.1/) });
+    const unknown = await pullMeta({ signedUrl: cdn.signUrl(inAnHour()), family: "llama-3.1", models: ["7B"], destDir: dest }).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: "unknown_model" });
+    expect(cdn.stats.requests).toBe(0);
+
+    const expired = await pullMeta({ signedUrl: cdn.signUrl(new Date(Date.now() - 1000)), family: "llama-3.1", models: ["Llama3.1-8B-Instruct"], destDir: dest }).catch((e: unknown) => e);
+    expect(expired).toBeInstanceOf(DownloadError);
+    expect((expired as Error).message).toMatch(/^link expired at .*; paste a new URL to continue: downloaded bytes are kept$/);
+    expect(await listTree(dest).catch(() => [])).toEqual([]);
   });
 });

@@ -2,11 +2,11 @@ import { readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { DownloadError, downloadEach, downloadFile, safeJoin, type PullTransferOptions } from "../../download";
 import { parseChecklist, verifyBlob, VerifyError, type ChecklistEntry } from "../../verify";
-import { META_CATALOG, type MetaCatalog } from "./catalog";
+import type { MetaCatalog } from "./catalog";
 import { MetaError } from "./errors";
 import { fileUrl } from "./file-url";
 import { parseSignedUrl } from "./parse-signed-url";
-import { planMeta } from "./plan-meta";
+import { checkLinkFamily, planMeta } from "./plan-meta";
 
 export interface MetaFileResult {
   /** Relative to `destDir`, e.g. `llama-2-7b/consolidated.00.pth`. */
@@ -25,30 +25,33 @@ export interface PullMetaResult {
   files: MetaFileResult[];
   /** A model is verified when every file its checklist must cover is listed there and matches. */
   models: Array<{ id: string; folder: string; verified: boolean }>;
+  /** The shared checklists' files (Llama 2's root tokenizer.model); Llama 3 folders carry their own, in `models`. */
   tokenizerVerified: boolean;
 }
 
 export interface PullMetaParams extends PullTransferOptions {
   /** A function is read before every request, so a job can swap in a fresh link and resume. */
   signedUrl: string | (() => string);
-  /** Catalog ids, e.g. `["7B", "7B-chat"]`. */
+  /** Catalog ids of `family`, e.g. `["7B", "7B-chat"]`, `["Llama3.1-8B-Instruct"]`. */
   models: string[];
   destDir: string;
-  /** @default "llama-2" */
+  /** A META_CATALOG key: `llama-2`, `llama-3.1`… @default "llama-2" */
   family?: string;
   /** @default META_CATALOG */
   catalog?: MetaCatalog;
 }
 
 /**
- * Downloads Llama weights from Meta's signed link into `destDir` (same layout as Meta's download.sh): checklists
+ * Downloads Llama weights from Meta's signed link into `destDir` (Meta's layout: download.sh's for Llama 2, the
+ * `llama model download` folders for Llama 3.x, see catalog.ts): checklists
  * first, then every file through the resumable engine, then md5 verification from the hashes computed while
  * streaming. A mismatch is reported (`verified: false`), never thrown; a 403 becomes `expired` or `forbidden`.
  */
 export async function pullMeta(params: PullMetaParams): Promise<PullMetaResult> {
   const currentUrl = () => (typeof params.signedUrl === "function" ? params.signedUrl() : params.signedUrl);
-  const { expiresAt } = parseSignedUrl(currentUrl());
+  const { expiresAt, url } = parseSignedUrl(currentUrl());
   const plan = planMeta({ models: params.models, family: params.family, catalog: params.catalog });
+  checkLinkFamily(url, params.family, params.catalog);
   const urlFor = (rel: string) => () => fileUrl(parseSignedUrl(currentUrl()).url, rel);
 
   const fetchOne = async (rel: string, dest: string, signal: AbortSignal | undefined) => {
@@ -104,11 +107,8 @@ export async function pullMeta(params: PullMetaParams): Promise<PullMetaResult> 
     },
   });
 
-  const familyModels = (params.catalog ?? META_CATALOG)[params.family ?? "llama-2"]?.models ?? [];
   const isVerified = (rel: string) => files.some((f) => f.path === rel && f.verified);
-  const models = familyModels
-    .filter((m) => params.models.some((id) => id.trim().toLowerCase() === m.id.toLowerCase()))
-    .map((m) => ({ id: m.id, folder: m.folder, verified: m.files.every((f) => isVerified(`${m.folder}/${f}`)) }));
+  const models = plan.models.map((m) => ({ id: m.id, folder: m.folder, verified: m.files.every((f) => isVerified(`${m.folder}/${f}`)) }));
   const tokenizerVerified = plan.checklists
     .filter((c) => !c.path.includes("/"))
     .every((c) => c.covers.every(isVerified));
