@@ -1,4 +1,4 @@
-import { getLlama, type Llama, type LlamaModel } from "node-llama-cpp";
+import { getLlama, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { llama3Ref, tinyLlama3Gguf, type Llama3Ref } from "../../test/helpers/tiny-llama3";
 import { buildPrompt } from "./build-prompt";
@@ -8,8 +8,7 @@ import { samplingParams, type ChatMessage } from "./sampling";
 
 // The tiny Llama 3.1-shaped model converted by our converter (test/helpers/tiny-llama3.ts), against transformers'
 // apply_chat_template ids and greedy tokens in test/fixtures/tiny-llama3/ref.json.
-const BOS = 128000;
-const [END_OF_TEXT, START_HEADER, END_HEADER, EOM, EOT] = [128001, 128006, 128007, 128008, 128009];
+const [BOS, END_OF_TEXT, START_HEADER, END_HEADER, EOM, EOT] = [128000, 128001, 128006, 128007, 128008, 128009] as Token[] as [Token, Token, Token, Token, Token, Token];
 
 let llama: Llama;
 let gguf: string;
