@@ -1,6 +1,11 @@
 import { getLlama, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { llama3Ref, tinyLlama3Gguf, type Llama3Ref } from "../../test/helpers/tiny-llama3";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { llama3Ref, tinyLlama3Dir, tinyLlama3Gguf, type Llama3Ref } from "../../test/helpers/tiny-llama3";
+import { convertModel, inspectGguf } from "../convert";
+import { detectFamily, familyEvidence } from "../models/model-family";
 import { buildPrompt } from "./build-prompt";
 import { ModelResidency } from "./residency";
 import { runGeneration } from "./run-generation";
@@ -66,6 +71,27 @@ describe("Llama 3.1 chat from the model's template", () => {
       expect(r.tokens).toEqual(ref.chat.generated_ids);
     } finally {
       await residency.dispose();
+    }
+  });
+});
+
+describe("family detection on converted Llama 3.x GGUFs", () => {
+  it("tells Llama 3.1 by name and by shape alone (RoPE frequencies, own output head), with its 131072-token context", async () => {
+    const e = familyEvidence(await inspectGguf({ file: gguf }));
+    expect(e.names).toContain("Tiny Llama 3.1");
+    expect(detectFamily({ evidence: e })).toBe("llama-3.1");
+    expect(detectFamily({ evidence: { ...e, names: [] } })).toBe("llama-3.1");
+    expect(e.contextLength).toBe(131072);
+  });
+
+  it("tells Llama 3.2 by shape alone (its tied output head) under a name that says nothing", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "depot-llama3.2-family-"));
+    try {
+      const outFile = path.join(dir, "m.gguf");
+      await convertModel({ inputDir: await tinyLlama3Dir("hf", "llama3.2"), outFile, type: "f16", name: "Tiny", durable: false });
+      expect(detectFamily({ evidence: familyEvidence(await inspectGguf({ file: outFile })) })).toBe("llama-3.2");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
