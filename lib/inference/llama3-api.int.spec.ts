@@ -5,11 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../auth/api-keys";
 import { closeDb } from "../db/prisma";
 import { createUser } from "../users/create-user";
+import type { RunDto } from "../runs/run-dto";
 import { copyGgufWith } from "../../test/helpers/gguf-copy";
+import { TestClient } from "../../test/helpers/http-client";
 import { startApp, type AppHandle } from "../../test/helpers/start-app";
 import { setupTestEnv } from "../../test/helpers/test-env";
 import { registerTinyModel, tinyRef, type TinyRef } from "../../test/helpers/tiny-gguf";
 import { llama3Ref, tinyLlama3Gguf, type Llama3Ref } from "../../test/helpers/tiny-llama3";
+import { waitFor } from "../../test/helpers/wait-for";
 
 // /v1/chat/completions on a Llama 3.1 model in its own format, beside a Llama 2 model in Meta's. The Llama 3.1 GGUF is
 // steered (output.weight rows swapped, and token_embd rows where the token is fed back) so that, greedy, its reply to
@@ -80,6 +83,25 @@ describe("/v1/chat/completions in the model's own chat format", () => {
     expect(text).toBe(replyText);
     expect(finish).toBe("stop");
     expect(text).not.toMatch(/<\|/);
+  });
+
+  it("runs batch items in chat mode in the template too, ending each at <|eot_id|>", async () => {
+    const member = new TestClient(app.baseUrl);
+    await member.login("member@example.com", "quartz-ember-tide-42");
+    const [system, user] = [ref.chat.messages[0]!, ref.chat.messages[1]!];
+    const { id } = await member.json<{ id: string }>("POST", "/api/runs", {
+      model: llama3.name,
+      mode: "chat",
+      systemPrompt: system.content,
+      params: { temperature: 0, maxTokens: 12 },
+      upload: { format: "jsonl", content: `${JSON.stringify({ id: "a", prompt: user.content })}\n` },
+    });
+    const run = await waitFor("run completed", async () => {
+      const r = await member.json<RunDto>("GET", `/api/runs/${id}?limit=10`);
+      return r.status === "completed" ? r : null;
+    });
+    expect(run.chatFormat).toBe("auto");
+    expect(run.items.map((i) => [i.output, i.tokensIn, i.tokensOut])).toEqual([[replyText, ref.chat.input_ids.length, 3]]);
   });
 
   it("still prompts a Llama 2 model in Meta's [INST] format", async () => {
