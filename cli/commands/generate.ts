@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .requiredOption("-p, --prompt <text>", "the prompt (the user message with --chat)")
     .option("--system <text>", "system message (with --chat)")
     .option("--chat", "use the model's chat format instead of a raw completion")
-    .option("--chat-format <format>", `chat format: ${CHAT_FORMATS.join(" | ")}`, "auto")
+    .option("--chat-format <format>", `chat format: ${CHAT_FORMATS.join(" | ")} (auto: the model's template)`, "auto")
     .option("-n, --max-tokens <n>", "tokens to generate at most", "128")
     .option("-t, --temperature <t>", "0 = greedy", "0.7")
     .option("--top-p <p>")

@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .requiredOption("-o, --output <file>", "results: .jsonl or .csv")
     .option("--mode <mode>", "completion | chat", "completion")
     .option("--system <text>", "system prompt")
-    .option("--chat-format <format>", "auto | llama2")
+    .option("--chat-format <format>", "auto (the model's template, the default) | llama2 (Llama 2 [INST])")
     .option("-n, --max-tokens <n>")
     .option("-t, --temperature <t>")
     .option("--seed <s>")

@@ -1,4 +1,6 @@
-import { Llama2ChatWrapper, resolveChatWrapper, type ChatHistoryItem, type LlamaModel, type Token } from "node-llama-cpp";
+import path from "node:path";
+import { Llama2ChatWrapper, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaModel, type Token } from "node-llama-cpp";
+import { compileChatTemplate, type ChatTemplate } from "./chat-template";
 import type { ChatFormat, ChatMessage, GenerationInput } from "./sampling";
 
 function bos(model: LlamaModel): Token[] {
@@ -38,15 +40,60 @@ function llama2ChatTokens(model: LlamaModel, messages: ChatMessage[]): Token[] {
   return out;
 }
 
-function templateChatTokens(model: LlamaModel, messages: ChatMessage[]): Token[] {
-  const wrapper = resolveChatWrapper(model);
-  // node-llama-cpp's Llama 2 wrapper spaces the markers slightly differently from Meta's reference; use Meta's.
-  if (wrapper instanceof Llama2ChatWrapper) return llama2ChatTokens(model, messages);
+/** How a model's conversations become tokens under "auto", decided once per loaded model. */
+type AutoChat =
+  | { kind: "llama2" }
+  | { kind: "template"; template: ChatTemplate; specialIds: ReadonlyMap<string, Token> }
+  | { kind: "wrapper"; wrapper: ChatWrapper };
+
+const autoChats = new WeakMap<LlamaModel, AutoChat>();
+
+/** Meta's Llama 2 template (HF's Llama-2-chat one, or a copy of it): its conversations get Meta's own encoding. */
+const isLlama2Template = (source: string) => source.includes("[INST]") && source.includes("<<SYS>>");
+
+function autoChat(model: LlamaModel): AutoChat {
+  let chat = autoChats.get(model);
+  if (chat) return chat;
+  const source = model.fileInfo.metadata.tokenizer?.chat_template;
+  if (typeof source === "string" && source.trim() !== "" && !isLlama2Template(source)) {
+    // The control tokens, by the text llama.cpp gives them: the template's text of these becomes these tokens.
+    const specialIds = new Map<string, Token>();
+    for (const t of model.iterateAllTokens()) {
+      const text = model.getTokenAttributes(t).control ? model.detokenize([t], true) : "";
+      if (text !== "" && !specialIds.has(text)) specialIds.set(text, t);
+    }
+    const text = (t: Token | null) => (t === null ? "" : model.detokenize([t], true));
+    try {
+      const template = compileChatTemplate({ source, bosToken: text(model.tokens.bos), eosToken: text(model.tokens.eos), specialTokens: [...specialIds.keys()] });
+      chat = { kind: "template", specialIds, template };
+    } catch (err) {
+      throw new Error(`${path.basename(model.filename ?? "the model")}: ${(err as Error).message}`);
+    }
+  } else {
+    // No template (or Llama 2's): node-llama-cpp's pick by the model's name and architecture. For Llama 2, Meta's
+    // encoding: node-llama-cpp's Llama 2 wrapper spaces the markers slightly differently from Meta's reference.
+    const wrapper = resolveChatWrapper(model);
+    chat = wrapper instanceof Llama2ChatWrapper || (typeof source === "string" && isLlama2Template(source)) ? { kind: "llama2" } : { kind: "wrapper", wrapper };
+  }
+  autoChats.set(model, chat);
+  return chat;
+}
+
+/**
+ * "auto": the model's own chat template rendered as transformers renders it (chat-template.ts), its special-token text
+ * tokenized as those tokens and everything else, message content included, as plain text; the template writes the BOS.
+ */
+function autoChatTokens(model: LlamaModel, messages: ChatMessage[]): Token[] {
+  const chat = autoChat(model);
+  if (chat.kind === "llama2") return llama2ChatTokens(model, messages);
+  if (chat.kind === "template") {
+    return chat.template.render(messages).flatMap((p) => ("special" in p ? [chat.specialIds.get(p.special)!] : model.tokenize(p.text, false)));
+  }
   const history: ChatHistoryItem[] = messages.map((m) =>
     m.role === "assistant" ? { type: "model", response: [m.content] } : { type: m.role, text: m.content },
   );
   history.push({ type: "model", response: [] });
-  return wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+  return chat.wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
 }
 
 /** The prompt tokens of one generation: BOS + the prompt for completions, the chat format for conversations. */
@@ -54,5 +101,5 @@ export function buildPrompt(params: { model: LlamaModel; input: GenerationInput 
   const { model, input } = params;
   if (input.mode === "completion") return [...bos(model), ...model.tokenize(input.prompt, false)];
   const format: ChatFormat = input.chatFormat;
-  return format === "llama2" ? llama2ChatTokens(model, input.messages) : templateChatTokens(model, input.messages);
+  return format === "llama2" ? llama2ChatTokens(model, input.messages) : autoChatTokens(model, input.messages);
 }

@@ -26,9 +26,10 @@ export const chatMessage = z.object({
 export type ChatMessage = z.infer<typeof chatMessage>;
 
 /**
+ * `auto` (the default, "Model's template"): the GGUF's own `tokenizer.chat_template`, rendered as transformers renders it
+ * (Llama 3, 3.1, …; lib/inference/chat-template.ts). A model without one, or with Llama 2's, gets what node-llama-cpp
+ * resolves from its name and architecture, and Llama 2 Meta's encoding below.
  * `llama2`: Meta's Llama 2 chat format (`[INST] <<SYS>>`), token for token as Meta's chat_completion.
- * `auto`: the model's own chat format as node-llama-cpp resolves it from the GGUF (its template, else its
- * name and architecture); where that is Llama 2's, Meta's exact encoding above is used.
  */
 export const CHAT_FORMATS = ["auto", "llama2"] as const;
 export type ChatFormat = (typeof CHAT_FORMATS)[number];

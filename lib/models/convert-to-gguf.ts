@@ -1,11 +1,12 @@
 import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import path from "node:path";
-import { convertModel } from "../convert";
+import { convertModel, inspectGguf } from "../convert";
 import { db } from "../db/prisma";
 import type { ConvertPayload, JobProgress } from "../queue/payloads";
 import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 import { verifyBlob } from "../verify";
 import { jobFailure, ModelError } from "./errors";
+import { detectFamily, familyEvidence } from "./model-family";
 import { modelDir } from "./paths";
 import { recordModelFiles } from "./record-model-files";
 
@@ -96,12 +97,16 @@ export async function convertToGguf(params: {
       await rm(r.outFile, { force: true });
       throw new ModelError("corrupt", `${fileName} converted here has sha256 ${sha256}, the copy on the other workers ${first.sha256}; not kept`);
     }
-    await db().model.update({ where: { id: out.id }, data: { parameterCount: BigInt(r.parameterCount) } });
+    const evidence = familyEvidence(await inspectGguf({ file: r.outFile }));
+    await db().model.update({
+      where: { id: out.id },
+      data: { parameterCount: BigInt(r.parameterCount), family: detectFamily({ evidence, recorded: src.family }) },
+    });
     // The file matched the CRC-32 of the bytes written, so its sha256 is also the expected one.
     const rec = await recordModelFiles({
       modelId: out.id,
       files: [{ path: fileName, bytes: r.bytes, sha256, expectedSha256: sha256, expectedBytes: r.bytes }],
-      metadata: { type: data.type, fileType: r.fileType, tensorCount: r.tensorCount, architecture: r.architecture, parameterCount: r.parameterCount, source: src.name },
+      metadata: { type: data.type, fileType: r.fileType, tensorCount: r.tensorCount, architecture: r.architecture, parameterCount: r.parameterCount, source: src.name, contextLength: evidence.contextLength },
     });
     if (rec.status === "corrupt") throw new ModelError("corrupt", `${fileName}: ${rec.verdicts[0]?.error}`);
     await recordLocalReplica(out.id, r.bytes);

@@ -4,6 +4,7 @@ import { db } from "../db/prisma";
 import { safeJoin } from "../download";
 import { notFound } from "../http/errors";
 import { listStores } from "../stores/replicas";
+import { detectFamily, familyEvidence, type FamilyEvidence } from "./model-family";
 import { modelDir } from "./paths";
 import { MODEL_INCLUDE, toModelDto, toModelFileDto, type ModelDetailDto } from "./model-dto";
 
@@ -27,9 +28,11 @@ export async function getModel(params: { id: string; user: AccessUser }): Promis
   if (!m) throw notFound(`model ${params.id}`);
   const ggufFile = m.format === "gguf" ? m.files.find((f) => f.path.endsWith(".gguf") && f.status !== "corrupt") : undefined;
   let gguf: ModelDetailDto["gguf"] = null;
+  let evidence: FamilyEvidence | null = null;
   if (ggufFile) {
     const g = await inspectGguf({ file: safeJoin(modelDir(m.directory), ggufFile.path) }).catch(() => null);
     if (g) {
+      evidence = familyEvidence(g);
       gguf = {
         fileType: g.fileType,
         bytes: g.bytes,
@@ -40,8 +43,12 @@ export async function getModel(params: { id: string; user: AccessUser }): Promis
       };
     }
   }
+  const dto = toModelDto(m, await listStores());
   return {
-    ...toModelDto(m, await listStores()),
+    ...dto,
+    // The file's own word, read now: it also covers GGUFs made before conversions recorded these.
+    family: detectFamily({ evidence, recorded: m.family }),
+    contextLength: evidence?.contextLength ?? dto.contextLength,
     directory: m.directory,
     files: m.files.map(toModelFileDto),
     metadata: m.metadataJson ? (JSON.parse(m.metadataJson) as Record<string, unknown>) : null,

@@ -19,6 +19,10 @@ export type ModelDto = {
   revision: string | null;
   bytes: number;
   parameterCount: number | null;
+  /** llama-2, code-llama, llama-3, llama-3.1, … (lib/models/model-family.ts): recorded, or detected when the GGUF was made. */
+  family: string | null;
+  /** The context length the model was trained for (GGUF `<arch>.context_length`), where known. */
+  contextLength: number | null;
   fileCount: number;
   checksums: { verified: number; corrupt: number; unchecked: number };
   derivedFrom: { id: string; name: string } | null;
@@ -75,6 +79,8 @@ export type ModelRow = {
   revision: string | null;
   bytes: bigint;
   parameterCount: bigint | null;
+  family: string | null;
+  metadataJson: string | null;
   createdAt: Date;
   updatedAt: Date;
   files: Pick<FileRow, "status">[];
@@ -82,6 +88,13 @@ export type ModelRow = {
   derivedFrom: { id: string; name: string } | null;
   createdBy: { email: string } | null;
 };
+
+/** The context length a conversion recorded in the model's metadata (convert-to-gguf.ts). */
+function recordedContextLength(metadataJson: string | null): number | null {
+  if (!metadataJson) return null;
+  const v = (JSON.parse(metadataJson) as { contextLength?: unknown }).contextLength;
+  return typeof v === "number" ? v : null;
+}
 
 /** `stores`: lib/stores listStores(), to name the workers of each store holding the model. */
 export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
@@ -96,6 +109,8 @@ export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
     revision: m.revision,
     bytes: Number(m.bytes),
     parameterCount: m.parameterCount === null ? null : Number(m.parameterCount),
+    family: m.family,
+    contextLength: recordedContextLength(m.metadataJson),
     fileCount: m.files.length,
     checksums: { verified: count("verified"), corrupt: count("corrupt"), unchecked: m.files.length - count("verified") - count("corrupt") },
     derivedFrom: m.derivedFrom,

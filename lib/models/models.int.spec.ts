@@ -160,7 +160,9 @@ describe("Meta downloads", () => {
     const done = await waitFor("convert job", ended(r.jobId), 120_000);
     expect(done.error).toBeNull();
     const g = await model(r.modelId);
-    expect(g).toMatchObject({ format: "gguf", status: "verified", derivedFrom: { id: sevenB, name: "llama-2-7b" }, parameterCount: 4_196_672 });
+    expect(g).toMatchObject({ format: "gguf", status: "verified", derivedFrom: { id: sevenB, name: "llama-2-7b" }, parameterCount: 4_196_672, family: "llama-2", contextLength: 4096 });
+    // The list shows what the conversion recorded.
+    expect((await models()).find((x) => x.id === r.modelId)).toMatchObject({ family: "llama-2", contextLength: 4096 });
     const file = g.files[0]!;
     expect(g.files).toHaveLength(1);
     expect(file.sha256).toBe(await sha256File(path.join(env.dataDir, g.directory, file.path)));

@@ -139,10 +139,14 @@ describe("Downloads and Models pages", () => {
     const jobs = () => page.evaluate(() => fetch("/api/jobs?queue=convert").then((r) => r.text()));
     expect(await gguf.getAttribute("data-status"), await jobs()).toBe("verified");
     expect(await gguf.textContent()).toContain("from llama-2-7b");
+    expect(await gguf.locator('[data-testid="family"]').textContent()).toBe("Llama 2");
+    expect(await gguf.locator('[data-testid="context-length"]').textContent()).toBe("4,096 tokens");
 
     await gguf.locator("a", { hasText: "llama-2-7b-q8_0" }).click();
     await page.waitForURL(/\/models\/[^/]+$/);
     expect(await page.textContent("main")).toContain("file type Q8_0");
+    expect(await page.locator('[data-testid="family"]').textContent()).toContain("Llama 2");
+    expect(await page.locator('[data-testid="context-length"]').textContent()).toContain("context 4,096 tokens");
     expect(await page.locator("tr[data-tensor]").count()).toBe(21);
     expect(await page.locator('tr[data-tensor="token_embd.weight"]').textContent()).toContain("[64, 32000]");
     expect(await page.locator("main").textContent()).toContain("general.architecture");

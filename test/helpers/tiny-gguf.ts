@@ -53,16 +53,17 @@ export async function tinyRef(): Promise<TinyRef> {
 }
 
 /**
- * Puts the fixture GGUF into the inventory of the current test database as a ready GGUF model held by the model
- * store at `dataDir` (its folder gguf/<name> holds a link to the cached file), like a finished conversion would.
- * More `dataDirs`: the model is also in those workers' stores.
+ * Puts the fixture GGUF (or `file`, another GGUF, of `family`) into the inventory of the current test database as a
+ * ready GGUF model held by the model store at `dataDir` (its folder gguf/<name> holds a link to the file), like a
+ * finished conversion would. More `dataDirs`: the model is also in those workers' stores.
  */
-export async function registerTinyModel(params: { dataDir: string; name?: string; alsoIn?: string[] }): Promise<{ id: string; name: string }> {
+export async function registerTinyModel(params: { dataDir: string; name?: string; alsoIn?: string[]; file?: string; family?: string }): Promise<{ id: string; name: string }> {
   const { db } = await import("../../lib/db/prisma");
   const { storeIdOf } = await import("../../lib/stores/store-id");
   const name = params.name ?? "tiny-llama-f16";
-  const file = await tinyGguf();
-  const m = await db().model.create({ data: { name, source: "local", format: "gguf", status: "ready", directory: path.join("gguf", name), family: "llama-2" } });
+  const file = params.file ?? (await tinyGguf());
+  const family = params.file ? (params.family ?? null) : "llama-2";
+  const m = await db().model.create({ data: { name, source: "local", format: "gguf", status: "ready", directory: path.join("gguf", name), family } });
   for (const dataDir of [params.dataDir, ...(params.alsoIn ?? [])]) {
     const dir = path.join(dataDir, "gguf", name);
     await mkdir(dir, { recursive: true });

@@ -6,6 +6,7 @@ import { formatBytes } from "@/components/format";
 import { usePoll } from "@/components/use-poll";
 import { WorkerSelect } from "@/components/worker-select";
 import type { ModelDto } from "@/lib/models/model-dto";
+import { familyLabel } from "@/lib/models/model-family";
 
 function ConvertAction({ m, types, onDone }: { m: ModelDto; types: string[]; onDone: (msg: string) => void }) {
   const [type, setType] = useState("q8_0");
@@ -69,7 +70,7 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
       {message && <div className="notice" role="status">{message}</div>}
       <table>
         <thead>
-          <tr><th>name</th><th>source</th><th>format</th><th>status</th><th>workers</th><th>files</th><th>size</th><th>checksums</th><th></th></tr>
+          <tr><th>name</th><th>family</th><th>context</th><th>source</th><th>format</th><th>status</th><th>workers</th><th>files</th><th>size</th><th>checksums</th><th></th></tr>
         </thead>
         <tbody>
           {data.models.map((m) => (
@@ -78,6 +79,8 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
                 <Link href={`/models/${m.id}`}>{m.name}</Link>
                 {m.derivedFrom && <div className="muted">from {m.derivedFrom.name}</div>}
               </td>
+              <td data-testid="family">{m.family ? familyLabel(m.family) : <span className="muted">—</span>}</td>
+              <td data-testid="context-length">{m.contextLength ? `${m.contextLength.toLocaleString("en-US")} tokens` : <span className="muted">—</span>}</td>
               <td>{m.source}{m.repo && m.source === "hf" ? "" : m.repo ? ` (${m.repo})` : ""}</td>
               <td>{m.format}</td>
               <td><span className={`status ${m.status}`}>{m.status}</span></td>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { api } from "@/components/api";
 import { usePoll } from "@/components/use-poll";
 import type { RunnableModelDto } from "@/lib/inference/list-runnable-models";
+import { familyLabel } from "@/lib/models/model-family";
 import type { ConversationDto, ConversationSummaryDto } from "@/lib/inference/playground/conversation-dto";
 import type { TurnEvent } from "@/lib/inference/playground/chat-turn";
 import { DEFAULT_SAMPLING, SamplingFields, toParams, type SamplingForm } from "../runs/sampling-fields";
@@ -102,10 +103,10 @@ export function PlaygroundClient({ models, canChat }: { models: RunnableModelDto
       <div className="stack" style={{ maxWidth: "none" }}>
         <div className="row">
           <select aria-label="model" value={model} onChange={(e) => setModel(e.target.value)}>
-            {models.map((m) => <option key={m.id} value={m.name}>{m.name}</option>)}
+            {models.map((m) => <option key={m.id} value={m.name}>{m.family ? `${m.name} (${familyLabel(m.family)})` : m.name}</option>)}
           </select>
           <select aria-label="chat format" value={chatFormat} onChange={(e) => setChatFormat(e.target.value)}>
-            <option value="auto">model's chat format</option>
+            <option value="auto">Model's template</option>
             <option value="llama2">Llama 2 [INST]</option>
           </select>
         </div>

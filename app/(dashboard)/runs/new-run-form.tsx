@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { api } from "@/components/api";
 import type { RunnableModelDto } from "@/lib/inference/list-runnable-models";
+import { familyLabel } from "@/lib/models/model-family";
 import { DEFAULT_SAMPLING, SamplingFields, toParams, type SamplingForm } from "./sampling-fields";
 
 type RowError = { row: number; message: string };
@@ -68,7 +69,7 @@ export function NewRunForm({ models }: { models: RunnableModelDto[] }) {
     <div className="card stack" style={{ maxWidth: 900 }}>
       <div className="row">
         <select aria-label="model" value={model} onChange={(e) => setModel(e.target.value)}>
-          {models.map((m) => <option key={m.id} value={m.name}>{m.name}</option>)}
+          {models.map((m) => <option key={m.id} value={m.name}>{m.family ? `${m.name} (${familyLabel(m.family)})` : m.name}</option>)}
         </select>
         <select aria-label="mode" value={mode} onChange={(e) => { const m = e.target.value as "completion" | "chat"; setMode(m); if (upload || text) void validate(source(), m); }}>
           <option value="completion">completion</option>
@@ -76,7 +77,7 @@ export function NewRunForm({ models }: { models: RunnableModelDto[] }) {
         </select>
         {mode === "chat" && (
           <select aria-label="chat format" value={chatFormat} onChange={(e) => setChatFormat(e.target.value)}>
-            <option value="auto">model's chat format</option>
+            <option value="auto">Model's template</option>
             <option value="llama2">Llama 2 [INST]</option>
           </select>
         )}

@@ -5,6 +5,7 @@ import { assertModelVisible } from "@/lib/access/model-access";
 import { requireUser } from "@/lib/auth/require-user";
 import { HttpError } from "@/lib/http/errors";
 import { getModel } from "@/lib/models/get-model";
+import { familyLabel } from "@/lib/models/model-family";
 import { AccessPanel } from "./access-panel";
 import { CopyToWorker } from "./copy-to-worker";
 
@@ -33,8 +34,10 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
       <p><Link href="/models">← Models</Link></p>
       <h1>{m.name}</h1>
       <p className="muted">
+        {m.family && <span data-testid="family">{familyLabel(m.family)} · </span>}
         {m.source} · {m.format} · <span className={`status ${m.status}`}>{m.status}</span> · {formatBytes(m.bytes)}
         {m.parameterCount ? ` · ${(m.parameterCount / 1e6).toFixed(1)} M parameters` : ""}
+        {m.contextLength ? <span data-testid="context-length"> · context {m.contextLength.toLocaleString("en-US")} tokens</span> : ""}
         {m.derivedFrom && <> · converted from <Link href={`/models/${m.derivedFrom.id}`}>{m.derivedFrom.name}</Link></>}
       </p>
       <p className="muted mono">{m.directory}</p>
