@@ -3,13 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDb } from "../../lib/db/prisma";
 import { createUser } from "../../lib/users/create-user";
 import { launchBrowser } from "../helpers/browser";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { startMetaCdn, type MetaCdn } from "../servers/meta-cdn";
-import { buildMetaTree } from "../servers/meta-fixture";
+import { closeDb, db } from "../../lib/db/prisma";
+import { llama3Ref, tinyLlama3Dir } from "../helpers/tiny-llama3";
+import { buildLlama3Folder, buildMetaTree } from "../servers/meta-fixture";
 import { writePatternFile } from "../servers/pattern-file";
 
 const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/tiny-llama");
@@ -31,6 +32,8 @@ beforeAll(async () => {
   const { md5 } = await writePatternFile(path.join(root, "llama-2-7b-chat/consolidated.00.pth"), BIG);
   await copyFile(path.join(FIXTURE, "meta/params.json"), path.join(root, "llama-2-7b-chat/params.json"));
   await writeFile(path.join(root, "llama-2-7b-chat/checklist.chk"), `${md5}  consolidated.00.pth\n9c7b3efee874223c804a652b075e2e66  params.json\n`);
+  // The real tiny Llama 3.1 checkpoint in Meta's CLI layout, for the download → convert → chat test.
+  await buildLlama3Folder(root, { folder: "Llama-3.1-8B-Instruct", from: await tinyLlama3Dir("meta", "llama3.1") });
   cdn = await startMetaCdn({ root });
   const env = await setupTestEnv();
   app = await startApp(env, { workers: 1 });
@@ -172,5 +175,42 @@ describe("Downloads and Models pages", () => {
     expect(await card.locator('[role="alert"]').textContent()).toMatch(/HTTP 404 .*NoSuchKey/);
     await card.locator("button", { hasText: "Cancel" }).click();
     await expect.poll(async () => (await page.evaluate(() => fetch("/api/models").then((r) => r.json() as Promise<{ models: { name: string }[] }>))).models.map((m) => m.name)).not.toContain("llama-2-13b");
+  });
+  it("downloads a Llama 3.1 model from Meta's link, converts it, and chats with it in Llama 3's format", async () => {
+    const ref = (await llama3Ref()).variants["llama3.1"];
+    await page.click("nav >> text=Downloads");
+    await meta().locator('textarea[aria-label="signed URL"]').fill(cdn.signUrl(new Date(Date.now() + 3600_000)));
+    await meta().locator('select[aria-label="model family"]').selectOption("llama-3.1");
+    await meta().locator("label", { hasText: /^Llama3\.1-8B-Instruct \(/ }).locator("input").check();
+    await meta().locator("button", { hasText: "Download" }).click();
+    await expect.poll(() => page.locator('[data-job-id^="download-meta-llama3.1-8b-instruct--"]').getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+
+    await page.click("nav >> text=Models");
+    await page.waitForURL(/\/models$/);
+    const row = page.locator('tr[data-model="Llama-3.1-8B-Instruct"]');
+    await expect.poll(() => row.getAttribute("data-status")).toBe("verified");
+    await row.locator('select[aria-label="convert type for Llama-3.1-8B-Instruct"]').selectOption("f16");
+    await row.locator("button", { hasText: "Convert" }).click();
+    const gguf = page.locator('tr[data-model="Llama-3.1-8B-Instruct-f16"]');
+    await expect.poll(() => gguf.getAttribute("data-status"), { timeout: 120_000 }).toBe("verified");
+    expect(await gguf.locator('[data-testid="family"]').textContent()).toBe("Llama 3.1");
+    expect(await gguf.locator('[data-testid="context-length"]').textContent()).toBe("131,072 tokens");
+
+    await page.click("nav >> text=Playground");
+    await page.waitForURL(/\/playground$/);
+    await page.locator('select[aria-label="model"]').selectOption("Llama-3.1-8B-Instruct-f16");
+    expect(await page.locator('select[aria-label="chat format"]').inputValue()).toBe("auto");
+    await page.fill('textarea[aria-label="system prompt"]', ref.chat.messages[0]!.content);
+    await page.fill('input[name="temperature"]', "0");
+    await page.fill('input[name="maxTokens"]', String(ref.chat.generated_ids.length));
+    await page.fill('textarea[aria-label="message"]', ref.chat.messages[1]!.content);
+    await page.click("button >> text=Send");
+    const answer = page.locator('[data-testid="messages"] [data-role="assistant"]');
+    await expect.poll(() => answer.textContent(), { timeout: 60_000 }).toContain(`${ref.chat.generated_ids.length} tokens`);
+    // The worker's prompt was Llama 3's header format for this conversation: transformers' apply_chat_template ids
+    // have this length, and the greedy reply to them (16 tokens, compared in playground.e2e.ts) came back.
+    const m = await db().message.findFirstOrThrow({ where: { role: "assistant" }, orderBy: { createdAt: "desc" } });
+    expect(m.tokensIn).toBe(ref.chat.input_ids.length);
+    expect(m.tokensOut).toBe(ref.chat.generated_ids.length);
   });
 });
