@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { getLlama, type Llama, type Token } from "node-llama-cpp";
+import { getLlama, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { llama3Ref, tinyLlama3Dir, type Llama3Ref } from "../../test/helpers/tiny-llama3";
 import { convertModel } from "./convert-model";
+import { greedyTokens } from "./testing/greedy";
 
 // Our f16 GGUFs of the tiny Llama 3.x models in llama.cpp (node-llama-cpp, CPU): the same token ids and greedy tokens
 // as transformers (test/fixtures/tiny-llama3/ref.json) for every prompt.
@@ -34,13 +35,7 @@ describe.each(["llama3.1", "llama3.2"] as const)("the converted %s-shaped model 
       const sequence = context.getSequence();
       for (const p of ref.prompts) {
         expect([model.tokens.bos, ...model.tokenize(p.prompt)], p.prompt).toEqual(p.input_ids);
-        await sequence.clearHistory();
-        const generated: number[] = [];
-        for await (const token of sequence.evaluate(p.input_ids as Token[], { temperature: 0 })) {
-          generated.push(token);
-          if (generated.length === p.generated_ids.length) break;
-        }
-        expect(generated, p.prompt).toEqual(p.generated_ids);
+        expect(await greedyTokens(sequence, p.input_ids, p.generated_ids.length), p.prompt).toEqual(p.generated_ids);
       }
     } finally {
       await context.dispose();

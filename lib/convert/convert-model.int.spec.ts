@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { getLlama, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, type Llama, type LlamaModel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertModel } from "./convert-model";
+import { greedyTokens } from "./testing/greedy";
 import { FIXTURE } from "./testing/gguf-fixtures";
 
 type RefPrompt = { prompt: string; input_ids: number[]; generated_ids: number[] };
@@ -41,13 +42,7 @@ describe("convertModel output in llama.cpp", () => {
     try {
       const sequence = context.getSequence();
       for (const p of prompts) {
-        await sequence.clearHistory();
-        const generated: number[] = [];
-        for await (const token of sequence.evaluate(p.input_ids as Token[], { temperature: 0 })) {
-          generated.push(token);
-          if (generated.length === p.generated_ids.length) break;
-        }
-        expect(generated, p.prompt).toEqual(p.generated_ids);
+        expect(await greedyTokens(sequence, p.input_ids, p.generated_ids.length), p.prompt).toEqual(p.generated_ids);
       }
     } finally {
       await context.dispose();

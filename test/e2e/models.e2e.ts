@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../lib/users/create-user";
-import { launchBrowser } from "../helpers/browser";
+import { launchBrowser, sendPlaygroundChat } from "../helpers/browser";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { startMetaCdn, type MetaCdn } from "../servers/meta-cdn";
@@ -200,13 +200,7 @@ describe("Downloads and Models pages", () => {
     await page.waitForURL(/\/playground$/);
     await page.locator('select[aria-label="model"]').selectOption("Llama-3.1-8B-Instruct-f16");
     expect(await page.locator('select[aria-label="chat format"]').inputValue()).toBe("auto");
-    await page.fill('textarea[aria-label="system prompt"]', ref.chat.messages[0]!.content);
-    await page.fill('input[name="temperature"]', "0");
-    await page.fill('input[name="maxTokens"]', String(ref.chat.generated_ids.length));
-    await page.fill('textarea[aria-label="message"]', ref.chat.messages[1]!.content);
-    await page.click("button >> text=Send");
-    const answer = page.locator('[data-testid="messages"] [data-role="assistant"]');
-    await expect.poll(() => answer.textContent(), { timeout: 60_000 }).toContain(`${ref.chat.generated_ids.length} tokens`);
+    await sendPlaygroundChat(page, { messages: ref.chat.messages, maxTokens: ref.chat.generated_ids.length });
     // The worker's prompt was Llama 3's header format for this conversation: transformers' apply_chat_template ids
     // have this length, and the greedy reply to them (16 tokens, compared in playground.e2e.ts) came back.
     const m = await db().message.findFirstOrThrow({ where: { role: "assistant" }, orderBy: { createdAt: "desc" } });

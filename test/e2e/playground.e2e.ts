@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
 import { createUser } from "../../lib/users/create-user";
-import { launchBrowser } from "../helpers/browser";
+import { launchBrowser, sendPlaygroundChat } from "../helpers/browser";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { registerTinyModel } from "../helpers/tiny-gguf";
@@ -54,13 +54,7 @@ describe("playground in a browser", () => {
     const format = page.locator('select[aria-label="chat format"]');
     expect(await format.inputValue()).toBe("auto");
     expect(await format.locator("option:checked").textContent()).toBe("Model's template");
-    await page.fill('textarea[aria-label="system prompt"]', ref.chat.messages[0]!.content);
-    await page.fill('input[name="temperature"]', "0");
-    await page.fill('input[name="maxTokens"]', String(ref.chat.generated_ids.length));
-    await page.fill('textarea[aria-label="message"]', ref.chat.messages[1]!.content);
-    await page.click("button >> text=Send");
-    const answer = page.locator('[data-testid="messages"] [data-role="assistant"]');
-    await expect.poll(() => answer.textContent(), { timeout: 60_000 }).toContain(`${ref.chat.generated_ids.length} tokens`);
+    const answer = await sendPlaygroundChat(page, { messages: ref.chat.messages, maxTokens: ref.chat.generated_ids.length });
     expect(await answer.locator("div").nth(1).textContent()).toBe(reply);
     const m = await db().message.findFirstOrThrow({ where: { role: "assistant" } });
     // The prompt the worker ran was as long as transformers' apply_chat_template one, and the reply is transformers'

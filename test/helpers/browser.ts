@@ -1,4 +1,5 @@
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 /** Debian's Chromium (never a downloaded browser), headless, with nothing that calls home. */
 export function launchBrowser(): Promise<Browser> {
@@ -15,4 +16,19 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * Sends the reference chat (system + user message) from the Playground page at temperature 0 and waits for the
+ * assistant's reply of `maxTokens` tokens; returns the reply's locator.
+ */
+export async function sendPlaygroundChat(page: Page, chat: { messages: { content: string }[]; maxTokens: number }): Promise<Locator> {
+  await page.fill('textarea[aria-label="system prompt"]', chat.messages[0]!.content);
+  await page.fill('input[name="temperature"]', "0");
+  await page.fill('input[name="maxTokens"]', String(chat.maxTokens));
+  await page.fill('textarea[aria-label="message"]', chat.messages[1]!.content);
+  await page.click("button >> text=Send");
+  const answer = page.locator('[data-testid="messages"] [data-role="assistant"]');
+  await expect.poll(() => answer.textContent(), { timeout: 60_000 }).toContain(`${chat.maxTokens} tokens`);
+  return answer;
 }
