@@ -2,6 +2,7 @@ import { visibleModelsWhere, type AccessUser } from "../access/model-access";
 import { inspectGguf } from "../convert";
 import { db } from "../db/prisma";
 import { safeJoin } from "../download";
+import { redactPaths } from "../jobs/redact-paths";
 import { notFound } from "../http/errors";
 import { listStores } from "../stores/replicas";
 import { detectFamily, familyEvidence, type FamilyEvidence } from "./model-family";
@@ -29,8 +30,12 @@ export async function getModel(params: { id: string; user: AccessUser }): Promis
   const ggufFile = m.format === "gguf" ? m.files.find((f) => f.path.endsWith(".gguf") && f.status !== "corrupt") : undefined;
   let gguf: ModelDetailDto["gguf"] = null;
   let evidence: FamilyEvidence | null = null;
+  let ggufError: string | null = null;
   if (ggufFile) {
-    const g = await inspectGguf({ file: safeJoin(modelDir(m.directory), ggufFile.path) }).catch(() => null);
+    const g = await inspectGguf({ file: safeJoin(modelDir(m.directory), ggufFile.path) }).catch((e: Error) => {
+      ggufError = redactPaths(e.message);
+      return null;
+    });
     if (g) {
       evidence = familyEvidence(g);
       gguf = {
@@ -53,6 +58,7 @@ export async function getModel(params: { id: string; user: AccessUser }): Promis
     files: m.files.map(toModelFileDto),
     metadata: m.metadataJson ? (JSON.parse(m.metadataJson) as Record<string, unknown>) : null,
     gguf,
+    ggufError,
     jobs: m.jobs.map((j) => ({ ...j, createdAt: j.createdAt.toISOString() })),
   };
 }

@@ -54,6 +54,8 @@ export type ModelDetailDto = ModelDto & {
   metadata: Record<string, unknown> | null;
   /** GGUF models only: what the file's header says, read on request. */
   gguf: { fileType: string | null; bytes: number; metadata: Record<string, unknown>; tensors: GgufTensorDto[] } | null;
+  /** Why the GGUF file could not be read (truncated, not GGUF…), when `gguf` is null for a GGUF model. */
+  ggufError: string | null;
   jobs: { id: string; queue: string; status: string; error: string | null; createdAt: string }[];
 };
 

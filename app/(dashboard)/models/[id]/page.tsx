@@ -80,6 +80,11 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
         </tbody>
       </table>
 
+      {m.ggufError && (
+        <p className="error" role="alert" data-testid="gguf-error">
+          The GGUF file cannot be read: {m.ggufError}
+        </p>
+      )}
       {m.gguf && (
         <>
           <h2>GGUF</h2>
