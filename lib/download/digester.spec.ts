@@ -19,7 +19,7 @@ describe("createDigester", () => {
     const file = path.join(await dirP, name);
     const fh = await open(file, "w+");
     const bytes = data.subarray(0, total);
-    const d = createDigester({ file, fh, total });
+    const d = createDigester({ file, fh, total, algorithms: ["md5", "sha256"] });
     try {
       for (let at = 0; at < total; at += 3 << 20) {
         const chunk = bytes.subarray(at, at + (3 << 20));
@@ -38,10 +38,28 @@ describe("createDigester", () => {
     }
   });
 
+  it.each([
+    ["worker threads", "sha256", data.length],
+    ["inline", "md5", 1 << 20],
+  ] as const)("computes only what was asked for (%s, %s)", async (name, algorithm, total) => {
+    const file = path.join(await dirP, `one-${name}`);
+    const fh = await open(file, "w+");
+    const bytes = data.subarray(0, total);
+    await fh.write(bytes, 0, total, 0);
+    const d = createDigester({ file, fh, total, algorithms: [algorithm] });
+    try {
+      d.advance(total);
+      expect(await d.digest()).toEqual({ [algorithm]: createHash(algorithm).update(bytes).digest("hex") });
+    } finally {
+      await d.close();
+      await fh.close();
+    }
+  });
+
   it("will not digest before the whole file is on disk", async () => {
     const file = path.join(await dirP, "short");
     const fh = await open(file, "w+");
-    const d = createDigester({ file, fh, total: WORKER_MIN_BYTES });
+    const d = createDigester({ file, fh, total: WORKER_MIN_BYTES, algorithms: ["md5", "sha256"] });
     try {
       await fh.write(data.subarray(0, 1 << 20), 0, 1 << 20, 0);
       d.advance(1 << 20);

@@ -2,8 +2,11 @@ import { createHash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 
+export type DigestAlgorithm = "md5" | "sha256";
+export type Digests = Partial<Record<DigestAlgorithm, string>>;
+
 /**
- * md5 + sha256 of a file that is being written, fed by the length of its contiguous prefix on disk. The digester
+ * md5 and/or sha256 of a file that is being written, fed by the length of its contiguous prefix on disk. The digester
  * reads the prefix back itself, in order, with positional reads: the bytes were written moments earlier, so the
  * reads hit the page cache (no disk I/O), and no chunk is ever copied or posted between threads.
  */
@@ -11,7 +14,7 @@ export interface Digester {
   /** Bytes `[0, prefix)` are on disk. Never blocks; a smaller value than before is ignored. */
   advance(prefix: number): void;
   /** Resolves once all `total` bytes are hashed; call only after `advance(total)`. */
-  digest(): Promise<{ md5: string; sha256: string }>;
+  digest(): Promise<Digests>;
   /** Stops the workers; call once the download ends, whatever the outcome. */
   close(): Promise<void>;
 }
@@ -22,6 +25,8 @@ export interface DigesterParams {
   /** The writer's handle, used by the inline digester. */
   fh: FileHandle;
   total: number;
+  /** What to compute: only what the source verifies against, so hashing costs one digest's CPU. */
+  algorithms: readonly DigestAlgorithm[];
 }
 
 /** Files below this are hashed on the main thread: starting two workers would cost more than it saves. */
@@ -42,8 +47,7 @@ export function createDigester(params: DigesterParams): Digester {
 
 /** Hashes on the event loop with async positional reads (small files). */
 class InlineDigester implements Digester {
-  private readonly md5 = createHash("md5");
-  private readonly sha256 = createHash("sha256");
+  private readonly hashes: [DigestAlgorithm, ReturnType<typeof createHash>][];
   private readonly buf: Buffer;
   private pos = 0;
   private prefix = 0;
@@ -52,6 +56,7 @@ class InlineDigester implements Digester {
 
   constructor(private readonly params: DigesterParams) {
     this.buf = Buffer.allocUnsafe(Math.max(1, Math.min(params.total, 1 << 20)));
+    this.hashes = params.algorithms.map((a) => [a, createHash(a)]);
   }
 
   advance(prefix: number): void {
@@ -71,7 +76,7 @@ class InlineDigester implements Digester {
     while (this.running) await this.running;
     if (this.failure) throw this.failure;
     if (this.pos !== this.params.total) throw new Error(`hasher stuck at byte ${this.pos} of ${this.params.total}`);
-    return { md5: this.md5.digest("hex"), sha256: this.sha256.digest("hex") };
+    return Object.fromEntries(this.hashes.map(([a, h]) => [a, h.digest("hex")])) as Digests;
   }
 
   async close(): Promise<void> {
@@ -84,8 +89,7 @@ class InlineDigester implements Digester {
       const { bytesRead } = await this.params.fh.read(this.buf, 0, want, this.pos);
       if (bytesRead === 0) throw new Error(`unexpected end of partial file at byte ${this.pos}`);
       const chunk = this.buf.subarray(0, bytesRead);
-      this.md5.update(chunk);
-      this.sha256.update(chunk);
+      for (const [, h] of this.hashes) h.update(chunk);
       this.pos += bytesRead;
     }
   }
@@ -129,18 +133,18 @@ parentPort.postMessage({ pos, digest: hash.digest("hex") });
 `;
 
 /**
- * One worker thread per algorithm, each reading the prefix from the page cache on its own, so md5 (the slower one,
- * ~0.7 GB/s) and sha256 run on other cores in parallel while the event loop only moves bytes from sockets to disk.
+ * One worker thread per algorithm, each reading the prefix from the page cache on its own, so the digests (md5 is
+ * the slower one, ~0.7 GB/s) run on other cores while the event loop only moves bytes from sockets to disk.
  */
 class WorkerDigester implements Digester {
   private readonly control = new SharedArrayBuffer(32);
   private readonly big = new BigInt64Array(this.control);
   private readonly seq = new Int32Array(this.control);
   private prefix = 0;
-  private readonly lanes: Array<{ worker: Worker; result: Promise<string> }>;
+  private readonly lanes: Array<{ algorithm: DigestAlgorithm; worker: Worker; result: Promise<string> }>;
 
   constructor(private readonly params: DigesterParams) {
-    this.lanes = (["md5", "sha256"] as const).map((algorithm) => {
+    this.lanes = params.algorithms.map((algorithm) => {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
         workerData: { algorithm, file: params.file, control: this.control },
@@ -153,7 +157,7 @@ class WorkerDigester implements Digester {
         worker.once("exit", () => reject(new Error(`${algorithm} worker exited early`)));
       });
       result.catch(() => {}); // observed by digest(); a failure before then must not be an unhandled rejection
-      return { worker, result };
+      return { algorithm, worker, result };
     });
   }
 
@@ -168,8 +172,8 @@ class WorkerDigester implements Digester {
     if (this.prefix !== this.params.total) throw new Error(`hasher stuck at byte ${this.prefix} of ${this.params.total}`);
     Atomics.store(this.big, FINAL, 1n);
     this.wake();
-    const [md5, sha256] = await Promise.all(this.lanes.map((l) => l.result));
-    return { md5: md5 as string, sha256: sha256 as string };
+    const values = await Promise.all(this.lanes.map((l) => l.result));
+    return Object.fromEntries(this.lanes.map((l, i) => [l.algorithm, values[i]])) as Digests;
   }
 
   async close(): Promise<void> {

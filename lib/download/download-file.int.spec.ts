@@ -151,6 +151,21 @@ describe("downloadFile", () => {
     expect(cdn.stats.statuses.every((s) => s === 200)).toBe(true);
   });
 
+  it("computes only the digests asked for, plus the expected one", async () => {
+    const d = await outDir("one-digest");
+    const md5Only = await downloadFile({ url: fileUrl("consolidated.00.pth"), dest: path.join(d, "a.pth"), digests: ["md5"], parts: 4, minPartBytes: MiB });
+    expect(md5Only).toEqual({ bytes: FIXTURE_BYTES, md5: FIXTURE_MD5, resumedBytes: 0 });
+    const expected = await downloadFile({
+      url: fileUrl("consolidated.00.pth"),
+      dest: path.join(d, "b.pth"),
+      digests: ["md5"],
+      expectedSha256: FIXTURE_SHA256,
+      parts: 4,
+      minPartBytes: MiB,
+    });
+    expect(expected).toEqual({ bytes: FIXTURE_BYTES, md5: FIXTURE_MD5, sha256: FIXTURE_SHA256, resumedBytes: 0 });
+  });
+
   it("restarts on 416 when a stale sidecar describes a bigger file, and handles an empty file", async () => {
     const d = await outDir("stale");
     const dest = path.join(d, "c.pth");

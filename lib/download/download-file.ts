@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { ensureFreeSpace, type StatfsFn } from "./disk-space";
+import type { DigestAlgorithm, Digests } from "./digester";
 import { DownloadError } from "./errors";
 import { httpError, parseContentRange } from "./http";
 import { InOrderHasher } from "./in-order-hasher";
@@ -36,12 +37,18 @@ export interface DownloadFileParams {
   maxRetries?: number;
   /** Injectable for tests. @default fs.promises.statfs */
   statfs?: StatfsFn;
+  /**
+   * Digests to compute while the bytes stream, besides the expected ones: a source asks only for what it verifies
+   * against (md5 for Meta's checklists, sha256 for Hub LFS files), so hashing costs one digest's CPU. @default both
+   */
+  digests?: readonly DigestAlgorithm[];
 }
 
 export interface DownloadResult {
   bytes: number;
-  md5: string;
-  sha256: string;
+  /** Computed when asked for in `digests` or expected. */
+  md5?: string;
+  sha256?: string;
   /** Bytes already on disk from an earlier run, not fetched again. */
   resumedBytes: number;
 }
@@ -168,7 +175,7 @@ async function run(params: DownloadFileParams, partialPath: string, statePath: s
   const ctx: Ctx = {
     state,
     fh,
-    hasher: new InOrderHasher(fh, state, partialPath),
+    hasher: new InOrderHasher(fh, state, partialPath, digestAlgorithms(params)),
     meter: createProgressMeter({ total: state.total, done: resumedBytes, onProgress: params.onProgress }),
     signal: params.signal ?? new AbortController().signal,
     params,
@@ -177,7 +184,7 @@ async function run(params: DownloadFileParams, partialPath: string, statePath: s
     sidecar: await openStateWriter(statePath, state),
     writeback: backgroundWriteback(fh),
   };
-  let digests: { md5: string; sha256: string };
+  let digests: Digests;
   try {
     ctx.hasher.kick(); // re-hash the prefix an earlier run left on disk, concurrently with the download
     await runParts(ctx, first);
@@ -210,6 +217,13 @@ async function run(params: DownloadFileParams, partialPath: string, statePath: s
   await fsyncDir(path.dirname(params.dest));
   await rm(statePath, { force: true });
   return { bytes: state.total, ...digests, resumedBytes };
+}
+
+function digestAlgorithms(params: DownloadFileParams): DigestAlgorithm[] {
+  const wanted = new Set<DigestAlgorithm>(params.digests ?? ["md5", "sha256"]);
+  if (params.expectedMd5 !== undefined) wanted.add("md5");
+  if (params.expectedSha256 !== undefined) wanted.add("sha256");
+  return [...wanted];
 }
 
 async function probeWithRetries(

@@ -30,7 +30,7 @@ async function setup(name: string, bytes: number) {
     total: data.length,
     parts: [0, 1, 2, 3].map((i) => ({ start: i * q, end: (i + 1) * q, done: 0 })),
   };
-  const hasher = new InOrderHasher(fh, state, file);
+  const hasher = new InOrderHasher(fh, state, file, ["md5", "sha256"]);
   /** Writes `len` bytes of a part at `from` (relative to the part), then tells the hasher, as the engine does. */
   const write = async (partIndex: number, from: number, len: number) => {
     const part = state.parts[partIndex];

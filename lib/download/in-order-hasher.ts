@@ -1,9 +1,10 @@
 import type { FileHandle } from "node:fs/promises";
-import { createDigester, type Digester } from "./digester";
+import { createDigester, type DigestAlgorithm, type Digester, type Digests } from "./digester";
 import type { DownloadState } from "./parts";
 
 /**
- * md5 + sha256 of the file, computed while it downloads, so verification needs no second full read.
+ * The file's digests (those the source verifies against), computed while it downloads, so verification needs no
+ * second full read.
  *
  * Hashes must consume bytes in file order, but parts arrive in parallel. The hasher therefore follows the
  * contiguous prefix on disk: after every write the engine calls `onWritten()`, which works out how far the file is
@@ -33,8 +34,9 @@ export class InOrderHasher {
     fh: FileHandle,
     private readonly state: DownloadState,
     file: string,
+    algorithms: readonly DigestAlgorithm[],
   ) {
-    this.digester = createDigester({ file, fh, total: state.total });
+    this.digester = createDigester({ file, fh, total: state.total, algorithms });
   }
 
   /** Called after bytes are written to disk and counted in their part's `done`. */
@@ -48,7 +50,7 @@ export class InOrderHasher {
   }
 
   /** Resolves with the digests once every byte of the (complete) file is hashed. */
-  async digest(): Promise<{ md5: string; sha256: string }> {
+  async digest(): Promise<Digests> {
     const prefix = this.prefix();
     if (prefix < this.state.total) {
       throw new Error(`hasher stuck at byte ${prefix} of ${this.state.total}: file incomplete`);

@@ -127,6 +127,8 @@ async function fetchEntry(
           fetch: params.fetch,
           parts: params.parts,
           minPartBytes: params.minPartBytes,
+          // The Hub's LFS pointers are sha256 (and small files get one for the inventory): no md5.
+          digests: ["sha256"],
           onProgress: params.onProgress && ((p) => params.onProgress?.({ ...p, path: entry.path })),
         });
       } catch (err) {
@@ -141,7 +143,7 @@ async function fetchEntry(
         if (toHub || err.code !== "forbidden" || attempt > 0) throw err;
       }
     }
-    sha256 = r.sha256;
+    sha256 = r.sha256!; // asked for in `digests`
   }
   await linkSnapshot({ snapshotDir: ctx.snapshotDir, relPath: entry.path, blobPath });
   return { path: entry.path, bytes: entry.size, sha256, blobPath };

@@ -60,7 +60,9 @@ describe("pullMeta", () => {
       const got = await readFile(path.join(dest, rel));
       expect(got.equals(want), rel).toBe(true);
       const f = r.files.find((x) => x.path === rel);
-      expect(f?.sha256).toBe(createHash("sha256").update(want).digest("hex"));
+      // Meta verifies with md5 only: that is all the download hashes (sha256 is a verify job's, on request).
+      expect(f?.md5).toBe(createHash("md5").update(want).digest("hex"));
+      expect(f?.sha256).toBeUndefined();
     }
     const byPath = Object.fromEntries(r.files.map((f) => [f.path, f]));
     expect(byPath[WEIGHTS]).toMatchObject({ verified: true, expectedMd5: "b5b72b4f2d00670390d3d8d4d9d2c490", bytes: WEIGHTS_BYTES });

@@ -13,7 +13,8 @@ export interface MetaFileResult {
   path: string;
   bytes: number;
   md5: string;
-  sha256: string;
+  /** Not computed while downloading (checklists are md5); a verify job adds it. */
+  sha256?: string;
   /** True only when a checklist lists the file and its md5 matches. */
   verified: boolean;
   /** From the checklist; `null` for files no checklist covers (LICENSE, the checklists themselves). */
@@ -56,15 +57,18 @@ export async function pullMeta(params: PullMetaParams): Promise<PullMetaResult> 
 
   const fetchOne = async (rel: string, dest: string, signal: AbortSignal | undefined) => {
     try {
-      return await downloadFile({
+      const r = await downloadFile({
         url: urlFor(rel),
         dest,
         signal,
         fetch: params.fetch,
         parts: params.parts,
         minPartBytes: params.minPartBytes,
+        // Meta's checklists are md5: sha256 only if a verify job asks for it later.
+        digests: ["md5"],
         onProgress: params.onProgress && ((p) => params.onProgress?.({ ...p, path: rel })),
       });
+      return { bytes: r.bytes, md5: r.md5!, sha256: r.sha256 }; // md5: asked for in `digests`
     } catch (err) {
       throw explain403(err, rel, currentUrl);
     }
@@ -120,8 +124,8 @@ export async function pullMeta(params: PullMetaParams): Promise<PullMetaResult> 
 async function reuseVerified(dest: string, md5: string) {
   const exists = await stat(dest).then((s) => s.isFile(), () => false);
   if (!exists) return null;
-  const v = await verifyBlob({ file: dest, md5 });
-  if (!v.ok || v.actual.md5 === undefined || v.actual.sha256 === undefined || v.actual.bytes === undefined) return null;
+  const v = await verifyBlob({ file: dest, md5, compute: [] });
+  if (!v.ok || v.actual.md5 === undefined || v.actual.bytes === undefined) return null;
   return { bytes: v.actual.bytes, md5: v.actual.md5, sha256: v.actual.sha256 };
 }
 
