@@ -110,7 +110,7 @@ export async function appendChunk(m: UploadMeta, start: number, end: number, bod
   const file = partialFile(m.id);
   const offset = await sizeOf(file);
   const known = live.get(m.id);
-  if (known?.busy) throw conflict(offset, `a chunk of upload ${m.id} is being written now; ask for the offset and send from there`);
+  if (known?.busy) throw conflict(offset, `a chunk of upload ${m.id} is being written now; retry once it ended`);
   if (start !== offset) throw conflict(offset, `chunk starts at byte ${start}, but upload ${m.id} has ${offset} bytes: send from ${offset}`);
   if (end > m.size) throw new HttpError(400, "beyond_size", `chunk ends at byte ${end}, past the declared size ${m.size} of ${m.fileName}`);
   // Claimed before the first await, so a second request for this upload sees it busy.
