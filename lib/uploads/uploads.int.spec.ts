@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { openAsBlob } from "node:fs";
-import { mkdtemp, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -8,10 +8,10 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../auth/api-keys";
 import { closeDb, db } from "../db/prisma";
-import { GgmlType, GgufValueType, GgufWriter } from "../gguf";
 import type { ModelDetailDto } from "../models/model-dto";
 import { createUser } from "../users/create-user";
 import { startApp, type AppHandle } from "../../test/helpers/start-app";
+import { writeSyntheticGguf } from "../../test/helpers/synthetic-gguf";
 import { setupTestEnv, type TestEnv } from "../../test/helpers/test-env";
 import { tinyGguf, tinyRef } from "../../test/helpers/tiny-gguf";
 import { waitFor } from "../../test/helpers/wait-for";
@@ -20,7 +20,6 @@ import { CHUNK_BYTES, finishUpload, sendChunks, startUpload, UploadRequestError,
 // Browser uploads against the built web server and a real worker: chunks, a cut connection, resume, validation,
 // registration, and the uploaded model answering on /v1.
 
-const MiB = 1024 * 1024;
 const BIG_TENSOR_ELEMENTS = 12_500_000; // F32: 50 MB each, four of them
 const MAX_BYTES = 300 * 1000 * 1000;
 
@@ -42,32 +41,6 @@ const ggufFolders = () => readdir(path.join(env.dataDir, "gguf")).catch(() => []
 const putRaw = (id: string, range: string, body: string) =>
   fetch(`${app.baseUrl}/api/uploads/${id}`, { method: "PUT", headers: { authorization: `Bearer ${memberKey}`, "content-range": range }, body });
 
-/** A valid GGUF of `tensors` F32 tensors of `elements` each, filled with varying bytes; returns its size and sha256. */
-async function writeGguf(file: string, tensors: number, elements: number): Promise<{ file: string; size: number; sha256: string }> {
-  const fh = await open(file, "w");
-  const hash = createHash("sha256");
-  try {
-    const w = new GgufWriter(fh, { onWritten: (c) => void hash.update(c) });
-    w.addKv("general.architecture", { type: GgufValueType.STRING, value: "llama" });
-    w.addKv("general.name", { type: GgufValueType.STRING, value: "Upload Test" });
-    for (let t = 0; t < tensors; t++) w.addTensorInfo(`blk.${t}.weight`, [elements], GgmlType.F32);
-    await w.writeHeader();
-    await w.writeKvData();
-    await w.writeTensorInfo();
-    const block = Buffer.alloc(4 * MiB);
-    for (let t = 0; t < tensors; t++) {
-      for (let done = 0; done < elements * 4; done += block.length) {
-        block.fill(`${t}:${done}|`);
-        await w.writeTensorData(`blk.${t}.weight`, block.subarray(0, Math.min(block.length, elements * 4 - done)));
-      }
-    }
-    await w.finish({ sync: false });
-    return { file, size: (await fh.stat()).size, sha256: hash.digest("hex") };
-  } finally {
-    await fh.close();
-  }
-}
-
 /** Sends the first `sent` bytes of a chunk that declares `end`, waits until the server has some of them, then cuts the connection. */
 async function cutMidChunk(id: string, file: Buffer, start: number, end: number, sent: number): Promise<void> {
   const req = request(`${app.baseUrl}/api/uploads/${id}`, {
@@ -83,7 +56,7 @@ async function cutMidChunk(id: string, file: Buffer, start: number, end: number,
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "depot-uploads-"));
   env = await setupTestEnv();
-  big = await writeGguf(path.join(work, "big.gguf"), 4, BIG_TENSOR_ELEMENTS);
+  big = await writeSyntheticGguf(path.join(work, "big.gguf"), 4, BIG_TENSOR_ELEMENTS);
   app = await startApp(env, { workers: 1, extraEnv: { UPLOAD_MAX_BYTES: String(MAX_BYTES) } });
   const member = await createUser({ email: "member@example.com", name: "member", password: "quartz-ember-tide-42", role: "member" });
   const other = await createUser({ email: "other@example.com", name: "other", password: "quartz-ember-tide-42", role: "member" });
@@ -151,7 +124,7 @@ describe("GGUF uploads", () => {
     const tiny = await readFile(await tinyGguf());
     const truncated = tiny.subarray(0, Math.floor(tiny.length / 2));
     // The one tensor offset field of tiny's last tensor, moved far past the file (aligned, so only the size check trips).
-    const gguf = await writeGguf(path.join(work, "offsets.gguf"), 1, 1024);
+    const gguf = await writeSyntheticGguf(path.join(work, "offsets.gguf"), 1, 1024);
     const bad = Buffer.from(await readFile(gguf.file));
     const infoEnd = bad.indexOf(Buffer.from("blk.0.weight")) + "blk.0.weight".length + 4 + 8 + 4;
     bad.writeBigUInt64LE(1n << 30n, infoEnd);
