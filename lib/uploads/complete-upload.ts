@@ -19,11 +19,19 @@ export async function completeUpload(m: UploadMeta, received: number): Promise<{
   if (received !== m.size) {
     throw new OffsetError(409, "incomplete", `${m.fileName}: ${received} of ${m.size} bytes received; send the rest first`, received);
   }
+  const { sha256, release } = await finalDigest(m);
+  try {
+    return await register(m, sha256);
+  } finally {
+    release();
+  }
+}
+
+async function register(m: UploadMeta, sha256: string): Promise<{ modelId: string; sha256: string; bytes: number }> {
   const refuse = async (message: string): Promise<never> => {
     await removeUpload(m.id);
     throw new HttpError(422, "invalid_gguf", message);
   };
-  const sha256 = await finalDigest(m);
   if (m.sha256 && m.sha256 !== sha256) await refuse(`${m.fileName}: sha256 of the received bytes is ${sha256}, the client declared ${m.sha256}; upload it again`);
   const facts = await inspectGguf({ file: partialFile(m.id), arrayPreview: 0 }).catch(async (err: unknown) => {
     // The reader names the temporary file; the user knows the file by the name they picked.

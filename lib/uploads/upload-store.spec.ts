@@ -35,7 +35,7 @@ describe("upload store", () => {
     expect(await store.appendChunk(m, 0, 1000, stream(bytes.subarray(0, 1000)))).toBe(1000);
     (globalThis as { __depotUploads?: Map<string, unknown> }).__depotUploads!.clear();
     expect(await store.appendChunk(m, 1000, 3000, stream(bytes.subarray(1000)))).toBe(3000);
-    expect(await store.finalDigest(m)).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect((await store.finalDigest(m)).sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
   });
 
   it("refuses a second chunk while one is being written, and a chunk not at the offset, with the offset", async () => {
@@ -50,7 +50,13 @@ describe("upload store", () => {
     await expect(store.appendChunk(m, 500, 1500, stream(bytes.subarray(500, 1500)))).rejects.toMatchObject({ status: 409, offset: 1000 });
     await expect(store.appendChunk(m, 1000, 2100, stream(randomBytes(1100)))).rejects.toMatchObject({ status: 400, code: "beyond_size" });
     await store.appendChunk(m, 1000, 2000, stream(bytes.subarray(1000)));
-    expect(await store.finalDigest(m)).toBe(createHash("sha256").update(bytes).digest("hex"));
+    const done = await store.finalDigest(m);
+    expect(done.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    // While it is being completed, neither a second completion nor a chunk may start.
+    await expect(store.finalDigest(m)).rejects.toMatchObject({ status: 409 });
+    await expect(store.appendChunk(m, 2000, 2000, stream(Buffer.alloc(0)))).rejects.toMatchObject({ status: 409 });
+    done.release();
+    expect((await store.finalDigest(m)).sha256).toBe(done.sha256);
   });
 
   it("refuses a file over UPLOAD_MAX_BYTES and a name no model may have, storing nothing", async () => {

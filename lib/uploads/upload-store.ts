@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, utimes, wri
 import path from "node:path";
 import { z } from "zod";
 import { config } from "../config/env";
+import { ensureFreeSpace } from "../download/disk-space";
 import { HttpError, notFound } from "../http/errors";
 
 // Browser uploads land in the web process's own model store, `<DATA_DIR>/uploads/<id>.partial` beside a
@@ -70,6 +71,9 @@ export async function createUpload(params: { fileName: string; size: number; nam
   if (await params.nameTaken(name)) throw new HttpError(409, "exists", `a model named ${name} is already in the inventory`);
   const meta: UploadMeta = { id: randomBytes(12).toString("hex"), name, fileName: params.fileName, size: params.size, sha256: params.sha256, ownerId: params.ownerId, createdAt: new Date().toISOString() };
   await mkdir(uploadsDir(), { recursive: true });
+  await ensureFreeSpace({ dir: uploadsDir(), needBytes: params.size }).catch((err: Error) => {
+    throw new HttpError(507, "no_space", `${params.fileName}: ${err.message}`);
+  });
   await writeFile(partialFile(meta.id), "", { flag: "wx" });
   await writeFile(metaFile(meta.id), JSON.stringify(meta));
   return meta;
@@ -149,14 +153,23 @@ export async function appendChunk(m: UploadMeta, start: number, end: number, bod
   }
 }
 
-/** The sha256 of the whole received file (from the running hash, or read again if this process lost it). */
-export async function finalDigest(m: UploadMeta): Promise<string> {
+/**
+ * The sha256 of the whole received file (from the running hash, or read again if this process lost it). The upload
+ * stays claimed, so no chunk or second completion runs while it is validated, until `release` or `removeUpload`.
+ */
+export async function finalDigest(m: UploadMeta): Promise<{ sha256: string; release: () => void }> {
   const state = live.get(m.id);
-  if (state?.busy) throw conflict(m.size, `a chunk of upload ${m.id} is still being written`);
-  const size = await sizeOf(partialFile(m.id));
-  const hash = state && state.hashed === size ? state.hash : await rehash(partialFile(m.id), size);
-  live.delete(m.id);
-  return hash.digest("hex");
+  if (state?.busy) throw conflict(m.size, `upload ${m.id} is busy: a chunk is being written or it is being completed`);
+  const claim: Live = { hash: createHash("sha256"), hashed: -1, busy: true };
+  live.set(m.id, claim);
+  try {
+    const size = await sizeOf(partialFile(m.id));
+    const hash = state && state.hashed === size ? state.hash : await rehash(partialFile(m.id), size);
+    return { sha256: hash.digest("hex"), release: () => void (live.get(m.id) === claim && live.delete(m.id)) };
+  } catch (err) {
+    live.delete(m.id);
+    throw err;
+  }
 }
 
 /** Removes the upload's files (cancel, failed validation, or after the file was moved into a model's folder). */
