@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { readdir, rm } from "node:fs/promises";
+import { readdir, rm, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,5 +64,15 @@ describe("upload store", () => {
     await expect(store.createUpload({ fileName: "x.gguf", size: 10, name: "../x", ownerId: "u1", nameTaken: async () => false })).rejects.toMatchObject({ status: 400, code: "invalid_name" });
     await expect(store.createUpload({ fileName: "x.gguf", size: 10, ownerId: "u1", nameTaken: async () => true })).rejects.toMatchObject({ status: 409, code: "exists" });
     expect((await readdir(store.uploadsDir())).length).toBe(4); // the two uploads above, nothing for these
+  });
+
+  it("sweeps uploads idle for UPLOAD_EXPIRE_HOURS when the next one starts", async () => {
+    const old = await start(10);
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+    for (const f of [`${old.id}.json`, `${old.id}.partial`]) await utimes(path.join(store.uploadsDir(), f), twoDaysAgo, twoDaysAgo);
+    const fresh = await start(10);
+    const left = await readdir(store.uploadsDir());
+    expect(left.filter((f) => f.startsWith(old.id))).toEqual([]);
+    expect(left.filter((f) => f.startsWith(fresh.id))).toHaveLength(2);
   });
 });

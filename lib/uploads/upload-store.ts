@@ -71,8 +71,13 @@ export async function createUpload(params: { fileName: string; size: number; nam
   if (await params.nameTaken(name)) throw new HttpError(409, "exists", `a model named ${name} is already in the inventory`);
   const meta: UploadMeta = { id: randomBytes(12).toString("hex"), name, fileName: params.fileName, size: params.size, sha256: params.sha256, ownerId: params.ownerId, createdAt: new Date().toISOString() };
   await mkdir(uploadsDir(), { recursive: true });
-  await ensureFreeSpace({ dir: uploadsDir(), needBytes: params.size }).catch((err: Error) => {
-    throw new HttpError(507, "no_space", `${params.fileName}: ${err.message}`);
+  // The web's own sweep: with remote workers no garbage collection job may run on this DATA_DIR.
+  for (const f of await abandonedUploads(Date.now())) await rm(f.path, { force: true });
+  // Room for this file and for the rest of every upload still open, so parallel uploads cannot overfill the disk.
+  const others = await Promise.all((await readdir(uploadsDir())).filter((f) => f.endsWith(".json")).map((f) => readMeta(f.slice(0, -5)).catch(() => null)));
+  const promised = (await Promise.all(others.map(async (o) => (o ? o.size - (await sizeOf(partialFile(o.id))) : 0)))).reduce((a, b) => a + b, 0);
+  await ensureFreeSpace({ dir: uploadsDir(), needBytes: params.size + promised }).catch((err: Error) => {
+    throw new HttpError(507, "no_space", `${params.fileName}: ${err.message}${promised > 0 ? ` (counting the ${promised} bytes still due for uploads in progress)` : ""}`);
   });
   await writeFile(partialFile(meta.id), "", { flag: "wx" });
   await writeFile(metaFile(meta.id), JSON.stringify(meta));
