@@ -31,9 +31,10 @@ async function call<T>(method: string, path: string, opts: Options, init: { body
   return data;
 }
 
-export const startUpload = (file: { name: string; size: number }, opts: Options & { modelName?: string } = {}) =>
+/** `sha256`: the client's own hash of the file, when it has one (the CLI); completion then refuses other bytes. */
+export const startUpload = (file: { name: string; size: number }, opts: Options & { modelName?: string; sha256?: string } = {}) =>
   call<{ upload: UploadState }>("POST", "/api/uploads", opts, {
-    body: JSON.stringify({ fileName: file.name, size: file.size, name: opts.modelName }),
+    body: JSON.stringify({ fileName: file.name, size: file.size, name: opts.modelName, sha256: opts.sha256 }),
     headers: { "content-type": "application/json" },
   }).then((r) => r.upload);
 

@@ -1,9 +1,11 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { openAsBlob } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../auth/api-keys";
@@ -172,5 +174,17 @@ describe("GGUF uploads", () => {
     const p0 = (await tinyRef()).prompts[0]!;
     const r = await client.completions.create({ model: "tiny-uploaded", prompt: p0.prompt, max_tokens: 32, temperature: 0 });
     expect(r.choices[0]!.text).toBe(p0.generated_text);
+  }, 120_000);
+
+  it("`depot upload` sends the file's own sha256, and the server refuses bytes that do not match it", async () => {
+    const small = await writeSyntheticGguf(path.join(work, "cli-upload.gguf"), 2, 3_000_000);
+    const depot = path.resolve(import.meta.dirname, "../../bin/depot.js");
+    const { stdout } = await promisify(execFile)(depot, ["upload", small.file, "--name", "from-cli"], { env: { ...process.env, DEPOT_URL: app.baseUrl, DEPOT_API_KEY: memberKey } });
+    expect(stdout.trim()).toBe(`from-cli verified sha256 ${small.sha256}`);
+
+    const up = await startUpload({ name: "tampered.gguf", size: small.size }, { ...auth(memberKey), sha256: "0".repeat(64) });
+    await sendChunks(up.id, await openAsBlob(small.file), { ...auth(memberKey), from: 0 });
+    await expect(finishUpload(up.id, auth(memberKey))).rejects.toThrow(`tampered.gguf: sha256 of the received bytes is ${small.sha256}, the client declared ${"0".repeat(64)}`);
+    expect(await uploadsLeft()).toEqual([]);
   }, 120_000);
 });
