@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -15,12 +15,14 @@ let browser: Browser;
 let page: Page;
 let work: string;
 let gguf: { file: string; size: number; sha256: string };
+let dataDir: string;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "depot-uploads-e2e-"));
   // Three 8 MiB chunks' worth, so the upload can be broken after the first.
   gguf = await writeSyntheticGguf(path.join(work, "page-upload.gguf"), 2, 2_500_000);
   const env = await setupTestEnv();
+  dataDir = env.dataDir;
   app = await startApp(env, { workers: 1 });
   await createUser({ email: "mel@example.com", name: "Mel", password: "correct-horse", role: "member" });
   browser = await launchBrowser();
@@ -71,4 +73,20 @@ describe("Models page upload", () => {
     const file = await db().modelFile.findFirstOrThrow({ where: { model: { name: "page-upload" } } });
     expect(file.sha256).toBe(gguf.sha256);
   }, 120_000);
+
+  it("cancels an upload in progress, leaving nothing on the server", async () => {
+    const file = path.join(work, "page-cancel.gguf");
+    await copyFile(gguf.file, file);
+    await page.route("**/api/uploads/*", async (route) => {
+      if (route.request().method() === "PUT") await new Promise((r) => setTimeout(r, 1500));
+      await route.fallback();
+    });
+    await page.setInputFiles('input[aria-label="GGUF file to upload"]', file);
+    await page.click("text=Cancel upload");
+    await expect.poll(() => page.locator('[role="status"]').textContent()).toBe("upload of page-cancel.gguf cancelled");
+    await page.unroute("**/api/uploads/*");
+    await expect.poll(() => readdir(path.join(dataDir, "uploads"))).toEqual([]);
+    expect(await page.locator('tr[data-model="page-cancel"]').count()).toBe(0);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("depot-upload:")))).toEqual([]);
+  }, 60_000);
 });
