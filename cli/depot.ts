@@ -13,10 +13,11 @@ import { register as pull } from "./commands/pull";
 import { register as rm } from "./commands/rm";
 import { register as run } from "./commands/run";
 import { register as status } from "./commands/status";
+import { register as upload } from "./commands/upload";
 import { register as verify } from "./commands/verify";
 
 const program = new Command("depot").description("llama-depot: download, verify, convert and run Llama models").showHelpAfterError();
-for (const register of [admin, status, pull, models, rm, verify, convert, inspect, generate, run]) register(program);
+for (const register of [admin, status, pull, upload, models, rm, verify, convert, inspect, generate, run]) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof ZodError ? describeZodError(err) : err instanceof Error ? cliErrorMessage(err) : String(err);

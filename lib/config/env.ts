@@ -84,6 +84,17 @@ export const envSchema = z.object({
     .min(1)
     .default(4)
     .describe("Interactive requests (API, playground) one user may have in flight; more are answered 429 with Retry-After"),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(128 * 1024 ** 3)
+    .describe("Largest GGUF a browser upload may send (bytes); a larger one is refused before any byte is stored"),
+  UPLOAD_EXPIRE_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24)
+    .describe("An unfinished upload no chunk reached for this long is deleted by the garbage collection"),
   TRUSTED_PROXIES: z
     .string()
     .default("")

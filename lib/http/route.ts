@@ -71,6 +71,8 @@ export const PUBLIC_BODY_LIMIT = 16 * 1024;
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 // Run uploads carry up to 50 MiB of prompt text inside JSON, where escaping can double it.
 export const UPLOAD_BODY_LIMIT = 101 * 1024 * 1024;
+// One chunk of a GGUF upload (app/api/uploads): streamed to disk, never held in memory; the browser sends 8 MiB.
+export const UPLOAD_CHUNK_LIMIT = 16 * 1024 * 1024;
 
 const tooLarge = (limit: number) => new HttpError(413, "too_large", `the request body is larger than ${limit} bytes`);
 

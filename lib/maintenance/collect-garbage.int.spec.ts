@@ -9,6 +9,7 @@ import { collectGarbage } from "./collect-garbage";
 let env: TestEnv;
 const p = (...parts: string[]) => path.join(env.dataDir, ...parts);
 const HOUR_AGO = new Date(Date.now() - 3600_000);
+const TWO_DAYS_AGO = new Date(Date.now() - 48 * 3600_000);
 
 async function file(rel: string, bytes: number, old = true) {
   await mkdir(path.dirname(p(rel)), { recursive: true });
@@ -42,6 +43,13 @@ beforeAll(async () => {
   await mkdir(p(`${repo}/snapshots/c0ffee`), { recursive: true });
   await symlink("../../blobs/aaa", p(`${repo}/snapshots/c0ffee/model.safetensors`));
   await model("org/tiny", p(`${repo}/snapshots/c0ffee`), "verified");
+  // A browser upload nobody continued for two days (past UPLOAD_EXPIRE_HOURS' 24), and one an hour old.
+  for (const f of ["uploads/0123456789abcdef01234567.partial", "uploads/0123456789abcdef01234567.json"]) {
+    await file(f, 100);
+    await utimes(p(f), TWO_DAYS_AGO, TWO_DAYS_AGO);
+  }
+  await file("uploads/76543210fedcba9876543210.partial", 80);
+  await file("uploads/76543210fedcba9876543210.json", 20);
 });
 
 afterAll(closeDb);
@@ -54,14 +62,17 @@ describe("collectGarbage", () => {
       "gguf/orphan": 500,
       "hf/hub/models--org--tiny/blobs/bbb": 700,
       "gguf/good/good.gguf.tmp-0a1b2c": 300,
+      "uploads/0123456789abcdef01234567.partial": 100,
+      "uploads/0123456789abcdef01234567.json": 100,
     });
-    expect(report.bytesReclaimed).toBe(1500);
+    expect(report.bytesReclaimed).toBe(1700);
     expect(existsSync(p("gguf/orphan/orphan.gguf"))).toBe(true);
   });
 
   it("deletes them, keeping resumable partials, linked blobs and anything too young to judge", async () => {
     const report = await collectGarbage();
-    expect(report.bytesReclaimed).toBe(1500);
+    expect(report.bytesReclaimed).toBe(1700);
+    expect(existsSync(p("uploads/0123456789abcdef01234567.partial"))).toBe(false);
     expect(existsSync(p("gguf/orphan"))).toBe(false);
     expect(existsSync(p("hf/hub/models--org--tiny/blobs/bbb"))).toBe(false);
     expect(existsSync(p("gguf/good/good.gguf.tmp-0a1b2c"))).toBe(false);
@@ -71,6 +82,8 @@ describe("collectGarbage", () => {
       "meta/set1/llama-2-7b/consolidated.00.pth.partial",
       "meta/set1/llama-2-7b/consolidated.00.pth.partial.json",
       "gguf/fresh/fresh.gguf.tmp-ffff",
+      "uploads/76543210fedcba9876543210.partial",
+      "uploads/76543210fedcba9876543210.json",
     ]) {
       expect(existsSync(p(kept)), kept).toBe(true);
     }

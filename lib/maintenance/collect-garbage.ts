@@ -3,6 +3,7 @@ import path from "node:path";
 import { config } from "../config/env";
 import { db } from "../db/prisma";
 import { modelDir } from "../models/paths";
+import { abandonedUploads } from "../uploads/upload-store";
 
 export type GarbageItem = { path: string; bytes: number; reason: string };
 export type GarbageReport = { items: GarbageItem[]; bytesReclaimed: number; dryRun: boolean };
@@ -35,7 +36,7 @@ const within = (p: string, dir: string) => p === dir || p.startsWith(dir + path.
 /**
  * Finds what the inventory no longer accounts for under DATA_DIR and (unless `dryRun`) deletes it:
  * partial downloads and temp files of models that finished or no longer exist, model folders no Model row
- * points to, and hub-cache blobs no snapshot links to. Partials of models still downloading, failed or
+ * points to, hub-cache blobs no snapshot links to, and browser uploads abandoned for UPLOAD_EXPIRE_HOURS. Partials of models still downloading, failed or
  * waiting for a new signed URL are kept: they are what a resume continues from.
  */
 export async function collectGarbage(params: { dryRun?: boolean; now?: number } = {}): Promise<GarbageReport> {
@@ -92,6 +93,9 @@ export async function collectGarbage(params: { dryRun?: boolean; now?: number } 
       await add(f, PARTIAL.test(f) ? "partial download of a finished or deleted model" : "leftover temporary file");
     }
   }
+
+  // 4. Browser uploads nobody continued for UPLOAD_EXPIRE_HOURS (lib/uploads): never a model, safe to drop.
+  for (const u of await abandonedUploads(now)) items.push({ ...u, reason: "abandoned upload" });
 
   if (!params.dryRun) for (const i of items) await rm(i.path, { recursive: true, force: true });
   return { items, bytesReclaimed: items.reduce((a, i) => a + i.bytes, 0), dryRun: Boolean(params.dryRun) };

@@ -7,6 +7,7 @@ import { usePoll } from "@/components/use-poll";
 import { WorkerSelect } from "@/components/worker-select";
 import type { ModelDto } from "@/lib/models/model-dto";
 import { familyLabel } from "@/lib/models/model-family";
+import { UploadControl } from "./upload-control";
 
 function ConvertAction({ m, types, onDone }: { m: ModelDto; types: string[]; onDone: (msg: string) => void }) {
   const [type, setType] = useState("q8_0");
@@ -68,6 +69,7 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
     <>
       <p className="muted" data-testid="disk-use">{data.models.length} models · {formatBytes(total)} on disk</p>
       {message && <div className="notice" role="status">{message}</div>}
+      {canAct && <UploadControl onDone={done} />}
       <table>
         <thead>
           <tr><th>name</th><th>family</th><th>context</th><th>source</th><th>format</th><th>status</th><th>workers</th><th>files</th><th>size</th><th>checksums</th><th></th></tr>
@@ -103,7 +105,7 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
           ))}
         </tbody>
       </table>
-      {data.models.length === 0 && <p className="muted">No models yet: start one on the Downloads page.</p>}
+      {data.models.length === 0 && <p className="muted">No models yet: start one on the Downloads page or upload a GGUF.</p>}
     </>
   );
 }
