@@ -10,13 +10,14 @@ import { register as generate } from "./commands/generate";
 import { register as inspect } from "./commands/inspect";
 import { register as models } from "./commands/models";
 import { register as pull } from "./commands/pull";
+import { register as quantize } from "./commands/quantize";
 import { register as rm } from "./commands/rm";
 import { register as run } from "./commands/run";
 import { register as status } from "./commands/status";
 import { register as verify } from "./commands/verify";
 
 const program = new Command("depot").description("llama-depot: download, verify, convert and run Llama models").showHelpAfterError();
-for (const register of [admin, status, pull, models, rm, verify, convert, inspect, generate, run]) register(program);
+for (const register of [admin, status, pull, models, rm, verify, convert, quantize, inspect, generate, run]) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof ZodError ? describeZodError(err) : err instanceof Error ? cliErrorMessage(err) : String(err);

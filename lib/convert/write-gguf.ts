@@ -50,6 +50,8 @@ export type WriteGgufResult = {
   crc32: number;
   tensorCount: number;
   parameterCount: number;
+  /** Tensor data bits per weight (llama.cpp's "BPW"): 8 × tensor bytes / parameters. */
+  bitsPerWeight: number;
 };
 
 /**
@@ -131,12 +133,14 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
     await rename(tmp, outFile);
     if (durable) await syncDir(path.dirname(outFile));
     const fileCrc = crcs.reduce((acc, c, k) => crc32Combine(acc, c, lengths[k]!), headerCrc);
+    const parameterCount = tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
     return {
       outFile,
       bytes: writer.plannedSize,
       crc32: fileCrc,
       tensorCount: tensors.length,
-      parameterCount: tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0),
+      parameterCount,
+      bitsPerWeight: parameterCount > 0 ? (bytesTotal * 8) / parameterCount : 0,
     };
   } catch (e) {
     await pool?.close();
