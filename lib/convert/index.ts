@@ -20,4 +20,4 @@ export { inspectGguf, type GgufInspection } from "./inspect-gguf";
 export { detectCheckpointFormat, type CheckpointFormat, type DetectedCheckpoint } from "./detect-checkpoint-format";
 export { ConvertError, type ConvertErrorCode } from "./errors";
 export { OUTPUT_TYPES, type OutputType } from "./quants";
-export { quantizeGguf, parseQuantizeType, QUANTIZE_TYPES, type QuantizeType, type QuantizeGgufParams, type QuantizeGgufResult } from "./quantize-gguf";
+export { quantizeGguf, assertQuantizable, parseQuantizeType, QUANTIZE_TYPES, type QuantizeType, type QuantizeGgufParams, type QuantizeGgufResult } from "./quantize-gguf";

@@ -73,6 +73,20 @@ function plannedTensors(g: GgufFile, file: string): PlannedTensor[] {
   });
 }
 
+/** The source's header and tensors, validated (bounded reads, no overlap, data inside the file, F32/F16/BF16 only). */
+async function readSource(file: string): Promise<{ g: GgufFile; tensors: PlannedTensor[] }> {
+  const g = await readGguf({ file }).catch((e: unknown) => {
+    if (e instanceof GgufError) throw new ConvertError("invalid_gguf", e.message.slice(`${file}: `.length), file);
+    throw new ConvertError("invalid_gguf", `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, file);
+  });
+  return { g, tensors: plannedTensors(g, file) };
+}
+
+/** Throws the ConvertError `quantizeGguf` would for this source, reading only its header: for a check before a job. */
+export async function assertQuantizable(params: { file: string }): Promise<void> {
+  await readSource(params.file);
+}
+
 /**
  * Quantizes an F32/F16/BF16 GGUF to another file type, as llama-quantize does without an importance matrix: the
  * metadata is kept (see `quantizedMetadata`), tensors keep their order, each tensor's type comes from the same
@@ -85,11 +99,7 @@ export async function quantizeGguf(params: QuantizeGgufParams): Promise<Quantize
   const type = parseQuantizeType(params.type);
   abortCheck(params.signal)();
   if (path.resolve(inFile) === path.resolve(outFile)) throw new ConvertError("unsupported_type", "the output would replace the input; choose another --out", inFile);
-  const g = await readGguf({ file: inFile }).catch((e: unknown) => {
-    if (e instanceof GgufError) throw new ConvertError("invalid_gguf", e.message.slice(`${inFile}: `.length), inFile);
-    throw new ConvertError("invalid_gguf", `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, inFile);
-  });
-  const tensors = plannedTensors(g, inFile);
+  const { g, tensors } = await readSource(inFile);
   const mixed = chooseTensorTypes({ outType: type, tensors });
   // llama-quantize quantizes only tensors of 2 or more dimensions; the rest (norms) are copied as they are.
   const types = mixed.map((t, i) => (tensors[i]!.shape.length >= 2 ? t : g.tensors[i]!.type));

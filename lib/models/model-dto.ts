@@ -21,7 +21,7 @@ export type ModelDto = {
   parameterCount: number | null;
   fileCount: number;
   checksums: { verified: number; corrupt: number; unchecked: number };
-  derivedFrom: { id: string; name: string } | null;
+  derivedFrom: { id: string; name: string; format: string } | null;
   /** The worker stores holding a complete copy, with their workers: inference runs only there. */
   holders: { storeId: string; workers: StoreWorker[]; online: boolean; bytes: number }[];
   createdBy: string | null;
@@ -49,7 +49,7 @@ export type ModelDetailDto = ModelDto & {
   /** Hyper-parameters or conversion facts recorded when the model was registered. */
   metadata: Record<string, unknown> | null;
   /** GGUF models only: what the file's header says, read on request. */
-  gguf: { fileType: string | null; bytes: number; metadata: Record<string, unknown>; tensors: GgufTensorDto[] } | null;
+  gguf: { fileType: string | null; bytes: number; bitsPerWeight: number; metadata: Record<string, unknown>; tensors: GgufTensorDto[] } | null;
   jobs: { id: string; queue: string; status: string; error: string | null; createdAt: string }[];
 };
 
@@ -79,7 +79,7 @@ export type ModelRow = {
   updatedAt: Date;
   files: Pick<FileRow, "status">[];
   replicas: { storeId: string; bytes: bigint }[];
-  derivedFrom: { id: string; name: string } | null;
+  derivedFrom: { id: string; name: string; format: string } | null;
   createdBy: { email: string } | null;
 };
 
@@ -127,6 +127,6 @@ export function toModelFileDto(f: FileRow): ModelFileDto {
 export const MODEL_INCLUDE = {
   files: { select: { status: true } },
   replicas: { select: { storeId: true, bytes: true } },
-  derivedFrom: { select: { id: true, name: true } },
+  derivedFrom: { select: { id: true, name: true, format: true } },
   createdBy: { select: { email: true } },
 } as const;
