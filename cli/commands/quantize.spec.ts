@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { convertModel } from "../../lib/convert";
 import { tensorHashes } from "../../lib/convert/testing/gguf-fixtures";
+import { K_QUANT_REFERENCE } from "../../lib/convert/testing/k-quant-fixtures";
 import { register as registerInspect } from "./inspect";
 import { register as registerQuantize } from "./quantize";
 
@@ -44,9 +45,21 @@ describe("depot quantize", () => {
     expect(log.mock.calls.some(([l]) => /^blk\.0\.attn_q\.weight\s+Q8_0\s+\[64, 64\]/.test(String(l)))).toBe(true);
   });
 
+  it("--type Q4_K_M writes llama-quantize's Q4_K_M tensors", async () => {
+    const src = path.join(tmp, "f16.gguf");
+    await convertModel({ inputDir: path.join(FIXTURE, "hf"), outFile: src, type: "f16", name: "Tiny Llama" });
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const out = path.join(tmp, "q4km.gguf");
+    await program().parseAsync(["quantize", src, "--type", "Q4_K_M", "--out", out], { from: "user" });
+    expect(log.mock.calls[0]?.[0]).toMatch(new RegExp(`^${out}: Q4_K_M, 21 tensors, 4,196,672 parameters, [\\d,]+ bytes \\(\\d+\\.\\d\\d bits per weight\\)$`));
+    const ref = JSON.parse(await readFile(path.join(K_QUANT_REFERENCE, "tiny-llama.json"), "utf8")).Q4_K_M.tensors;
+    const ours = Object.fromEntries(Object.entries(await tensorHashes(out)).map(([k, v]) => [k, { type: v.type, sha256: v.sha256 }]));
+    expect(ours).toEqual(ref);
+  });
+
   it("refuses an unknown type before doing anything", async () => {
     await expect(program().parseAsync(["quantize", path.join(tmp, "in.gguf"), "--type", "q9", "--out", path.join(tmp, "x.gguf")], { from: "user" }))
-      .rejects.toThrow(/cannot quantize to "q9": expected one of F16, BF16, Q8_0, Q4_0/);
+      .rejects.toThrow(/cannot quantize to "q9": expected one of F16, BF16, Q8_0, Q4_0, Q2_K, Q3_K_M, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K/);
     expect(await readdir(tmp)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { detectCheckpointFormat } from "./detect-checkpoint-format";
 import { ConvertError } from "./errors";
 import { llamaMetadata, loadLlamaCheckpoint, type LlamaCheckpoint, type PlannedTensor } from "./llama";
-import { chooseTensorTypes, type OutputType } from "./quants";
+import { chooseTensorTypes, f16GgufType, kernelsFor, type FileType } from "./quants";
 import { abortCheck, writeGgufFile, type ConvertProgress, type WriteGgufResult } from "./write-gguf";
 
 export type { ConvertProgress } from "./write-gguf";
@@ -13,7 +13,8 @@ export type ConvertModelParams = {
   /** A directory with a Llama checkpoint: safetensors, pytorch_model*.bin or Meta consolidated.*.pth. */
   inputDir: string;
   outFile: string;
-  type: OutputType;
+  /** convert_hf_to_gguf.py's types, or a K-quant mix as llama-quantize makes it from the F16 conversion. */
+  type: FileType;
   /** Called after each chunk of tensor data is written; bytes count GGUF tensor data. */
   onProgress?: (p: ConvertProgress) => void;
   signal?: AbortSignal;
@@ -80,7 +81,13 @@ export async function convertModel(params: ConvertModelParams): Promise<ConvertM
           name: params.name ?? defaultName(inputDir),
           parameterCount,
         });
-        return { kvs, tensors, types: chooseTensorTypes({ outType: type, tensors }) };
+        const h = ckpt.hparams;
+        const types = chooseTensorTypes({
+          outType: type,
+          tensors: tensors.map((t) => ({ name: t.name, shape: t.shape, sourceType: f16GgufType(t.shape) })),
+          model: { nLayers: h.blockCount, nHead: h.headCount, nHeadKv: h.headCountKv },
+        });
+        return { kvs, tensors, types, kernels: kernelsFor(type) };
       },
     });
     return { ...r, fileType: type.toUpperCase(), architecture: "llama" };

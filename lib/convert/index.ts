@@ -19,5 +19,5 @@ export { convertModel, type ConvertModelParams, type ConvertModelResult, type Co
 export { inspectGguf, type GgufInspection } from "./inspect-gguf";
 export { detectCheckpointFormat, type CheckpointFormat, type DetectedCheckpoint } from "./detect-checkpoint-format";
 export { ConvertError, type ConvertErrorCode } from "./errors";
-export { OUTPUT_TYPES, type OutputType } from "./quants";
+export { OUTPUT_TYPES, FILE_TYPES, type OutputType, type FileType } from "./quants";
 export { quantizeGguf, assertQuantizable, parseQuantizeType, QUANTIZE_TYPES, type QuantizeType, type QuantizeGgufParams, type QuantizeGgufResult } from "./quantize-gguf";

@@ -7,7 +7,14 @@ import { GgmlType, LlamaFileType, readGguf } from "../gguf";
 import { convertModel } from "./convert-model";
 import { ConvertError, type ConvertErrorCode } from "./errors";
 import { quantizeGguf } from "./quantize-gguf";
+import { K_QUANT_FILE_TYPES } from "./quants";
 import { FIXTURE, referenceTensors, tensorHashes } from "./testing/gguf-fixtures";
+import { K_QUANT_REFERENCE, writeRandomLlama } from "./testing/k-quant-fixtures";
+
+type Reference = Record<string, { "general.file_type": number; tensors: Record<string, { type: string; sha256: string }> }>;
+const reference = async (model: string): Promise<Reference> => JSON.parse(await readFile(path.join(K_QUANT_REFERENCE, `${model}.json`), "utf8"));
+/** Type and sha256 of each tensor, as the reference files list them. */
+const typesAndHashes = async (file: string) => Object.fromEntries(Object.entries(await tensorHashes(file)).map(([k, v]) => [k, { type: v.type, sha256: v.sha256 }]));
 
 let tmp: string;
 let f16: string;
@@ -74,6 +81,26 @@ describe("quantizeGguf", () => {
     expect(types).toMatchObject({ "blk.0.attn_norm.weight": "F32", "blk.0.attn_q.weight": "Q4_0", "blk.0.ffn_down.weight": "F16" });
   });
 
+  it.each(K_QUANT_FILE_TYPES)("%s of the tiny fixture: every tensor as llama-quantize writes it, its file_type", async (fileType) => {
+    const ref = (await reference("tiny-llama"))[fileType]!;
+    const outFile = path.join(await outDir(), "k.gguf");
+    const r = await quantizeGguf({ inFile: f16, outFile, type: fileType });
+    expect(await typesAndHashes(outFile)).toEqual(ref.tensors);
+    expect((await readGguf({ file: outFile })).metadata["general.file_type"]?.value).toBe(ref["general.file_type"]);
+    expect(r.fileType).toBe(fileType);
+  });
+
+  it("Q4_K_M of a random GQA Llama (rows of 256 and 704, tied embeddings): llama-quantize's tensors, from its GGUF and from its checkpoint", async () => {
+    const ref = (await reference("random-llama")).Q4_K_M!;
+    const dir = await outDir();
+    await writeRandomLlama(path.join(dir, "random"));
+    await convertModel({ inputDir: path.join(dir, "random"), outFile: path.join(dir, "f16.gguf"), type: "f16", threads: 2 });
+    await quantizeGguf({ inFile: path.join(dir, "f16.gguf"), outFile: path.join(dir, "q4km.gguf"), type: "q4_k_m", threads: 2 });
+    expect(await typesAndHashes(path.join(dir, "q4km.gguf"))).toEqual(ref.tensors);
+    await convertModel({ inputDir: path.join(dir, "random"), outFile: path.join(dir, "ckpt-q4km.gguf"), type: "q4_k_m", threads: 2 });
+    expect(await typesAndHashes(path.join(dir, "ckpt-q4km.gguf"))).toEqual(ref.tensors);
+  });
+
   it("from an F32 GGUF gives the same q8_0 tensors, and to f16 the F16 file's tensors", async () => {
     const dir = await outDir();
     await quantizeGguf({ inFile: f32, outFile: path.join(dir, "q8.gguf"), type: "q8_0" });
@@ -121,7 +148,7 @@ describe("quantizeGguf", () => {
     });
 
     it("an unknown type", async () => {
-      await expectFailure(f16, "q9_K", "unsupported_type", /cannot quantize to "q9_K": expected one of F16, BF16, Q8_0, Q4_0/);
+      await expectFailure(f16, "q9_K", "unsupported_type", /cannot quantize to "q9_K": expected one of F16, BF16, Q8_0, Q4_0, Q2_K, Q3_K_M, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K/);
     });
 
     it("not a GGUF", async () => {

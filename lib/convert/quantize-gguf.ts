@@ -2,12 +2,12 @@ import path from "node:path";
 import { GGML_QUANT_VERSION, GgmlType, GgufError, GgufValueType, readGguf, type GgufFile, type GgufKv, type GgufScalar, type GgufScalarType } from "../gguf";
 import { ConvertError } from "./errors";
 import type { PlannedTensor } from "./llama";
-import { chooseTensorTypes, fileTypeOf, type OutputType } from "./quants";
+import { chooseTensorTypes, FILE_TYPES, kernelsFor, llamaFileType, type FileType, type MixModel } from "./quants";
 import type { SourceDtype } from "./readers";
 import { abortCheck, writeGgufFile, type ConvertProgress, type WriteGgufResult } from "./write-gguf";
 
-/** GGUF → GGUF targets: every file type we can quantize an F32/F16/BF16 GGUF to. */
-export const QUANTIZE_TYPES = ["f16", "bf16", "q8_0", "q4_0"] as const satisfies readonly OutputType[];
+/** GGUF → GGUF targets: every file type we can quantize an F32/F16/BF16 GGUF to (all but F32). */
+export const QUANTIZE_TYPES = FILE_TYPES.filter((t): t is Exclude<FileType, "f32"> => t !== "f32");
 export type QuantizeType = (typeof QUANTIZE_TYPES)[number];
 
 export type QuantizeGgufParams = {
@@ -57,7 +57,7 @@ function quantizedMetadata(g: GgufFile, type: QuantizeType): GgufKv[] {
     else kvs.push({ key, type: v.type, value: v.value as GgufScalar });
   }
   kvs.push({ key: "general.quantization_version", type: GgufValueType.UINT32, value: GGML_QUANT_VERSION });
-  kvs.push({ key: "general.file_type", type: GgufValueType.UINT32, value: fileTypeOf(type) });
+  kvs.push({ key: "general.file_type", type: GgufValueType.UINT32, value: llamaFileType(type) });
   return kvs;
 }
 
@@ -71,6 +71,17 @@ function plannedTensors(g: GgufFile, file: string): PlannedTensor[] {
     const shape = [...t.shape].reverse();
     return { name: t.name, shape, dtype, parts: [{ name: t.name, dtype, shape, file, offset: t.absoluteOffset, bytes: t.bytes }], splitAxis: null, unpermuteHeads: null };
   });
+}
+
+/** What llama-quantize reads of the model for its type mix: `<arch>.block_count`, head counts, `expert_count`. */
+function mixModel(g: GgufFile): MixModel {
+  const arch = g.metadata["general.architecture"]?.value;
+  const num = (key: string, fallback: number) => {
+    const v = g.metadata[`${typeof arch === "string" ? arch : "llama"}.${key}`]?.value;
+    return typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : fallback;
+  };
+  const nHead = num("attention.head_count", 0);
+  return { nLayers: num("block_count", 0), nHead, nHeadKv: num("attention.head_count_kv", nHead), nExpert: num("expert_count", 0) };
 }
 
 /** The source's header and tensors, validated (bounded reads, no overlap, data inside the file, F32/F16/BF16 only). */
@@ -100,12 +111,16 @@ export async function quantizeGguf(params: QuantizeGgufParams): Promise<Quantize
   abortCheck(params.signal)();
   if (path.resolve(inFile) === path.resolve(outFile)) throw new ConvertError("unsupported_type", "the output would replace the input; choose another --out", inFile);
   const { g, tensors } = await readSource(inFile);
-  const mixed = chooseTensorTypes({ outType: type, tensors });
+  const mixed = chooseTensorTypes({
+    outType: type,
+    tensors: tensors.map((t, i) => ({ name: t.name, shape: t.shape, sourceType: g.tensors[i]!.type })),
+    model: mixModel(g),
+  });
   // llama-quantize quantizes only tensors of 2 or more dimensions; the rest (norms) are copied as they are.
   const types = mixed.map((t, i) => (tensors[i]!.shape.length >= 2 ? t : g.tensors[i]!.type));
   const r = await writeGgufFile({
     outFile,
-    plan: async () => ({ kvs: quantizedMetadata(g, type), tensors, types }),
+    plan: async () => ({ kvs: quantizedMetadata(g, type), tensors, types, kernels: kernelsFor(type) }),
     alignment: g.alignment,
     onProgress: params.onProgress,
     signal: params.signal,

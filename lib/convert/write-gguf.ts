@@ -14,8 +14,11 @@ import type { ChunkTask } from "./run-chunk";
 
 export type ConvertProgress = { bytesDone: number; bytesTotal: number; tensor: string };
 
-/** What to write: metadata in file order, and each tensor's source with the GGML type it becomes. */
-export type GgufPlan = { kvs: GgufKv[]; tensors: PlannedTensor[]; types: GgmlType[] };
+/**
+ * What to write: metadata in file order, each tensor's source with the GGML type it becomes, and whose quantizers
+ * make the bytes (`kernelsFor`).
+ */
+export type GgufPlan = { kvs: GgufKv[]; tensors: PlannedTensor[]; types: GgmlType[]; kernels: "convert" | "llama-quantize" };
 
 export type WriteGgufParams = {
   outFile: string;
@@ -98,7 +101,7 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
         onProgress?.({ bytesDone, bytesTotal, tensor: task.tensor });
       },
     });
-    const { kvs, tensors, types } = await params.plan();
+    const { kvs, tensors, types, kernels } = await params.plan();
     checkAbort();
     let headerCrc = 0;
     const writer = new GgufWriter(fh, { alignment: params.alignment, onWritten: (chunk) => void (headerCrc = crc32(chunk, headerCrc)) });
@@ -116,7 +119,7 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
       const ggmlType = types[i]!;
       const { offset, pad } = placements[i]!;
       const simdOk = ggmlType === GgmlType.Q8_0 && tensor.dtype === "F16";
-      for (const chunk of planChunks({ tensor, ggmlType, kernel: kernelFor(tensor.dtype, ggmlType), offset, pad, chunkBytes: CHUNK_BYTES })) {
+      for (const chunk of planChunks({ tensor, ggmlType, kernel: kernelFor(tensor.dtype, ggmlType, kernels), offset, pad, chunkBytes: CHUNK_BYTES })) {
         checkAbort();
         const inBytes = chunk.reads.reduce((a, r) => a + r.length, 0);
         // A chunk over the SIMD heap (a head of q/k wider than 8 MiB) takes the JS kernel.
@@ -153,9 +156,11 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
   }
 }
 
-function kernelFor(dtype: SourceDtype, ggmlType: GgmlType): ChunkTask["kernel"] {
+function kernelFor(dtype: SourceDtype, ggmlType: GgmlType, kernels: GgufPlan["kernels"]): ChunkTask["kernel"] {
   if (RAW_COPY[dtype] === ggmlType) return "copy";
-  return ggmlType === GgmlType.Q8_0 && dtype === "F16" ? "q8_0-simd" : "quantize";
+  // Q8_0 is the same arithmetic in gguf-py and llama.cpp, so both take the SIMD kernel.
+  if (ggmlType === GgmlType.Q8_0 && dtype === "F16") return "q8_0-simd";
+  return kernels === "llama-quantize" ? "llama-quantize" : "quantize";
 }
 
 /** Makes the rename durable. */
