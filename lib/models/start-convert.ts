@@ -1,3 +1,4 @@
+import path from "node:path";
 import { db } from "../db/prisma";
 import { HttpError, notFound } from "../http/errors";
 import { modelFile } from "../inference/model-file";
@@ -22,7 +23,8 @@ async function refuseUnquantizable(src: { directory: string; name: string }): Pr
   const file = await modelFile(src).catch(() => null);
   if (!file) return;
   await assertQuantizable({ file }).catch((e: unknown) => {
-    throw e instanceof ConvertError ? new HttpError(400, e.code, `${src.name} cannot be quantized: ${e.message}`) : e;
+    // The message names the file without the server's own path to it.
+    throw e instanceof ConvertError ? new HttpError(400, e.code, `${src.name} cannot be quantized: ${e.message.replace(file, path.basename(file))}`) : e;
   });
 }
 
