@@ -273,8 +273,8 @@ export function makeKQuantKernel(type: number): QuantKernel {
     }
   };
 
-  /** Q4_K/Q5_K's 32-value sub-blocks: weights sqrt(mean x²) + |x|, then make_qkx2_quants. */
-  const subBlocks = (x: Float32Array, b: number, nmax: number, rmin: number, nstep: number): [number, number] => {
+  /** Q4_K/Q5_K's 32-value sub-blocks (weights sqrt(mean x²) + |x|, then make_qkx2_quants), scales and levels in L. */
+  const subBlocks = (x: Float32Array, b: number, dst: Uint8Array, o: number, nmax: number, rmin: number, nstep: number, table: Float32Array, toHalf: (v: number) => number): void => {
     let maxScale = 0;
     let maxMin = 0;
     for (let j = 0; j < 8; j++) {
@@ -289,7 +289,7 @@ export function makeKQuantKernel(type: number): QuantKernel {
       if (scale > maxScale) maxScale = scale;
       if (theMin > maxMin) maxMin = theMin;
     }
-    return [maxScale, maxMin];
+    packScalesMins(x, b, dst, o, maxScale, maxMin, nmax, table, toHalf);
   };
 
   const q2K: QuantKernel = (x, dst, toHalf, table) => {
@@ -395,8 +395,7 @@ export function makeKQuantKernel(type: number): QuantKernel {
   const q4K: QuantKernel = (x, dst, toHalf, table) => {
     for (let b = 0, o = 0; b < x.length; b += 256, o += 144) {
       // layout: d dmin scales[12] qs[128]
-      const [maxScale, maxMin] = subBlocks(x, b, 15, -1, 20);
-      packScalesMins(x, b, dst, o, maxScale, maxMin, 15, table, toHalf);
+      subBlocks(x, b, dst, o, 15, -1, 20, table, toHalf);
       for (let j = 0, q = o + 16; j < 256; j += 64, q += 32) {
         for (let l = 0; l < 32; l++) dst[q + l] = L[j + l]! | (L[j + l + 32]! << 4);
       }
@@ -406,8 +405,7 @@ export function makeKQuantKernel(type: number): QuantKernel {
   const q5K: QuantKernel = (x, dst, toHalf, table) => {
     for (let b = 0, o = 0; b < x.length; b += 256, o += 176) {
       // layout: d dmin scales[12] qh[32] qs[128]
-      const [maxScale, maxMin] = subBlocks(x, b, 31, -0.5, 15);
-      packScalesMins(x, b, dst, o, maxScale, maxMin, 31, table, toHalf);
+      subBlocks(x, b, dst, o, 31, -0.5, 15, table, toHalf);
       const qh = o + 16;
       dst.fill(0, qh, qh + 32);
       let m1 = 1;
