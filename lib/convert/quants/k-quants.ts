@@ -16,6 +16,7 @@ export function makeKQuantKernel(type: number): QuantKernel {
   const TENTH = fr(0.1);
   const L = new Int8Array(256);
   const Laux = new Uint8Array(32);
+  const xm = new Float32Array(32);
   const weights = new Float32Array(32);
   const scales = new Float32Array(16);
   const mins = new Float32Array(16);
@@ -36,7 +37,12 @@ export function makeKQuantKernel(type: number): QuantKernel {
     dst[at + 1] = h >>> 8;
   };
 
-  /** make_qkx2_quants over x[xo..xo+n) into L[lo..lo+n); returns the scale, leaves -min in theMin. */
+  /**
+   * make_qkx2_quants over x[xo..xo+n) into L[lo..lo+n); returns the scale, leaves -min in theMin. Shortcuts that
+   * change no result: x - min is computed once per min, a step whose levels and min equal the previous step's is
+   * skipped (same sums, same error, which was already not better than the best), and so is the rest of an error sum
+   * that has reached the best.
+   */
   const makeQkx2 = (n: number, nmax: number, x: Float32Array, xo: number, w: Float32Array, lo: number, rmin: number, nstep: number, useMad: boolean): number => {
     let min = x[xo]!;
     let max = min;
@@ -56,31 +62,40 @@ export function makeKQuantKernel(type: number): QuantKernel {
       theMin = -min;
       return 0;
     }
+    for (let i = 0; i < n; i++) xm[i] = x[xo + i]! - min; // the store rounds to float32
     let iscale = fr(nmax / fr(max - min));
     let scale = fr(1 / iscale);
     let bestError = 0;
     for (let i = 0; i < n; i++) {
-      const xi = x[xo + i]!;
-      const l = clamp(nearestInt(fr(iscale * fr(xi - min))), 0, nmax);
+      const l = clamp(nearestInt(fr(iscale * xm[i]!)), 0, nmax);
       L[lo + i] = l;
-      let diff = fr(fr(fr(scale * l) + min) - xi);
+      let diff = fr(fr(fr(scale * l) + min) - x[xo + i]!);
       diff = useMad ? Math.abs(diff) : fr(diff * diff);
       bestError = fr(bestError + fr(w[i]! * diff));
     }
+    let fresh = false; // Laux holds the previous step's levels for the current min
     for (let is = 0; is <= nstep; is++) {
       // `min` moves to each better fit's min, as in the C: later steps start from it.
       iscale = fr(fr(fr(rmin + fr(TENTH * is)) + nmax) / fr(max - min));
+      let same = fresh;
+      for (let i = 0; i < n; i++) {
+        const l = clamp(nearestInt(fr(iscale * xm[i]!)), 0, nmax);
+        if (l !== Laux[i]) {
+          Laux[i] = l;
+          same = false;
+        }
+      }
+      fresh = true;
+      if (same) continue;
       let sumL = 0;
       let sumL2 = 0;
       let sumXL = 0;
       for (let i = 0; i < n; i++) {
-        const xi = x[xo + i]!;
-        const l = clamp(nearestInt(fr(iscale * fr(xi - min))), 0, nmax);
-        Laux[i] = l;
+        const l = Laux[i]!;
         const wl = fr(w[i]! * l);
         sumL = fr(sumL + wl);
         sumL2 = fr(sumL2 + fr(wl * l));
-        sumXL = fr(sumXL + fr(wl * xi));
+        sumXL = fr(sumXL + fr(wl * x[xo + i]!));
       }
       const D = fr(fr(sumW * sumL2) - fr(sumL * sumL));
       if (D > 0) {
@@ -90,8 +105,10 @@ export function makeKQuantKernel(type: number): QuantKernel {
           thisMin = 0;
           thisScale = fr(sumXL / sumL2);
         }
+        // The error only grows term by term (weights and squares are >= 0, float addition is monotonic): once it
+        // reaches the best, this step cannot win and the rest of the sum is skipped.
         let curError = 0;
-        for (let i = 0; i < n; i++) {
+        for (let i = 0; i < n && curError < bestError; i++) {
           let diff = fr(fr(fr(thisScale * Laux[i]!) + thisMin) - x[xo + i]!);
           diff = useMad ? Math.abs(diff) : fr(diff * diff);
           curError = fr(curError + fr(w[i]! * diff));
@@ -100,7 +117,11 @@ export function makeKQuantKernel(type: number): QuantKernel {
           for (let i = 0; i < n; i++) L[lo + i] = Laux[i]!;
           bestError = curError;
           scale = thisScale;
-          min = thisMin;
+          if (thisMin !== min || Object.is(thisMin, -0) !== Object.is(min, -0)) {
+            min = thisMin;
+            for (let i = 0; i < n; i++) xm[i] = x[xo + i]! - min;
+            fresh = false;
+          }
         }
       }
     }
@@ -252,8 +273,8 @@ export function makeKQuantKernel(type: number): QuantKernel {
     }
   };
 
-  /** Q4_K/Q5_K's 32-value sub-blocks: weights sqrt(mean x²) + |x|, then make_qkx2_quants. */
-  const subBlocks = (x: Float32Array, b: number, nmax: number, rmin: number, nstep: number): [number, number] => {
+  /** Q4_K/Q5_K's 32-value sub-blocks (weights sqrt(mean x²) + |x|, then make_qkx2_quants), scales and levels in L. */
+  const subBlocks = (x: Float32Array, b: number, dst: Uint8Array, o: number, nmax: number, rmin: number, nstep: number, table: Float32Array, toHalf: (v: number) => number): void => {
     let maxScale = 0;
     let maxMin = 0;
     for (let j = 0; j < 8; j++) {
@@ -268,7 +289,7 @@ export function makeKQuantKernel(type: number): QuantKernel {
       if (scale > maxScale) maxScale = scale;
       if (theMin > maxMin) maxMin = theMin;
     }
-    return [maxScale, maxMin];
+    packScalesMins(x, b, dst, o, maxScale, maxMin, nmax, table, toHalf);
   };
 
   const q2K: QuantKernel = (x, dst, toHalf, table) => {
@@ -374,8 +395,7 @@ export function makeKQuantKernel(type: number): QuantKernel {
   const q4K: QuantKernel = (x, dst, toHalf, table) => {
     for (let b = 0, o = 0; b < x.length; b += 256, o += 144) {
       // layout: d dmin scales[12] qs[128]
-      const [maxScale, maxMin] = subBlocks(x, b, 15, -1, 20);
-      packScalesMins(x, b, dst, o, maxScale, maxMin, 15, table, toHalf);
+      subBlocks(x, b, dst, o, 15, -1, 20, table, toHalf);
       for (let j = 0, q = o + 16; j < 256; j += 64, q += 32) {
         for (let l = 0; l < 32; l++) dst[q + l] = L[j + l]! | (L[j + l + 32]! << 4);
       }
@@ -385,8 +405,7 @@ export function makeKQuantKernel(type: number): QuantKernel {
   const q5K: QuantKernel = (x, dst, toHalf, table) => {
     for (let b = 0, o = 0; b < x.length; b += 256, o += 176) {
       // layout: d dmin scales[12] qh[32] qs[128]
-      const [maxScale, maxMin] = subBlocks(x, b, 31, -0.5, 15);
-      packScalesMins(x, b, dst, o, maxScale, maxMin, 31, table, toHalf);
+      subBlocks(x, b, dst, o, 31, -0.5, 15, table, toHalf);
       const qh = o + 16;
       dst.fill(0, qh, qh + 32);
       let m1 = 1;

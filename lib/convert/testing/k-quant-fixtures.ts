@@ -65,32 +65,39 @@ function randomF16(rand: () => number, rows: number, cols: number, std: number, 
   return out;
 }
 
-/** Writes the random Llama as an HF folder (safetensors, config.json, the tiny fixture's Llama 2 tokenizer). */
-export async function writeRandomLlama(dir: string): Promise<void> {
+/**
+ * Writes the random Llama as an HF folder (safetensors, config.json, the tiny fixture's Llama 2 tokenizer).
+ * `overrides` change the config; `zeros` writes zero weights (for type-mix references, where values do not matter).
+ */
+export async function writeRandomLlama(dir: string, overrides: Partial<typeof RANDOM_LLAMA_CONFIG> = {}, zeros = false): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const rand = prng(20261203);
-  const { hidden_size: h, intermediate_size: ff, num_hidden_layers: n, num_key_value_heads: kv, num_attention_heads: heads, vocab_size: vocab } = RANDOM_LLAMA_CONFIG;
+  const config = { ...RANDOM_LLAMA_CONFIG, ...overrides };
+  const seeded = prng(20261203);
+  const rand = zeros ? () => 0.5 : seeded;
+  const { hidden_size: h, intermediate_size: ff, num_hidden_layers: n, num_key_value_heads: kv, num_attention_heads: heads, vocab_size: vocab } = config;
   const kvDim = (h / heads) * kv;
   const t = (name: string, shape: number[], data: Buffer): TensorData => ({ name, dtype: "F16", shape, data });
   const norm = (name: string) => t(name, [h], Buffer.from(Uint16Array.from({ length: h }, () => f32ToF16Bits(1 + 0.1 * (rand() - 0.5))).buffer));
-  const tensors = [t("model.embed_tokens.weight", [vocab, h], randomF16(rand, vocab, h, 0.02, 1000))];
+  const std = zeros ? 0 : 0.02;
+  const tensors = [t("model.embed_tokens.weight", [vocab, h], randomF16(rand, vocab, h, std, 1000))];
   for (let i = 0; i < n; i++) {
     const p = `model.layers.${i}`;
     tensors.push(
       norm(`${p}.input_layernorm.weight`),
-      t(`${p}.self_attn.q_proj.weight`, [h, h], randomF16(rand, h, h, 0.02)),
-      t(`${p}.self_attn.k_proj.weight`, [kvDim, h], randomF16(rand, kvDim, h, 0.02)),
-      t(`${p}.self_attn.v_proj.weight`, [kvDim, h], randomF16(rand, kvDim, h, 0.02)),
-      t(`${p}.self_attn.o_proj.weight`, [h, h], randomF16(rand, h, h, 0.02)),
+      t(`${p}.self_attn.q_proj.weight`, [h, h], randomF16(rand, h, h, std)),
+      t(`${p}.self_attn.k_proj.weight`, [kvDim, h], randomF16(rand, kvDim, h, std)),
+      t(`${p}.self_attn.v_proj.weight`, [kvDim, h], randomF16(rand, kvDim, h, std)),
+      t(`${p}.self_attn.o_proj.weight`, [h, h], randomF16(rand, h, h, std)),
       norm(`${p}.post_attention_layernorm.weight`),
-      t(`${p}.mlp.gate_proj.weight`, [ff, h], randomF16(rand, ff, h, 0.02)),
-      t(`${p}.mlp.up_proj.weight`, [ff, h], randomF16(rand, ff, h, 0.02)),
-      t(`${p}.mlp.down_proj.weight`, [h, ff], randomF16(rand, h, ff, 0.02)),
+      t(`${p}.mlp.gate_proj.weight`, [ff, h], randomF16(rand, ff, h, std)),
+      t(`${p}.mlp.up_proj.weight`, [ff, h], randomF16(rand, ff, h, std)),
+      t(`${p}.mlp.down_proj.weight`, [h, ff], randomF16(rand, h, ff, std)),
     );
   }
   tensors.push(norm("model.norm.weight"));
+  if (!config.tie_word_embeddings) tensors.push(t("lm_head.weight", [vocab, h], randomF16(rand, vocab, h, std, 1000)));
   await writeSafetensors(path.join(dir, "model.safetensors"), tensors);
-  await writeFile(path.join(dir, "config.json"), JSON.stringify(RANDOM_LLAMA_CONFIG, null, 2));
+  await writeFile(path.join(dir, "config.json"), JSON.stringify(config, null, 2));
   for (const f of ["tokenizer.model", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"]) {
     await copyFile(path.join(FIXTURE, "hf", f), path.join(dir, f));
   }
