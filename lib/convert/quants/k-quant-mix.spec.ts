@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { GgmlType, LlamaFileType } from "../../gguf";
 import { K_QUANT_REFERENCE } from "../testing/k-quant-fixtures";
-import { K_QUANT_FILE_TYPES, K_QUANT_FILE_TYPE_INFO, kQuantTypeFor, type KQuantFileType, type KQuantTensor } from "./k-quant-mix";
+import { K_QUANT_FILE_TYPES, K_QUANT_FILE_TYPE_INFO, kQuantTypeFor, kQuantTypes, type KQuantFileType, type KQuantTensor } from "./k-quant-mix";
 
 type MixReference = Record<string, { nLayers: number; nHead: number; nHeadKv: number; tensors: [string, number[], string][]; types: Record<KQuantFileType, string> }>;
 
@@ -12,12 +12,10 @@ describe("kQuantTypeFor", () => {
     const ref = JSON.parse(await readFile(path.join(K_QUANT_REFERENCE, "mix.json"), "utf8")) as MixReference;
     expect(Object.keys(ref)).toHaveLength(3);
     for (const [variant, v] of Object.entries(ref)) {
-      const hasOutput = v.tensors.some(([name]) => name === "output.weight");
+      const tensors = v.tensors.map(([name, shape, type]) => ({ name, shape, type: GgmlType[type as keyof typeof GgmlType] }));
       for (const ft of K_QUANT_FILE_TYPES) {
-        const ours = v.tensors.map(([name, ne, source]) =>
-          GgmlType[kQuantTypeFor({ fileType: ft, name, ne, sourceType: GgmlType[source as keyof typeof GgmlType], nLayers: v.nLayers, nHead: v.nHead, nHeadKv: v.nHeadKv, hasOutput })],
-        );
-        expect(ours.join(" "), `${variant} ${ft}`).toBe(v.types[ft]);
+        const types = kQuantTypes({ fileType: ft, tensors, nLayers: v.nLayers, nHead: v.nHead, nHeadKv: v.nHeadKv });
+        expect(tensors.map((t) => GgmlType[types.get(t.name)!]).join(" "), `${variant} ${ft}`).toBe(v.types[ft]);
       }
     }
   });

@@ -108,3 +108,17 @@ export function kQuantTypeFor(t: KQuantTensor): GgmlType {
   }
   return fallback(type, ncols);
 }
+
+/** kQuantTypeFor over a whole file's tensors (GGML-order shapes, as lib/gguf reads them), keyed by name. */
+export function kQuantTypes(params: {
+  fileType: KQuantFileType;
+  tensors: readonly { name: string; shape: readonly number[]; type: GgmlType }[];
+  nLayers: number;
+  nHead: number;
+  nHeadKv: number;
+  nExpert?: number;
+}): Map<string, GgmlType> {
+  const { tensors, ...model } = params;
+  const hasOutput = tensors.some((t) => t.name === "output.weight");
+  return new Map(tensors.map((t) => [t.name, kQuantTypeFor({ ...model, name: t.name, ne: t.shape, sourceType: t.type, hasOutput })]));
+}

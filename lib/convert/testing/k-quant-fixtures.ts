@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { GgmlType, readGguf } from "../../gguf";
-import { kQuantTypeFor, quantizeChunk, type KQuantFileType } from "../quants";
+import { kQuantTypes, quantizeChunk, type KQuantFileType } from "../quants";
 import { f32ToF16Bits } from "../quants/float-bits";
 import { FIXTURE } from "./gguf-fixtures";
 import { writeSafetensors, type TensorData } from "./checkpoint-writers";
@@ -113,20 +113,17 @@ export async function quantizeGgufTensors(file: string, fileType: KQuantFileType
   const g = await readGguf({ file });
   const bytes = await readFile(file);
   const u32 = (key: string) => Number(g.metadata[key]!.value);
-  const hasOutput = g.tensors.some((t) => t.name === "output.weight");
+  const types = kQuantTypes({
+    fileType,
+    tensors: g.tensors,
+    nLayers: u32("llama.block_count"),
+    nHead: u32("llama.attention.head_count"),
+    nHeadKv: u32("llama.attention.head_count_kv"),
+  });
   const out: Record<string, QuantizedTensor> = {};
   for (const t of g.tensors) {
     const data = bytes.subarray(t.absoluteOffset, t.absoluteOffset + t.bytes);
-    const type = kQuantTypeFor({
-      fileType,
-      name: t.name,
-      ne: t.shape,
-      sourceType: t.type,
-      nLayers: u32("llama.block_count"),
-      nHead: u32("llama.attention.head_count"),
-      nHeadKv: u32("llama.attention.head_count_kv"),
-      hasOutput,
-    });
+    const type = types.get(t.name)!;
     const dtype = t.type === GgmlType.F32 ? "F32" : "F16";
     const result = type === t.type ? data : quantizeChunk({ bytes: data, dtype, ggmlType: type, kernels: "llama-quantize" });
     out[t.name] = { type: GgmlType[type], sha256: createHash("sha256").update(result).digest("hex") };
