@@ -1,5 +1,5 @@
 import type { GgmlType, LlamaFileType } from "../../gguf";
-import { K_QUANT_FILE_TYPE_INFO, K_QUANT_FILE_TYPES, kQuantTypeFor, type KQuantFileType } from "./k-quant-mix";
+import { K_QUANT_FILE_TYPE_INFO, K_QUANT_FILE_TYPES, kQuantTypes, type KQuantFileType } from "./k-quant-mix";
 import { chooseTensorType, fileTypeOf, OUTPUT_TYPES, type OutputType } from "./registry";
 
 /** Every file type we write, in lower case: convert_hf_to_gguf.py's own types, then llama-quantize's K-quant mixes. */
@@ -35,14 +35,17 @@ export type MixModel = { nLayers: number; nHead: number; nHeadKv: number; nExper
 /**
  * The GGML type of every tensor of a file of type `outType`, in file order: the one place both checkpoint conversion
  * and GGUF quantization ask. convert_hf_to_gguf.py's types follow its rules (`chooseTensorType`); the K-quant mixes
- * llama-quantize's (`kQuantTypeFor`), which depend on a tensor's layer and on the model, hence the whole list.
+ * llama-quantize's (`kQuantTypes`), which depend on a tensor's layer and on the model, hence the whole list.
  */
 export function chooseTensorTypes(params: { outType: FileType; tensors: readonly TypedTensor[]; model: MixModel }): GgmlType[] {
   const { outType, tensors, model } = params;
   if (!isKQuant(outType)) return tensors.map((t) => chooseTensorType({ outType, shape: t.shape }));
-  const fileType = outType.toUpperCase() as KQuantFileType;
-  const hasOutput = tensors.some((t) => t.name === "output.weight");
-  return tensors.map((t) => kQuantTypeFor({ fileType, name: t.name, ne: [...t.shape].reverse(), sourceType: t.sourceType, hasOutput, ...model }));
+  const types = kQuantTypes({
+    fileType: outType.toUpperCase() as KQuantFileType,
+    tensors: tensors.map((t) => ({ name: t.name, shape: [...t.shape].reverse(), type: t.sourceType })),
+    ...model,
+  });
+  return tensors.map((t) => types.get(t.name)!);
 }
 
 /** What a checkpoint tensor is in convert_hf_to_gguf.py's F16 GGUF, the input llama-quantize would start from. */
