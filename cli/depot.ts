@@ -10,6 +10,7 @@ import { register as generate } from "./commands/generate";
 import { register as inspect } from "./commands/inspect";
 import { register as models } from "./commands/models";
 import { register as pull } from "./commands/pull";
+import { register as quantize } from "./commands/quantize";
 import { register as rm } from "./commands/rm";
 import { register as run } from "./commands/run";
 import { register as status } from "./commands/status";
@@ -17,7 +18,7 @@ import { register as upload } from "./commands/upload";
 import { register as verify } from "./commands/verify";
 
 const program = new Command("depot").description("llama-depot: download, verify, convert and run Llama models").showHelpAfterError();
-for (const register of [admin, status, pull, upload, models, rm, verify, convert, inspect, generate, run]) register(program);
+for (const register of [admin, status, pull, upload, models, rm, verify, convert, quantize, inspect, generate, run]) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof ZodError ? describeZodError(err) : err instanceof Error ? cliErrorMessage(err) : String(err);

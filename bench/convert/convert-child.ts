@@ -1,8 +1,12 @@
-import { convertModel } from "../../lib/convert";
+import { convertModel, quantizeGguf, type FileType } from "../../lib/convert";
 
-// Runs one conversion in its own process so the parent can read this process's peak RSS (all threads included).
-const [inputDir, outFile, type, durable] = process.argv.slice(2);
+// Runs one conversion (a checkpoint folder) or quantization (`--gguf`: an F16 GGUF file) in its own process so the
+// parent can read this process's peak RSS (all threads included).
+const args = process.argv.slice(2);
+const gguf = args[0] === "--gguf";
+const [input, outFile, type, durable] = gguf ? args.slice(1) : args;
 const start = performance.now();
-const result = await convertModel({ inputDir: inputDir!, outFile: outFile!, type: type as "f16" | "q8_0", durable: durable === "durable" });
+const params = { outFile: outFile!, type: type as FileType, durable: durable === "durable" };
+const result = gguf ? await quantizeGguf({ ...params, inFile: input! }) : await convertModel({ ...params, inputDir: input! });
 const seconds = (performance.now() - start) / 1000;
 process.stdout.write(JSON.stringify({ seconds, maxRssKiB: process.resourceUsage().maxRSS, bytes: result.bytes }) + "\n");

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { generateCheckpoint, TINYLLAMA_SHAPE } from "./generate-checkpoint";
+import { generateCheckpoint, TINYLLAMA_SHAPE, type LlamaShape } from "./generate-checkpoint";
 
 // Convert benchmark: a random TinyLlama-1.1B-shaped checkpoint, converted to f16 and q8_0, each timed against a
 // `cp` of the same bytes in the same run. Every measurement starts after a system-wide `sync`, so none pays for
@@ -13,8 +13,9 @@ import { generateCheckpoint, TINYLLAMA_SHAPE } from "./generate-checkpoint";
 // does not fsync (`durable: false`), and `cp` + fsync of the copy vs the default durable conversion (fsync of file
 // and directory). On a shared machine each pair is run `--reps` times (default 5), alternating which goes first;
 // the fastest and the median of each are reported, and the median of each rep's convert/cp ratio, with the load
-// average.
-// Usage: npx tsx bench/convert/run.ts [--reps N] [--types f16,q8_0]
+// average. `--gguf-types` adds GGUF → GGUF quantizations (`quantizeGguf`) of the checkpoint's F16 GGUF, each timed
+// against a `cp` of that GGUF in the same way. `--small` takes a 4-layer model instead, for a smoke run.
+// Usage: npx tsx bench/convert/run.ts [--reps N] [--types f16,q8_0] [--gguf-types q4_k_m,q8_0] [--small]
 const run = promisify(execFile);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, "../..");
@@ -42,10 +43,12 @@ async function bundleChild(outDir: string): Promise<string> {
   return out;
 }
 
-async function convert(child: string, dir: string, out: string, type: string, durable: boolean) {
+/** `input`: a checkpoint folder, or `{ gguf }` for a GGUF to quantize. */
+async function convert(child: string, input: string | { gguf: string }, out: string, type: string, durable: boolean) {
   let stdout = "";
+  const from = typeof input === "string" ? [input] : ["--gguf", input.gguf];
   const wall = await timed(async () => {
-    ({ stdout } = await run(process.execPath, [child, dir, out, type, durable ? "durable" : "fast"], { cwd: root }));
+    ({ stdout } = await run(process.execPath, [child, ...from, out, type, durable ? "durable" : "fast"], { cwd: root }));
   });
   await rm(out);
   const r = JSON.parse(stdout.trim().split("\n").pop()!) as { seconds: number; maxRssKiB: number; bytes: number };
@@ -64,41 +67,64 @@ const arg = (name: string) => {
 };
 const reps = Number(arg("--reps") ?? 5);
 if (!Number.isInteger(reps) || reps < 1) throw new Error("--reps takes a positive integer");
-const types = (arg("--types") ?? "f16,q8_0").split(",");
+const types = (arg("--types") ?? "f16,q8_0").split(",").filter(Boolean);
+const ggufTypes = (arg("--gguf-types") ?? "").split(",").filter(Boolean);
+// 4 layers of TinyLlama's width: about 0.4 GB f16, for a smoke run on a busy machine.
+const SMALL_SHAPE: LlamaShape = { ...TINYLLAMA_SHAPE, layers: 4 };
+const shape = process.argv.includes("--small") ? SMALL_SHAPE : TINYLLAMA_SHAPE;
+
+type Run = { seconds: number; maxRssKiB: number; bytes: number; wall: number };
+
+/** `reps` pairs of `cp` of `src` and `work`, alternating which goes first, reported as one line. */
+async function measure(params: { name: string; src: string; tmp: string; durable: boolean; work: () => Promise<Run> }): Promise<void> {
+  const cps: number[] = [];
+  const runs: Run[] = [];
+  for (let i = 0; i < reps; i++) {
+    const doCp = async () => cps.push(await cp(params.src, path.join(params.tmp, "copy"), params.durable));
+    const doWork = async () => runs.push(await params.work());
+    if (i % 2 === 0) await doCp().then(doWork);
+    else await doWork().then(doCp);
+  }
+  const walls = runs.map((r) => r.wall);
+  // Each rep's cp and conversion ran back to back: their ratio cancels slow swings of a shared machine's load.
+  const paired = median(walls.map((w, i) => w / cps[i]!));
+  const inner = runs.map((r) => r.seconds);
+  const [cpBest, cpMed, best, med] = [Math.min(...cps), median(cps), Math.min(...walls), median(walls)];
+  const rss = Math.max(...runs.map((r) => r.maxRssKiB)) / 1024;
+  const label = params.durable ? "durable (fsync) vs cp + fsync" : "no fsync vs plain cp       ";
+  console.log(
+    `${params.name.padEnd(5)} ${label}: best cp ${cpBest.toFixed(2)} s, convert ${best.toFixed(2)} s = ${(best / cpBest).toFixed(2)}x cp; ` +
+      `median cp ${cpMed.toFixed(2)} s, convert ${med.toFixed(2)} s = ${(med / cpMed).toFixed(2)}x; median of paired ratios ${paired.toFixed(2)}x ` +
+      `(conversion alone, best ${Math.min(...inner).toFixed(2)} s); peak RSS ${rss.toFixed(0)} MiB; ` +
+      `output ${(runs[0]!.bytes / 1e9).toFixed(2)} GB; load ${load()}`,
+  );
+}
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), "depot-bench-convert-"));
 try {
   const dir = path.join(tmp, "model");
   await mkdir(dir);
-  console.log(`generating a TinyLlama-1.1B-shaped f16 checkpoint in ${dir} ...`);
-  const bytes = await generateCheckpoint({ dir, shape: TINYLLAMA_SHAPE, tokenizerDir: path.join(root, "test/fixtures/tiny-llama/hf") });
+  console.log(`generating a ${shape === SMALL_SHAPE ? "4-layer " : ""}TinyLlama-1.1B-shaped f16 checkpoint in ${dir} ...`);
+  const bytes = await generateCheckpoint({ dir, shape, tokenizerDir: path.join(root, "test/fixtures/tiny-llama/hf") });
   const child = await bundleChild(tmp);
   const src = path.join(dir, "model.safetensors");
   await cp(src, path.join(tmp, "warm"), false);
   console.log(`checkpoint ${(bytes / 1e9).toFixed(2)} GB, ${os.availableParallelism()} cores, ${reps} reps, load average ${load()}`);
   for (const type of types) {
     for (const durable of [false, true]) {
-      const cps: number[] = [];
-      const runs: { seconds: number; maxRssKiB: number; bytes: number; wall: number }[] = [];
-      for (let i = 0; i < reps; i++) {
-        const doCp = async () => cps.push(await cp(src, path.join(tmp, "copy"), durable));
-        const doConvert = async () => runs.push(await convert(child, dir, path.join(tmp, `out-${type}.gguf`), type, durable));
-        if (i % 2 === 0) await doCp().then(doConvert);
-        else await doConvert().then(doCp);
+      await measure({ name: type, src, tmp, durable, work: () => convert(child, dir, path.join(tmp, `out-${type}.gguf`), type, durable) });
+    }
+  }
+  if (ggufTypes.length > 0) {
+    // The GGUF the quantizations start from, as llama-quantize's users have it: the checkpoint converted to F16.
+    const f16 = path.join(tmp, "model-f16.gguf");
+    await run(process.execPath, [child, dir, f16, "f16", "fast"], { cwd: root });
+    await cp(f16, path.join(tmp, "warm"), false);
+    console.log(`GGUF → GGUF from the F16 GGUF (${((await stat(f16)).size / 1e9).toFixed(2)} GB), against cp of that file:`);
+    for (const type of ggufTypes) {
+      for (const durable of [false, true]) {
+        await measure({ name: type, src: f16, tmp, durable, work: () => convert(child, { gguf: f16 }, path.join(tmp, `out-${type}.gguf`), type, durable) });
       }
-      const walls = runs.map((r) => r.wall);
-      // Each rep's cp and conversion ran back to back: their ratio cancels slow swings of a shared machine's load.
-      const paired = median(walls.map((w, i) => w / cps[i]!));
-      const inner = runs.map((r) => r.seconds);
-      const [cpBest, cpMed, best, med] = [Math.min(...cps), median(cps), Math.min(...walls), median(walls)];
-      const rss = Math.max(...runs.map((r) => r.maxRssKiB)) / 1024;
-      const label = durable ? "durable (fsync) vs cp + fsync" : "no fsync vs plain cp       ";
-      console.log(
-        `${type.padEnd(5)} ${label}: best cp ${cpBest.toFixed(2)} s, convert ${best.toFixed(2)} s = ${(best / cpBest).toFixed(2)}x cp; ` +
-          `median cp ${cpMed.toFixed(2)} s, convert ${med.toFixed(2)} s = ${(med / cpMed).toFixed(2)}x; median of paired ratios ${paired.toFixed(2)}x ` +
-          `(conversion alone, best ${Math.min(...inner).toFixed(2)} s); peak RSS ${rss.toFixed(0)} MiB; ` +
-          `output ${(runs[0]!.bytes / 1e9).toFixed(2)} GB; load ${load()}`,
-      );
     }
   }
   console.log(`load average after: ${load()}`);

@@ -39,7 +39,7 @@ describe("depot convert / depot inspect", () => {
 
   it("refuses an unknown type before doing anything", async () => {
     await expect(program().parseAsync(["convert", path.join(FIXTURE, "hf"), "--type", "q9", "--out", path.join(tmp, "x.gguf")], { from: "user" }))
-      .rejects.toThrow(/Allowed choices are f32, f16, bf16, q8_0, q4_0/);
+      .rejects.toThrow(/Allowed choices are f32, f16, bf16, q8_0, q4_0, q2_k, q3_k_m, q4_k_s, q4_k_m, q5_k_s, q5_k_m, q6_k/);
     expect(await readdir(tmp)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { SingleBar, Presets } from "cli-progress";
-import { convertModel, OUTPUT_TYPES, type OutputType } from "../../lib/convert";
+import { convertModel, FILE_TYPES, type FileType } from "../../lib/convert";
 import { verifyBlob } from "../../lib/verify";
 import { assertSelfContainedFolder } from "../local-folder";
 
@@ -11,10 +11,10 @@ export function register(program: Command): void {
   program
     .command("convert <dir>")
     .description("convert a Llama checkpoint folder (safetensors, pytorch_model*.bin or Meta consolidated.*.pth) to GGUF")
-    .addOption(new Option("-t, --type <type>", "output type").choices(OUTPUT_TYPES).default("f16"))
+    .addOption(new Option("-t, --type <type>", "output type").choices(FILE_TYPES).default("f16"))
     .requiredOption("-o, --out <file>", "GGUF file to write")
     .option("--name <name>", "general.name (default: the folder's name)")
-    .action(async (dir: string, opts: { type: OutputType; out: string; name?: string }) => {
+    .action(async (dir: string, opts: { type: FileType; out: string; name?: string }) => {
       await assertSelfContainedFolder(dir);
       const controller = new AbortController();
       const onSigint = () => controller.abort();

@@ -16,7 +16,10 @@ export function register(program: Command): void {
         return;
       }
       console.log(`${file}: GGUF v${info.version}, ${info.architecture ?? "?"}, ${info.fileType ?? "?"}, ${info.bytes.toLocaleString("en")} bytes`);
-      console.log(`${info.parameterCount.toLocaleString("en")} parameters in ${info.tensors.length} tensors\n`);
+      const byType = new Map<string, number>();
+      for (const t of info.tensors) byType.set(t.type, (byType.get(t.type) ?? 0) + 1);
+      const types = [...byType].map(([t, n]) => `${t} ×${n}`).join(", ");
+      console.log(`${info.parameterCount.toLocaleString("en")} parameters in ${info.tensors.length} tensors (${types}), ${info.bitsPerWeight.toFixed(2)} bits per weight\n`);
       for (const m of info.metadata) {
         const value = m.length === undefined ? fmt(m.value) : `[${m.length}] ${m.preview!.map(fmt).join(", ")}${m.length > m.preview!.length ? ", …" : ""}`;
         console.log(`${m.key} (${m.itemType ? `${m.type}[${m.itemType}]` : m.type}) = ${value}`);

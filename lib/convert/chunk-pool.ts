@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { GGML_QUANT_SIZES } from "../gguf";
 import { ConvertError, type ConvertErrorCode } from "./errors";
-import { QUANTS } from "./quants";
+import { LLAMA_QUANTS, QUANTS, type Quant } from "./quants";
 import { decodeSource } from "./quants/decode-source";
 import { buildF16Table, makeF32ToF16Bits } from "./quants/float-bits";
 import { Q8_0_SIMD_WASM, quantizeQ8_0SimdHeap } from "./quants/q8_0-simd";
@@ -14,11 +14,13 @@ import { runChunk, type ChunkTask } from "./run-chunk";
  * keep function names through a helper.
  */
 function workerSource(): string {
-  const runtimes = [...QUANTS.values()].map((q) => {
-    const [blockSize, typeSize] = GGML_QUANT_SIZES[q.ggmlType];
-    const f16 = q.kernelF16 ? `(${q.kernelF16.toString()})` : "undefined";
-    return `${q.ggmlType}: { kernel: (${q.kernel.toString()}), kernelF16: ${f16}, blockSize: ${blockSize}, typeSize: ${typeSize}, decode, table, toHalf }`;
-  });
+  const runtimes = (quants: ReadonlyMap<number, Quant>) =>
+    [...quants.values()].map((q) => {
+      const [blockSize, typeSize] = GGML_QUANT_SIZES[q.ggmlType];
+      const f16 = q.kernelF16 ? `(${q.kernelF16.toString()})` : "undefined";
+      const kernel = q.factory ? `(${q.factory.toString()})(${q.ggmlType})` : `(${q.kernel.toString()})`;
+      return `${q.ggmlType}: { kernel: ${kernel}, kernelF16: ${f16}, blockSize: ${blockSize}, typeSize: ${typeSize}, decode, table, toHalf }`;
+    });
   return `"use strict";
 var __name = (f) => f;
 const { parentPort, workerData } = require("node:worker_threads");
@@ -37,7 +39,8 @@ const ctx = {
   simd: new WebAssembly.Instance(new WebAssembly.Module(workerData.wasm), {}).exports,
   quantizeQ8_0SimdHeap: (${quantizeQ8_0SimdHeap.toString()}),
   quantizeWith: (${quantizeWith.toString()}),
-  runtimes: { ${runtimes.join(",\n")} },
+  runtimes: { ${runtimes(QUANTS).join(",\n")} },
+  llamaRuntimes: { ${runtimes(LLAMA_QUANTS).join(",\n")} },
 };
 parentPort.on("message", (task) => {
   if (task === null) {

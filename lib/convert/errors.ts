@@ -19,6 +19,10 @@ export type ConvertErrorCode =
   | "unsupported_dtype"
   /** Tensor names or shapes do not fit a Llama model. */
   | "invalid_tensors"
+  /** A GGUF input is malformed or truncated, or its tensor data overlaps or lies outside the file. */
+  | "invalid_gguf"
+  /** An output type we cannot write (from this input). */
+  | "unsupported_type"
   /** tokenizer.model is missing or does not parse. */
   | "invalid_tokenizer"
   | "aborted";

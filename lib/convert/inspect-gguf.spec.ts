@@ -27,6 +27,8 @@ describe("inspectGguf", () => {
     });
     expect(info.metadata.find((m) => m.key === "llama.block_count")).toEqual({ key: "llama.block_count", type: "UINT32", value: 2 });
     expect(info.tensors).toHaveLength(21);
+    // f16 weights, f32 norms: just over 16 bits.
+    expect(info.bitsPerWeight).toBeCloseTo(((4_196_672 - 5 * 64) * 16 + 5 * 64 * 32) / 4_196_672, 10);
     expect(info.tensors[0]).toEqual({ name: "token_embd.weight", type: "F16", shape: [64, 32000], bytes: 4_096_000, offset: 0 });
     expect(info.tensors.find((t) => t.name === "output_norm.weight")).toMatchObject({ type: "F32", shape: [64], bytes: 256 });
   });

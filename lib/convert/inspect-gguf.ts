@@ -11,6 +11,8 @@ export type GgufInspection = {
   /** llama.cpp's name for `general.file_type`, e.g. "Q8_0", "F16", "Q4_K_M". */
   fileType: string | null;
   parameterCount: number;
+  /** Tensor data bits per weight (as llama.cpp's "BPW"): 8 × tensor bytes / parameters; 0 for a file without tensors. */
+  bitsPerWeight: number;
   /** In file order; arrays are summarised by their length and first items. */
   metadata: { key: string; type: string; itemType?: string; value?: GgufScalar; length?: number; preview?: GgufScalar[] }[];
   tensors: { name: string; type: string; shape: number[]; bytes: number; offset: number }[];
@@ -31,6 +33,8 @@ export async function inspectGguf(params: { file: string; arrayPreview?: number 
     return typeof v === "string" ? v : null;
   };
   const ft = g.metadata["general.file_type"]?.value;
+  const parameterCount = g.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+  const tensorBytes = g.tensors.reduce((a, t) => a + t.bytes, 0);
   return {
     file: params.file,
     bytes: g.fileSize,
@@ -40,7 +44,8 @@ export async function inspectGguf(params: { file: string; arrayPreview?: number 
     architecture: str("general.architecture"),
     name: str("general.name"),
     fileType: typeof ft === "number" ? (FILE_TYPES[ft] ?? `unknown (${ft})`) : null,
-    parameterCount: g.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0),
+    parameterCount,
+    bitsPerWeight: parameterCount > 0 ? (tensorBytes * 8) / parameterCount : 0,
     metadata: Object.entries(g.metadata).map(([key, v]) =>
       Array.isArray(v.value)
         ? { key, type: GgufValueType[v.type], itemType: v.itemType === undefined ? undefined : GgufValueType[v.itemType], length: v.value.length, preview: v.value.slice(0, preview) }

@@ -21,8 +21,11 @@ export type ChunkTask = {
    */
   reorder: null | { kind: "unpermute"; unitRows: number; rowBytes: number } | { kind: "join"; rows: number; partRowBytes: number[] };
   dtype: SourceDtype;
-  /** `copy`: source bytes as they are; `q8_0-simd`: F16 → Q8_0 in WebAssembly; `quantize`: the JS kernel of `ggmlType`. */
-  kernel: "copy" | "q8_0-simd" | "quantize";
+  /**
+   * `copy`: source bytes as they are; `q8_0-simd`: F16 → Q8_0 in WebAssembly; `quantize`: the converter's JS kernel
+   * of `ggmlType` (gguf-py's bytes); `llama-quantize`: llama-quantize's (K-quants and their fallbacks).
+   */
+  kernel: "copy" | "q8_0-simd" | "quantize" | "llama-quantize";
   ggmlType: GgmlType;
   outOffset: number;
   outBytes: number;
@@ -41,6 +44,7 @@ export type ChunkContext = {
   quantizeQ8_0SimdHeap: (bytes: number, simd: Q8_0SimdExports, toHalf: (value: number) => number) => number;
   quantizeWith: (job: { bytes: Uint8Array; dtype: SourceDtype; ggmlType: GgmlType }, dst: Uint8Array, rt: QuantRuntime) => void;
   runtimes: Record<number, QuantRuntime>;
+  llamaRuntimes: Record<number, QuantRuntime>;
 };
 
 /**
@@ -108,7 +112,8 @@ export function runChunk(task: ChunkTask, ctx: ChunkContext): number {
     output = new Uint8Array(ctx.simd.mem.buffer, ctx.quantizeQ8_0SimdHeap(inBytes, ctx.simd, rt.toHalf), task.outBytes);
   } else {
     output = buffer("output", task.outBytes);
-    ctx.quantizeWith({ bytes: input, dtype: task.dtype, ggmlType: task.ggmlType }, output, ctx.runtimes[task.ggmlType]!);
+    const runtimes = task.kernel === "llama-quantize" ? ctx.llamaRuntimes : ctx.runtimes;
+    ctx.quantizeWith({ bytes: input, dtype: task.dtype, ggmlType: task.ggmlType }, output, runtimes[task.ggmlType]!);
   }
   if (output.length !== task.outBytes) throw new Error(`chunk of ${task.tensor}: ${output.length} bytes, expected ${task.outBytes}`);
   const write = (bytes: Uint8Array, position: number) => {

@@ -76,6 +76,13 @@ export enum LlamaFileType {
   MOSTLY_F16 = 1,
   MOSTLY_Q4_0 = 2,
   MOSTLY_Q8_0 = 7,
+  MOSTLY_Q2_K = 10,
+  MOSTLY_Q3_K_M = 12,
+  MOSTLY_Q4_K_S = 14,
+  MOSTLY_Q4_K_M = 15,
+  MOSTLY_Q5_K_S = 16,
+  MOSTLY_Q5_K_M = 17,
+  MOSTLY_Q6_K = 18,
   MOSTLY_BF16 = 32,
 }
 

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import path from "node:path";
-import { convertModel, inspectGguf } from "../convert";
+import { convertModel, inspectGguf, quantizeGguf, type ConvertProgress } from "../convert";
+import { modelFile } from "../inference/model-file";
 import { db } from "../db/prisma";
 import type { ConvertPayload, JobProgress } from "../queue/payloads";
 import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
@@ -34,7 +35,7 @@ function displayName(name: string): string {
 }
 
 /**
- * Converts a downloaded model to GGUF inside the model store (written to a temporary name and renamed, so a
+ * Converts a downloaded model to GGUF (a checkpoint), or quantizes a GGUF model to another file type, inside the model store (written to a temporary name and renamed, so a
  * crash never leaves a half file under the final name) and registers it: sha256, size, tensor facts. The file is
  * then read back once: its CRC-32 must equal the converter's of the bytes it wrote (else the file is removed, the
  * job fails as corrupt and nothing is registered), and the same read gives the sha256 that is recorded.
@@ -56,33 +57,31 @@ export async function convertToGguf(params: {
   await mkdir(outDir, { recursive: true });
   const input = src.format === "meta" ? await metaInput(srcDir, src.name, outDir) : { dir: srcDir, cleanup: async () => {} };
   const fileName = `${out.name}.gguf`;
+  const outFile = path.join(outDir, fileName);
   const started = Date.now();
   let last = 0;
   let reported = Promise.resolve(); // reports are chained so the job row never goes backwards
   try {
-    const r = await convertModel({
-      inputDir: input.dir,
-      outFile: path.join(outDir, fileName),
-      type: data.type,
-      name: displayName(src.name),
-      sourceName: src.name,
-      signal: params.signal,
-      onProgress: (p) => {
-        const now = Date.now();
-        if (now - last < 500 && p.bytesDone < p.bytesTotal) return;
-        last = now;
-        const speedBps = (p.bytesDone * 1000) / Math.max(1, now - started);
-        const report = {
-          pct: p.bytesTotal ? (p.bytesDone / p.bytesTotal) * 100 : 0,
-          message: `${data.type}: ${p.tensor}`,
-          bytesDone: p.bytesDone,
-          bytesTotal: p.bytesTotal,
-          speedBps,
-          etaSeconds: speedBps > 0 ? (p.bytesTotal - p.bytesDone) / speedBps : null,
-        };
-        reported = reported.then(() => params.progress(report)).catch(() => {});
-      },
-    });
+    const onProgress = (p: ConvertProgress) => {
+      const now = Date.now();
+      if (now - last < 500 && p.bytesDone < p.bytesTotal) return;
+      last = now;
+      const speedBps = (p.bytesDone * 1000) / Math.max(1, now - started);
+      const report = {
+        pct: p.bytesTotal ? (p.bytesDone / p.bytesTotal) * 100 : 0,
+        message: `${data.type}: ${p.tensor}`,
+        bytesDone: p.bytesDone,
+        bytesTotal: p.bytesTotal,
+        speedBps,
+        etaSeconds: speedBps > 0 ? (p.bytesTotal - p.bytesDone) / speedBps : null,
+      };
+      reported = reported.then(() => params.progress(report)).catch(() => {});
+    };
+    const common = { outFile, type: data.type, signal: params.signal, onProgress };
+    const r =
+      src.format === "gguf"
+        ? await quantizeGguf({ ...common, inFile: await modelFile({ directory: src.directory, name: src.name }) })
+        : await convertModel({ ...common, inputDir: input.dir, name: displayName(src.name), sourceName: src.name });
     await reported;
     // One read of the file on disk: its sha256 for the inventory, and the converter's CRC-32 of what it wrote.
     const onDisk = await verifyBlob({ file: r.outFile, bytes: r.bytes, crc32: r.crc32, compute: ["sha256"] });

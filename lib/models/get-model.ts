@@ -41,6 +41,7 @@ export async function getModel(params: { id: string; user: AccessUser }): Promis
       gguf = {
         fileType: g.fileType,
         bytes: g.bytes,
+        bitsPerWeight: g.bitsPerWeight,
         metadata: Object.fromEntries(
           g.metadata.map((k) => [k.key, k.length === undefined ? jsonSafe(k.value) : { type: `${k.itemType ?? "?"}[${k.length}]`, preview: jsonSafe(k.preview) }]),
         ),

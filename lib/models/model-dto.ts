@@ -25,7 +25,7 @@ export type ModelDto = {
   contextLength: number | null;
   fileCount: number;
   checksums: { verified: number; corrupt: number; unchecked: number };
-  derivedFrom: { id: string; name: string } | null;
+  derivedFrom: { id: string; name: string; format: string } | null;
   /** The worker stores holding a complete copy, with their workers: inference runs only there. */
   holders: { storeId: string; workers: StoreWorker[]; online: boolean; bytes: number }[];
   createdBy: string | null;
@@ -53,7 +53,7 @@ export type ModelDetailDto = ModelDto & {
   /** Hyper-parameters or conversion facts recorded when the model was registered. */
   metadata: Record<string, unknown> | null;
   /** GGUF models only: what the file's header says, read on request. */
-  gguf: { fileType: string | null; bytes: number; metadata: Record<string, unknown>; tensors: GgufTensorDto[] } | null;
+  gguf: { fileType: string | null; bytes: number; bitsPerWeight: number; metadata: Record<string, unknown>; tensors: GgufTensorDto[] } | null;
   /** Why the GGUF file could not be read (truncated, not GGUF…), when `gguf` is null for a GGUF model. */
   ggufError: string | null;
   jobs: { id: string; queue: string; status: string; error: string | null; createdAt: string }[];
@@ -87,7 +87,7 @@ export type ModelRow = {
   updatedAt: Date;
   files: Pick<FileRow, "status">[];
   replicas: { storeId: string; bytes: bigint }[];
-  derivedFrom: { id: string; name: string } | null;
+  derivedFrom: { id: string; name: string; format: string } | null;
   createdBy: { email: string } | null;
 };
 
@@ -144,6 +144,6 @@ export function toModelFileDto(f: FileRow): ModelFileDto {
 export const MODEL_INCLUDE = {
   files: { select: { status: true } },
   replicas: { select: { storeId: true, bytes: true } },
-  derivedFrom: { select: { id: true, name: true } },
+  derivedFrom: { select: { id: true, name: true, format: true } },
   createdBy: { select: { email: true } },
 } as const;

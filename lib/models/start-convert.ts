@@ -1,8 +1,11 @@
+import path from "node:path";
 import { db } from "../db/prisma";
 import { HttpError, notFound } from "../http/errors";
+import { modelFile } from "../inference/model-file";
 import { enqueue } from "../queue/enqueue";
 import { laneHolding } from "../stores/placement";
 import { copiesTo } from "../stores/replicas";
+import { assertQuantizable, ConvertError, QUANTIZE_TYPES } from "../convert";
 import type { convertTypes } from "../queue/payloads";
 import { ggufDir } from "./paths";
 
@@ -13,7 +16,21 @@ function derivedName(source: string, type: string): string {
 }
 
 /**
- * Registers the GGUF model-to-be (pending, derived from the source) and enqueues its conversion. The derived name is
+ * An already-quantized or damaged source is refused before anything is registered, where this process can read the
+ * file (it shares a store with a worker); otherwise the worker's job fails with the same message.
+ */
+async function refuseUnquantizable(src: { directory: string; name: string }): Promise<void> {
+  const file = await modelFile(src).catch(() => null);
+  if (!file) return;
+  await assertQuantizable({ file }).catch((e: unknown) => {
+    // The message names the file without the server's own path to it.
+    throw e instanceof ConvertError ? new HttpError(400, e.code, `${src.name} cannot be quantized: ${e.message.replace(file, path.basename(file))}`) : e;
+  });
+}
+
+/**
+ * Registers the GGUF model-to-be (pending, derived from the source) and enqueues its conversion: a checkpoint is
+ * converted, a GGUF model (F32/F16/BF16) quantized to another file type (the "Quantize" action). The derived name is
  * unique, so a double click converts once. A conversion that already exists, aimed at a worker store that lacks it,
  * is made again there (the converter is deterministic: the same file), so that worker can run it too.
  */
@@ -26,7 +43,10 @@ export async function startConvert(params: {
 }): Promise<{ jobId: string; modelId: string; name: string }> {
   const src = await db().model.findUnique({ where: { id: params.modelId } });
   if (!src) throw notFound(`model ${params.modelId}`);
-  if (src.format === "gguf") throw new HttpError(400, "already_gguf", `${src.name} is already a GGUF model`);
+  if (src.format === "gguf" && !(QUANTIZE_TYPES as readonly string[]).includes(params.type)) {
+    throw new HttpError(400, "bad_type", `a GGUF model is quantized to one of ${QUANTIZE_TYPES.join(", ")}, not ${params.type}`);
+  }
+  if (src.format === "gguf") await refuseUnquantizable(src);
   if (!["ready", "verified"].includes(src.status)) {
     throw new HttpError(409, "not_ready", `${src.name} is ${src.status}: only a downloaded model can be converted`);
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FILE_TYPES } from "../convert/quants/tensor-types";
 import { generationInput, samplingParams } from "../inference/sampling";
 import type { QueueName } from "./names";
 
@@ -43,7 +44,8 @@ export const storeIdField = z
 
 export const verifyPayload = z.object({ kind: z.literal("verify"), modelId: z.string().min(1) });
 
-export const convertTypes = ["f32", "f16", "bf16", "q8_0", "q4_0"] as const;
+/** A checkpoint converts to any of them, a GGUF model quantizes to any but f32 (lib/convert QUANTIZE_TYPES). */
+export const convertTypes = FILE_TYPES;
 export const convertPayload = z.object({
   kind: z.literal("convert"),
   modelId: z.string().min(1),

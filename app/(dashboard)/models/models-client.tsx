@@ -3,20 +3,20 @@ import Link from "next/link";
 import { useState } from "react";
 import { api } from "@/components/api";
 import { formatBytes } from "@/components/format";
+import { TypeSelect } from "@/components/type-select";
 import { usePoll } from "@/components/use-poll";
 import { WorkerSelect } from "@/components/worker-select";
+import { defaultType } from "@/lib/convert/quants/type-notes";
 import type { ModelDto } from "@/lib/models/model-dto";
 import { familyLabel } from "@/lib/models/model-family";
 import { UploadControl } from "./upload-control";
 
 function ConvertAction({ m, types, onDone }: { m: ModelDto; types: string[]; onDone: (msg: string) => void }) {
-  const [type, setType] = useState("q8_0");
+  const [type, setType] = useState(defaultType(types));
   const [storeId, setStoreId] = useState("");
   return (
     <span className="row">
-      <select aria-label={`convert type for ${m.name}`} value={type} onChange={(e) => setType(e.target.value)}>
-        {types.map((t) => <option key={t}>{t}</option>)}
-      </select>
+      <TypeSelect label={`convert type for ${m.name}`} types={types} value={type} onChange={setType} />
       {m.holders.length > 0 && (
         <WorkerSelect aria-label={`convert worker for ${m.name}`} value={storeId} onChange={setStoreId} only={m.holders.map((h) => h.storeId)} anyLabel="any holder" />
       )}

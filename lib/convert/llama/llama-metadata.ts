@@ -1,5 +1,5 @@
 import { GGML_QUANT_VERSION, GgufValueType, sizeLabel, type GgufKv } from "../../gguf";
-import { fileTypeOf, type OutputType } from "../quants";
+import { llamaFileType, type FileType } from "../quants";
 import type { LlamaHparams } from "./read-llama-hparams";
 
 /**
@@ -14,7 +14,7 @@ export function llamaMetadata(params: {
   tokenizerKv: GgufKv[];
   samplingKv: GgufKv[];
   llama3: boolean;
-  type: OutputType;
+  type: FileType;
   name: string;
   parameterCount: number;
 }): GgufKv[] {
@@ -39,7 +39,7 @@ export function llamaMetadata(params: {
     f32("llama.rope.freq_base", h.ropeFreqBase),
     f32("llama.attention.layer_norm_rms_epsilon", h.rmsEps),
     ...(params.llama3 ? [u32("llama.attention.key_length", headDim), u32("llama.attention.value_length", headDim)] : []),
-    u32("general.file_type", fileTypeOf(params.type)),
+    u32("general.file_type", llamaFileType(params.type)),
     u32("llama.vocab_size", h.vocabSize),
     u32("llama.rope.dimension_count", h.ropeDimensionCount),
     ...(h.ropeScalingLinear === undefined

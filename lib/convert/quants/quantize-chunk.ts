@@ -2,10 +2,11 @@ import { GGML_QUANT_SIZES, ggmlTypeBytes, type GgmlType } from "../../gguf";
 import { DTYPE_BYTES, type SourceDtype } from "../readers";
 import { decodeSource } from "./decode-source";
 import { F16_TO_F32, f32ToF16Bits } from "./float-bits";
-import { QUANTS } from "./registry";
+import { LLAMA_QUANTS, QUANTS } from "./registry";
 import type { QuantKernel, QuantKernelF16 } from "./types";
 
-export type QuantizeJob = { bytes: Uint8Array; dtype: SourceDtype; ggmlType: GgmlType };
+/** `kernels`: whose bytes to reproduce, the converter's (gguf-py, the default) or llama-quantize's. */
+export type QuantizeJob = { bytes: Uint8Array; dtype: SourceDtype; ggmlType: GgmlType; kernels?: "convert" | "llama-quantize" };
 
 export type QuantRuntime = {
   kernel: QuantKernel;
@@ -35,14 +36,14 @@ export function quantizeWith(job: QuantizeJob, dst: Uint8Array, rt: QuantRuntime
     const src = scratch.subarray(0, count);
     rt.decode(bytes, job.dtype, start, count, src, rt.table);
     const at = (start / rt.blockSize) * rt.typeSize;
-    rt.kernel(src, dst.subarray(at, at + (count / rt.blockSize) * rt.typeSize), rt.toHalf);
+    rt.kernel(src, dst.subarray(at, at + (count / rt.blockSize) * rt.typeSize), rt.toHalf, rt.table);
   }
 }
 
 /** Quantizes one chunk on this thread into a new buffer. */
 export function quantizeChunk(job: QuantizeJob): Uint8Array {
-  const quant = QUANTS.get(job.ggmlType);
-  if (!quant) throw new Error(`no quantizer for GGML type ${job.ggmlType}`);
+  const quant = (job.kernels === "llama-quantize" ? LLAMA_QUANTS : QUANTS).get(job.ggmlType);
+  if (!quant) throw new Error(`no ${job.kernels ?? "convert"} quantizer for GGML type ${job.ggmlType}`);
   const [blockSize, typeSize] = GGML_QUANT_SIZES[job.ggmlType];
   const dst = new Uint8Array(ggmlTypeBytes(job.ggmlType, job.bytes.byteLength / DTYPE_BYTES[job.dtype]));
   quantizeWith(job, dst, { kernel: quant.kernel, kernelF16: quant.kernelF16, blockSize, typeSize, decode: decodeSource, table: F16_TO_F32, toHalf: f32ToF16Bits });

@@ -31,7 +31,7 @@ describe("f32ToF16Bits", () => {
 describe("bf16", () => {
   it("rounds to nearest even and quiets NaN like ggml_compute_fp32_to_bf16", () => {
     const dst = new Uint8Array(8);
-    bf16.kernel(new Float32Array([1, 1 + 2 ** -8, 1 + 3 * 2 ** -8, NaN]), dst, f32ToF16Bits);
+    bf16.kernel(new Float32Array([1, 1 + 2 ** -8, 1 + 3 * 2 ** -8, NaN]), dst, f32ToF16Bits, F16_TO_F32);
     expect([...new Uint16Array(dst.buffer)]).toEqual([0x3f80, 0x3f80, 0x3f82, 0x7fc0]);
   });
 });
@@ -39,7 +39,7 @@ describe("bf16", () => {
 describe("q8_0", () => {
   it("stores d = max|x|/127 as f16 and rounds x/d half away from zero", () => {
     const dst = new Uint8Array(34);
-    q8_0.kernel(ramp(), dst, f32ToF16Bits);
+    q8_0.kernel(ramp(), dst, f32ToF16Bits, F16_TO_F32);
     const d = F16_TO_F32[dst[0]! | (dst[1]! << 8)]!;
     expect(d).toBeCloseTo(16 / 127, 3);
     const q = [...new Int8Array(dst.buffer, 2, 32)];
@@ -54,13 +54,13 @@ describe("q8_0", () => {
     const x = new Float32Array(32);
     x.set([127, 2.5, -2.5, 0.5, -0.5, 1.5]);
     const dst = new Uint8Array(34);
-    q8_0.kernel(x, dst, f32ToF16Bits);
+    q8_0.kernel(x, dst, f32ToF16Bits, F16_TO_F32);
     expect([...new Int8Array(dst.buffer, 2, 6)]).toEqual([127, 3, -3, 1, -1, 2]);
   });
 
   it("writes an all-zero block for zeros", () => {
     const dst = new Uint8Array(34).fill(1);
-    q8_0.kernel(new Float32Array(32), dst, f32ToF16Bits);
+    q8_0.kernel(new Float32Array(32), dst, f32ToF16Bits, F16_TO_F32);
     expect([...dst]).toEqual(new Array(34).fill(0));
   });
 });
@@ -68,7 +68,7 @@ describe("q8_0", () => {
 describe("q4_0", () => {
   it("scales by the signed extreme / -8 and packs the first half in the low nibbles", () => {
     const dst = new Uint8Array(18);
-    q4_0.kernel(ramp(), dst, f32ToF16Bits); // extreme -16 → d = 2, q = trunc(x/2 + 8.5) clipped to 15
+    q4_0.kernel(ramp(), dst, f32ToF16Bits, F16_TO_F32); // extreme -16 → d = 2, q = trunc(x/2 + 8.5) clipped to 15
     expect(dst[0]! | (dst[1]! << 8)).toBe(0x4000);
     const q = Array.from({ length: 32 }, (_, j) => Math.min(15, Math.trunc((j - 16) / 2 + 8.5)));
     expect([...dst.subarray(2)]).toEqual(Array.from({ length: 16 }, (_, j) => q[j]! | (q[j + 16]! << 4)));
@@ -80,7 +80,7 @@ describe("quantizeChunk", () => {
     const halves = new Uint16Array(Array.from(ramp(), (v) => f32ToF16Bits(v)));
     const fromF16 = quantizeChunk({ bytes: new Uint8Array(halves.buffer), dtype: "F16", ggmlType: GgmlType.Q8_0 });
     const direct = new Uint8Array(34);
-    q8_0.kernel(ramp(), direct, f32ToF16Bits);
+    q8_0.kernel(ramp(), direct, f32ToF16Bits, F16_TO_F32);
     expect(fromF16).toEqual(direct);
     const brain = new Uint16Array(Array.from(new Uint32Array(ramp().buffer), (b) => b >>> 16));
     expect(quantizeChunk({ bytes: new Uint8Array(brain.buffer), dtype: "BF16", ggmlType: GgmlType.Q8_0 })).toEqual(direct);

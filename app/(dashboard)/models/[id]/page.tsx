@@ -4,10 +4,12 @@ import { formatBytes } from "@/components/format";
 import { assertModelVisible } from "@/lib/access/model-access";
 import { requireUser } from "@/lib/auth/require-user";
 import { HttpError } from "@/lib/http/errors";
+import { QUANTIZE_TYPES } from "@/lib/convert/quantize-gguf";
 import { getModel } from "@/lib/models/get-model";
 import { familyLabel } from "@/lib/models/model-family";
 import { AccessPanel } from "./access-panel";
 import { CopyToWorker } from "./copy-to-worker";
+import { QuantizeAction } from "./quantize-action";
 
 const show = (v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
 
@@ -38,7 +40,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
         {m.source} · {m.format} · <span className={`status ${m.status}`}>{m.status}</span> · {formatBytes(m.bytes)}
         {m.parameterCount ? ` · ${(m.parameterCount / 1e6).toFixed(1)} M parameters` : ""}
         {m.contextLength ? <span data-testid="context-length"> · context {m.contextLength.toLocaleString("en-US")} tokens</span> : ""}
-        {m.derivedFrom && <> · converted from <Link href={`/models/${m.derivedFrom.id}`}>{m.derivedFrom.name}</Link></>}
+        {m.derivedFrom && <> · {m.format === "gguf" && m.derivedFrom.format === "gguf" ? "quantized" : "converted"} from <Link href={`/models/${m.derivedFrom.id}`}>{m.derivedFrom.name}</Link></>}
       </p>
       <p className="muted mono">{m.directory}</p>
 
@@ -61,6 +63,10 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
         </table>
       )}
       {copy && m.holders.length > 0 && user.role !== "viewer" && <CopyToWorker how={copy} holders={m.holders.map((h) => h.storeId)} />}
+      {/* Who may convert may quantize: members and admins, of a model they can see (the convert route checks both). */}
+      {m.format === "gguf" && m.holders.length > 0 && ["ready", "verified"].includes(m.status) && user.role !== "viewer" && (
+        <QuantizeAction modelId={m.id} types={QUANTIZE_TYPES} holders={m.holders.map((h) => h.storeId)} />
+      )}
 
       <h2>Files</h2>
       <table>
@@ -88,7 +94,9 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
       {m.gguf && (
         <>
           <h2>GGUF</h2>
-          <p className="muted">file type {m.gguf.fileType ?? "unknown"} · {formatBytes(m.gguf.bytes)} · {m.gguf.tensors.length} tensors</p>
+          <p className="muted" data-testid="gguf-summary">
+            file type {m.gguf.fileType ?? "unknown"} · {formatBytes(m.gguf.bytes)} · {m.gguf.tensors.length} tensors · {m.gguf.bitsPerWeight.toFixed(2)} bits per weight
+          </p>
           <h2>Metadata</h2>
           <table>
             <thead><tr><th>key</th><th>value</th></tr></thead>

@@ -1,0 +1,57 @@
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { SingleBar, Presets } from "cli-progress";
+import { parseQuantizeType, QUANTIZE_TYPES, quantizeGguf, type QuantizeType } from "../../lib/convert";
+import { verifyBlob } from "../../lib/verify";
+
+const MiB = 1024 * 1024;
+
+function typeArg(value: string): QuantizeType {
+  try {
+    return parseQuantizeType(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** `depot quantize in.gguf --type Q8_0 --out out.gguf`: quantizes an F32/F16/BF16 GGUF locally, no server needed. */
+export function register(program: Command): void {
+  program
+    .command("quantize <file>")
+    .description("quantize an F32/F16/BF16 GGUF file to another file type")
+    .addOption(
+      new Option("-t, --type <type>", `file type: ${QUANTIZE_TYPES.map((t) => t.toUpperCase()).join(", ")} (any case)`)
+        .argParser(typeArg)
+        .makeOptionMandatory(),
+    )
+    .requiredOption("-o, --out <file>", "GGUF file to write")
+    .action(async (file: string, opts: { type: QuantizeType; out: string }) => {
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once("SIGINT", onSigint);
+      const bar = new SingleBar({ format: "{bar} {percentage}% | {done}/{all} MiB | {tensor}", hideCursor: true }, Presets.shades_classic);
+      let started = false;
+      try {
+        const r = await quantizeGguf({
+          inFile: file,
+          outFile: opts.out,
+          type: opts.type,
+          signal: controller.signal,
+          onProgress: (p) => {
+            const payload = { done: (p.bytesDone / MiB).toFixed(0), all: (p.bytesTotal / MiB).toFixed(0), tensor: p.tensor };
+            if (!started) bar.start(p.bytesTotal, 0, payload);
+            started = true;
+            bar.update(p.bytesDone, payload);
+          },
+        });
+        bar.stop();
+        console.log(`${r.outFile}: ${r.fileType}, ${r.tensorCount} tensors, ${r.parameterCount.toLocaleString("en")} parameters, ${r.bytes.toLocaleString("en")} bytes (${r.bitsPerWeight.toFixed(2)} bits per weight)`);
+        // Read back once: the CRC-32 of what was written must match, and the same read gives the sha256.
+        const onDisk = await verifyBlob({ file: r.outFile, bytes: r.bytes, crc32: r.crc32, compute: ["sha256"] });
+        if (!onDisk.ok) throw new Error(`${r.outFile} on disk differs from what was written (CRC-32 ${r.crc32}, found ${onDisk.actual.crc32 ?? "none"})`);
+        console.log(`sha256 ${onDisk.actual.sha256}`);
+      } finally {
+        if (started) bar.stop();
+        process.off("SIGINT", onSigint);
+      }
+    });
+}
