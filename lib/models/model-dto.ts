@@ -1,5 +1,6 @@
 // What the API, pages and CLI see of a model: plain JSON, sizes as numbers, never Prisma rows.
 
+import { isSupportedArchitecture } from "../gguf/architectures";
 import type { StoreDto, StoreWorker } from "../stores/replicas";
 
 export const MODEL_STATUSES = ["pending", "downloading", "ready", "verified", "corrupt", "failed"] as const;
@@ -20,6 +21,8 @@ export type ModelDto = {
   bytes: number;
   parameterCount: number | null;
   fileCount: number;
+  /** A GGUF's `general.architecture`, and whether the bundled llama.cpp can run it. */
+  architecture: { name: string; supported: boolean } | null;
   checksums: { verified: number; corrupt: number; unchecked: number };
   derivedFrom: { id: string; name: string } | null;
   /** The worker stores holding a complete copy, with their workers: inference runs only there. */
@@ -75,6 +78,7 @@ export type ModelRow = {
   revision: string | null;
   bytes: bigint;
   parameterCount: bigint | null;
+  metadataJson: string | null;
   createdAt: Date;
   updatedAt: Date;
   files: Pick<FileRow, "status">[];
@@ -82,6 +86,11 @@ export type ModelRow = {
   derivedFrom: { id: string; name: string } | null;
   createdBy: { email: string } | null;
 };
+
+function architectureOf(metadataJson: string | null): ModelDto["architecture"] {
+  const arch = metadataJson ? (JSON.parse(metadataJson) as { architecture?: unknown }).architecture : undefined;
+  return typeof arch === "string" ? { name: arch, supported: isSupportedArchitecture(arch) } : null;
+}
 
 /** `stores`: lib/stores listStores(), to name the workers of each store holding the model. */
 export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
@@ -97,6 +106,7 @@ export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
     bytes: Number(m.bytes),
     parameterCount: m.parameterCount === null ? null : Number(m.parameterCount),
     fileCount: m.files.length,
+    architecture: architectureOf(m.metadataJson),
     checksums: { verified: count("verified"), corrupt: count("corrupt"), unchecked: m.files.length - count("verified") - count("corrupt") },
     derivedFrom: m.derivedFrom,
     holders: m.replicas.map((r) => {

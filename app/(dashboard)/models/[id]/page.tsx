@@ -38,6 +38,14 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
         {m.derivedFrom && <> · converted from <Link href={`/models/${m.derivedFrom.id}`}>{m.derivedFrom.name}</Link></>}
       </p>
       <p className="muted mono">{m.directory}</p>
+      {m.architecture && (
+        <p data-testid="architecture">
+          architecture <b>{m.architecture.name}</b>
+          {!m.architecture.supported && (
+            <span className="error" role="alert"> · unknown to the bundled llama.cpp: this model is listed but cannot run</span>
+          )}
+        </p>
+      )}
 
       <h2>Workers holding this model</h2>
       {m.holders.length === 0 ? (
