@@ -178,9 +178,9 @@ describe("Import from IMPORT_DIRS", () => {
   it("lists the GGUFs of the configured folders to admins only, without a link that leaves its folder", async () => {
     expect((await member.request("GET", "/api/models/import")).status).toBe(403);
     const { files } = await admin.json<{ files: { path: string }[] }>("GET", "/api/models/import");
-    expect(files.map((f) => f.path)).toEqual([
-      path.join(importDir, "alien.gguf"), path.join(importDir, "tiny-import-F16.gguf"), path.join(shmDir, "tiny-shm-Q4_0.gguf"),
-    ]);
+    expect(files.map((f) => f.path)).toEqual(
+      [path.join(importDir, "alien.gguf"), path.join(importDir, "tiny-import-F16.gguf"), path.join(shmDir, "tiny-shm-Q4_0.gguf")].sort(),
+    );
   });
 
   it("imports by hard link on the same filesystem (same inode) and by copy across filesystems; both run", async () => {
