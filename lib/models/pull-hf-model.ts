@@ -63,7 +63,7 @@ export async function pullHfModel(params: {
   }
   await db().model.update({ where: { id: modelId }, data: { directory: storePath(result.snapshotDir), revision: data.revision } });
   if (model.format === "gguf") {
-    const status = await registerHubGguf({ modelId, name: model.name, result });
+    const status = await registerHubGguf({ modelId, name: model.name, result, copy });
     return { model: { id: modelId, name: model.name, status }, commit: result.commit };
   }
   await db().modelFile.deleteMany({ where: { modelId, path: { notIn: result.files.map((f) => f.path) } } });
@@ -78,11 +78,13 @@ export async function pullHfModel(params: {
  * GGUFs of the repo may share; its header is read (and validated) for the inventory. A file llama.cpp cannot read
  * fails the job as corrupt, with the reader's message.
  */
-async function registerHubGguf(params: { modelId: string; name: string; result: PullHfResult }): Promise<string> {
+async function registerHubGguf(params: { modelId: string; name: string; result: PullHfResult; copy: boolean }): Promise<string> {
   const { modelId, result } = params;
+  // A copy for another store leaves the status the first store's files earned.
+  const fail = (status: string) => (params.copy ? Promise.resolve() : db().model.update({ where: { id: modelId }, data: { status } }).then(() => {}));
   const units = ggufUnits(result.files.map((f) => ({ ...f, size: f.bytes })));
   if (units.length !== 1) {
-    await db().model.update({ where: { id: modelId }, data: { status: "failed" } });
+    await fail("failed");
     throw new ModelError("no_gguf", `${params.name}: the selection holds ${units.length} GGUFs (${units.map((u) => u.stem).join(", ") || "none"}); pick exactly one`);
   }
   const files = units[0]!.files;
@@ -90,7 +92,7 @@ async function registerHubGguf(params: { modelId: string; name: string; result: 
   try {
     facts = await describeGguf({ files: files.map((f) => path.join(result.snapshotDir, f.path)) });
   } catch (err) {
-    await db().model.update({ where: { id: modelId }, data: { status: "corrupt" } });
+    await fail("corrupt");
     throw new ModelError("corrupt", `${params.name}: ${(err as Error).message}`);
   }
   await db().modelFile.deleteMany({ where: { modelId, path: { notIn: files.map((f) => f.path) } } });

@@ -22,9 +22,11 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
     throw e;
   });
   const type = typeof m.metadata?.type === "string" ? m.metadata.type : null;
-  const copy: { title: string; url: string; body: Record<string, string> } | null =
+  // A Hub GGUF is downloaded again by its first file (the split set follows), under the same name.
+  const ggufFirst = m.format === "gguf" ? m.files.map((f) => f.path).sort()[0] : undefined;
+  const copy: { title: string; url: string; body: Record<string, string | string[]> } | null =
     m.source === "hf" && m.repo
-      ? { title: "Download to another worker", url: "/api/downloads/hf", body: { repo: m.repo, revision: m.revision ?? "main" } }
+      ? { title: "Download to another worker", url: "/api/downloads/hf", body: { repo: m.repo, revision: m.revision ?? "main", ...(ggufFirst ? { include: [ggufFirst] } : {}) } }
       : m.derivedFrom && type
         ? { title: `Convert on another worker too (from ${m.derivedFrom.name}, which it must hold)`, url: `/api/models/${m.derivedFrom.id}/convert`, body: { type } }
         : null;
