@@ -33,7 +33,8 @@ export async function listImportable(): Promise<ImportableGguf[]> {
       const p = path.join(dir, e.name);
       const real = await realpath(p).catch(() => null);
       if (!real || !within(real, root.real)) continue;
-      const st = await stat(real);
+      const st = await stat(real).catch(() => null);
+      if (!st) continue;
       if (st.isDirectory() && depth < MAX_DEPTH) await walk(root, p, depth + 1);
       else if (st.isFile() && e.name.endsWith(".gguf")) out.push({ dir: root.configured, path: p, bytes: st.size });
     }
