@@ -13,7 +13,7 @@ export const GGUF_REPO_SPLIT = ["tiny-llama-split-00001-of-00002.gguf", "tiny-ll
  * part carries `split.no` (u16), `split.count` (u16) and `split.tensors.count` (i32), the tensors are divided
  * between the parts (offsets relative to each part's own data section).
  */
-async function writeSplit(src: string, outFiles: string[]): Promise<void> {
+export async function writeSplit(src: string, outFiles: string[]): Promise<void> {
   const g = await readGguf({ file: src });
   const bytes = await readFile(src);
   const half = Math.ceil(g.tensors.length / 2);
