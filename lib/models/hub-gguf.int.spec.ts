@@ -146,12 +146,15 @@ describe("GGUFs from the Hub", () => {
     expect(q8Tokens).toHaveLength(12);
   }, 240_000);
 
-  it("an unknown quant tag is refused naming the tags there", async () => {
+  it("an unknown quant tag, or no pick at all in a GGUF repo, is refused naming the GGUFs there", async () => {
     const r = await admin.json<{ jobId: string }>("POST", "/api/downloads/hf", { repo: REPO, quant: "Q5_K_M" });
     const j = await waitFor("failed pull", ended(r.jobId), 60_000);
     expect(j.status).toBe("failed");
     expect(j.error).toContain("has no GGUF tagged Q5_K_M (quant tags there: BF16, F16, Q4_0, Q8_0)");
-  });
+    const plain = await depot("pull", "hf", REPO);
+    expect(plain.code).not.toBe(0);
+    expect(plain.err).toContain(`it holds GGUFs: pick one as ${REPO}:<quant> or --include <file> (BF16, F16, Q4_0, Q8_0, ${GGUF_REPO_SPLIT[0]})`);
+  }, 120_000);
 
   it("the split set downloads whole from its first part, loads from part 1 and generates what the single file does", async () => {
     const pull = await depot("pull", "hf", REPO, "--include", GGUF_REPO_SPLIT[0]!);

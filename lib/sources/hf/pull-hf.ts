@@ -5,7 +5,7 @@ import { DownloadError, downloadEach, downloadFile, safeJoin, type PullTransferO
 import { hashFile } from "../../verify";
 import { linkSnapshot, repoCacheDir, writeRef } from "./cache-layout";
 import { HfError } from "./errors";
-import { completeSplitSets, selectQuant } from "./gguf-files";
+import { completeSplitSets, ggufUnits, selectQuant } from "./gguf-files";
 import { gatedMessage, hubError } from "./hub-error";
 import { resolveFile } from "./resolve-file";
 import { selectFiles } from "./select-files";
@@ -87,7 +87,11 @@ export async function pullHf(params: PullHfParams): Promise<PullHfResult> {
   const chosen = params.quant
     ? selectQuant({ files: entries, quant: params.quant, repo })
     : completeSplitSets(selectFiles({ files: entries, include: params.include, exclude: params.exclude }), entries);
-  if (chosen.length === 0) throw new HfError("invalid_listing", `no files of ${repo} match the selection`);
+  if (chosen.length === 0) {
+    const tags = [...new Set(ggufUnits(entries).map((u) => u.quant ?? u.files[0]!.path))];
+    const hint = tags.length ? `; it holds GGUFs: pick one as ${repo}:<quant> or --include <file> (${tags.join(", ")})` : "";
+    throw new HfError("invalid_listing", `no files of ${repo} match the selection${hint}`);
+  }
   await mkdir(path.join(repoDir, "blobs"), { recursive: true });
 
   const files: HfFileResult[] = [];
