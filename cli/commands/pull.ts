@@ -67,18 +67,22 @@ export function register(program: Command): void {
     });
   pull
     .command("hf <repo>")
-    .description("a Hugging Face repo (org/name); a gated repo needs HF_TOKEN in the environment or --credential")
+    .description(
+      "a Hugging Face repo (org/name), or one GGUF of it by quant tag (org/name:Q4_K_M, any case; or --include FILE.gguf); " +
+        "a gated repo needs HF_TOKEN in the environment or --credential",
+    )
     .option("--revision <rev>", "branch, tag or commit", "main")
     .option("--include <glob>", "only files matching (repeatable or comma-separated)", list)
     .option("--exclude <glob>", "skip files matching (repeatable or comma-separated)", list)
     .option("--credential <id>", "a stored Hugging Face token credential")
     .option("--worker <store>", WORKER_HELP)
     .option("--no-follow", "enqueue and exit")
-    .action(async (repo: string, opts: { revision: string; include?: string[]; exclude?: string[]; credential?: string; worker?: string; follow: boolean }) => {
+    .action(async (ref: string, opts: { revision: string; include?: string[]; exclude?: string[]; credential?: string; worker?: string; follow: boolean }) => {
+      const [repo, quant] = ref.split(":", 2) as [string, string | undefined];
       // The token is read from the environment, never from argv (shell history, ps).
       const token = process.env.HF_TOKEN || undefined;
       const r = await serverApi<{ jobId: string }>("/api/downloads/hf", {
-        body: { repo, revision: opts.revision, include: opts.include ?? [], exclude: opts.exclude ?? [], credentialId: opts.credential, token, storeId: opts.worker },
+        body: { repo, quant, revision: opts.revision, include: opts.include ?? [], exclude: opts.exclude ?? [], credentialId: opts.credential, token, storeId: opts.worker },
       });
       console.error(`started job ${r.jobId}`);
       if (opts.follow) await followJob(r.jobId);

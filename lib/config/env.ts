@@ -34,6 +34,10 @@ export const envSchema = z.object({
     .string()
     .optional()
     .describe("Extra hosts downloads may reach, comma-separated globs with an optional :port (*.mirror.example, 10.0.0.5:8080); also lifts the internal-address refusal for them"),
+  IMPORT_DIRS: z
+    .string()
+    .optional()
+    .describe("Folders on the worker's disk admins may import GGUFs from (comma-separated absolute paths; none by default)"),
   HF_ENDPOINT: z.string().url().default("https://huggingface.co").describe("Hugging Face Hub base URL"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(4).describe("Jobs one worker runs at once per queue"),
   WORKER_LOCK_MS: z.coerce

@@ -11,14 +11,20 @@ import { removeModelFiles } from "./remove-model-files";
  * are returned), other workers' stores by a job on each store's lane, which runs when one of its workers is online.
  */
 export async function deleteModel(params: { id: string; userId: string | null }): Promise<{ name: string; bytesFreed: number; pendingOn: string[] }> {
-  const m = await db().model.findUnique({ where: { id: params.id } });
+  const m = await db().model.findUnique({ where: { id: params.id }, include: { files: { select: { path: true } } } });
   if (!m) throw notFound(`model ${params.id}`);
   // A job names its models in its payload too (a Meta set, a conversion's source), not only in `modelId`.
   const busy = await db().job.findFirst({
     where: { status: { in: ["active", "waiting", "delayed"] }, OR: [{ modelId: m.id }, { payloadSummary: { contains: m.id } }] },
   });
   if (busy) throw new HttpError(409, "busy", `job ${busy.id} is ${busy.status} on ${m.name}: cancel it first`);
-  const facts = { id: m.id, name: m.name, source: m.source, directory: m.directory };
+  const facts = {
+    id: m.id,
+    name: m.name,
+    source: m.source,
+    directory: m.directory,
+    ...(m.source === "hf" && m.format === "gguf" ? { files: m.files.map((f) => f.path) } : {}),
+  };
   const here = await localStoreId();
   const remote = ((await holdersOf([m.id])).get(m.id) ?? []).filter((h) => h.storeId !== here);
   const bytesFreed = await removeModelFiles(facts);

@@ -3,7 +3,8 @@ import { DepotError } from "../errors";
 export type ModelErrorCode =
   | "not_found" // a model row of the job was deleted meanwhile
   | "convert_failed"
-  | "corrupt"; // checksums did not match
+  | "corrupt" // checksums did not match, or a GGUF llama.cpp cannot read
+  | "no_gguf"; // a GGUF pull whose selection is not exactly one GGUF
 
 /** The one error of lib/models; `retryable` tells the worker whether another attempt can help. */
 export class ModelError extends DepotError<ModelErrorCode> {}

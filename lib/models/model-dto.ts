@@ -1,5 +1,6 @@
 // What the API, pages and CLI see of a model: plain JSON, sizes as numbers, never Prisma rows.
 
+import { isSupportedArchitecture } from "../gguf/architectures";
 import type { StoreDto, StoreWorker } from "../stores/replicas";
 
 export const MODEL_STATUSES = ["pending", "downloading", "ready", "verified", "corrupt", "failed"] as const;
@@ -24,6 +25,8 @@ export type ModelDto = {
   /** The context length the model was trained for (GGUF `<arch>.context_length`), where known. */
   contextLength: number | null;
   fileCount: number;
+  /** A GGUF's `general.architecture`, and whether the bundled llama.cpp can run it. */
+  architecture: { name: string; supported: boolean } | null;
   checksums: { verified: number; corrupt: number; unchecked: number };
   derivedFrom: { id: string; name: string; format: string } | null;
   /** The worker stores holding a complete copy, with their workers: inference runs only there. */
@@ -98,6 +101,11 @@ function recordedContextLength(metadataJson: string | null): number | null {
   return typeof v === "number" ? v : null;
 }
 
+function architectureOf(metadataJson: string | null): ModelDto["architecture"] {
+  const arch = metadataJson ? (JSON.parse(metadataJson) as { architecture?: unknown }).architecture : undefined;
+  return typeof arch === "string" ? { name: arch, supported: isSupportedArchitecture(arch) } : null;
+}
+
 /** `stores`: lib/stores listStores(), to name the workers of each store holding the model. */
 export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
   const count = (s: FileStatus) => m.files.filter((f) => f.status === s).length;
@@ -114,6 +122,7 @@ export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
     family: m.family,
     contextLength: recordedContextLength(m.metadataJson),
     fileCount: m.files.length,
+    architecture: architectureOf(m.metadataJson),
     checksums: { verified: count("verified"), corrupt: count("corrupt"), unchecked: m.files.length - count("verified") - count("corrupt") },
     derivedFrom: m.derivedFrom,
     holders: m.replicas.map((r) => {

@@ -4,7 +4,8 @@ import { config } from "../config/env";
 import { readCredential } from "../credentials/read-credential";
 import { db } from "../db/prisma";
 import type { DownloadPayload, JobProgress } from "../queue/payloads";
-import { pullHf, type HfFileResult } from "../sources/hf";
+import { describeGguf } from "../gguf";
+import { ggufUnits, pullHf, type HfFileResult, type PullHfResult } from "../sources/hf";
 import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 import { jobFailure, ModelError } from "./errors";
 import { createFileProgress } from "./file-progress";
@@ -14,7 +15,7 @@ import { recordModelFiles, type FileFacts } from "./record-model-files";
 type HfPayload = Extract<DownloadPayload, { source: "hf" }>;
 
 /** LFS blobs are named by their sha256, which the engine checked while streaming; other files are size-checked only. */
-function facts(f: HfFileResult): FileFacts {
+function fileFacts(f: HfFileResult): FileFacts {
   const blob = path.basename(f.blobPath);
   return { path: f.path, bytes: f.bytes, sha256: f.sha256, ...(/^[0-9a-f]{64}$/.test(blob) ? { expectedSha256: blob } : {}) };
 }
@@ -45,6 +46,7 @@ export async function pullHfModel(params: {
       token,
       include: data.include,
       exclude: data.exclude,
+      quant: data.quant,
       hubUrl: config().HF_ENDPOINT,
       hfHome: hfHome(),
       signal: params.signal,
@@ -60,9 +62,42 @@ export async function pullHfModel(params: {
     await progress.flush();
   }
   await db().model.update({ where: { id: modelId }, data: { directory: storePath(result.snapshotDir), revision: data.revision } });
+  if (model.format === "gguf") {
+    const status = await registerHubGguf({ modelId, name: model.name, result, copy });
+    return { model: { id: modelId, name: model.name, status }, commit: result.commit };
+  }
   await db().modelFile.deleteMany({ where: { modelId, path: { notIn: result.files.map((f) => f.path) } } });
   const hparams = await readFile(path.join(result.snapshotDir, "config.json"), "utf8").then((t) => JSON.parse(t) as unknown, () => null);
-  const r = await recordModelFiles({ modelId, files: result.files.map(facts), metadata: { commit: result.commit, gated: result.gated, config: hparams } });
+  const r = await recordModelFiles({ modelId, files: result.files.map(fileFacts), metadata: { commit: result.commit, gated: result.gated, config: hparams } });
   if (r.status !== "corrupt") await recordLocalReplica(modelId, r.bytes);
   return { model: { id: modelId, name: model.name, status: r.status }, commit: result.commit };
+}
+
+/**
+ * A ready-made GGUF from the Hub: the model's files are the one GGUF (or split set) it pulled, in the snapshot other
+ * GGUFs of the repo may share; its header is read (and validated) for the inventory. A file llama.cpp cannot read
+ * fails the job as corrupt, with the reader's message.
+ */
+async function registerHubGguf(params: { modelId: string; name: string; result: PullHfResult; copy: boolean }): Promise<string> {
+  const { modelId, result } = params;
+  // A copy for another store leaves the status the first store's files earned.
+  const fail = (status: string) => (params.copy ? Promise.resolve() : db().model.update({ where: { id: modelId }, data: { status } }).then(() => {}));
+  const units = ggufUnits(result.files.map((f) => ({ ...f, size: f.bytes })));
+  if (units.length !== 1) {
+    await fail("failed");
+    throw new ModelError("no_gguf", `${params.name}: the selection holds ${units.length} GGUFs (${units.map((u) => u.stem).join(", ") || "none"}); pick exactly one`);
+  }
+  const files = units[0]!.files;
+  let facts;
+  try {
+    facts = await describeGguf({ files: files.map((f) => path.join(result.snapshotDir, f.path)) });
+  } catch (err) {
+    await fail("corrupt");
+    throw new ModelError("corrupt", `${params.name}: ${(err as Error).message}`);
+  }
+  await db().modelFile.deleteMany({ where: { modelId, path: { notIn: files.map((f) => f.path) } } });
+  await db().model.update({ where: { id: modelId }, data: { parameterCount: BigInt(facts.parameterCount) } });
+  const r = await recordModelFiles({ modelId, files: files.map(fileFacts), metadata: { commit: result.commit, gated: result.gated, ...facts } });
+  if (r.status !== "corrupt") await recordLocalReplica(modelId, r.bytes);
+  return r.status;
 }

@@ -1,6 +1,7 @@
 import { lstat, readdir, readlink, rm } from "node:fs/promises";
 import path from "node:path";
 import { db } from "../db/prisma";
+import { safeJoin } from "../download";
 import { HttpError } from "../http/errors";
 import { isInsideDataDir, modelDir } from "./paths";
 
@@ -43,7 +44,8 @@ async function linkedBlobs(repoDir: string): Promise<Set<string>> {
   return out;
 }
 
-export type ModelFacts = { id: string; name: string; source: string; directory: string };
+/** `files`: a Hub GGUF's own files, set for those only (other GGUFs of the repo may share its snapshot). */
+export type ModelFacts = { id: string; name: string; source: string; directory: string; files?: string[] };
 
 /**
  * Removes a model's bytes from this process's store, leaving nothing behind that no other model uses: partial
@@ -56,7 +58,8 @@ export async function removeModelFiles(m: ModelFacts): Promise<number> {
   const others = (await db().model.findMany({ where: { id: { not: m.id } }, select: { directory: true } })).map((o) => modelDir(o.directory));
   const shared = (d: string) => others.some((o) => o === d || o.startsWith(d + path.sep));
 
-  if (others.some((o) => o === dir) && m.source !== "meta") {
+  const ownFiles = m.source === "hf" && m.files?.length ? m.files : null;
+  if (others.some((o) => o === dir) && m.source !== "meta" && !ownFiles) {
     // Two revisions resolved to the same snapshot: the other model still owns every file.
     return 0;
   }
@@ -66,7 +69,9 @@ export async function removeModelFiles(m: ModelFacts): Promise<number> {
     const downloaded = path.basename(path.dirname(dir)) === "snapshots";
     const repoDir = downloaded ? path.dirname(path.dirname(dir)) : dir;
     if (!shared(repoDir)) return removeAll([repoDir, path.join(path.dirname(repoDir), ".locks", path.basename(repoDir))]);
-    let freed = downloaded ? await removeAll([dir]) : 0;
+    // A Hub GGUF leaves the snapshot to the other models there and drops only its own links.
+    const own = ownFiles && others.some((o) => o === dir) ? ownFiles.map((f) => safeJoin(dir, f)) : [dir];
+    let freed = downloaded ? await removeAll(own) : 0;
     const keep = await linkedBlobs(repoDir);
     const blobs = await readdir(path.join(repoDir, "blobs")).catch(() => []);
     freed += await removeAll(blobs.filter((b) => !keep.has(b.replace(/\.incomplete$|\.partial(\.json)?$/, ""))).map((b) => path.join(repoDir, "blobs", b)));

@@ -7,13 +7,30 @@ import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
 import { checkStore } from "../stores/placement";
 import { copiesTo } from "../stores/replicas";
-import { repoCacheDir } from "../sources/hf";
+import { QUANT_TAG } from "../queue/payloads";
+import { quantOf, repoCacheDir, splitPart } from "../sources/hf";
 import { familyOfHfRepo } from "../sources/meta";
 import { hfHome, storePath } from "./paths";
 
 /** `org/name` for the default revision, `org/name@rev` otherwise: one inventory entry per repo revision. */
 function hfModelName(repo: string, revision: string): string {
   return revision === "main" ? repo : `${repo}@${revision}`;
+}
+
+/**
+ * What names a ready-made GGUF pull in the inventory (`org/name:<label>`): the quant tag, or the one GGUF an
+ * `--include` names exactly (its quant, else its file stem); null for a checkpoint download.
+ */
+function ggufLabel(params: { quant?: string; include?: string[] }): string | null {
+  if (params.quant) {
+    if (!QUANT_TAG.test(params.quant)) throw new HttpError(400, "bad_quant", `not a quant tag: ${JSON.stringify(params.quant)} (e.g. Q4_K_M)`);
+    if (params.include?.length) throw new HttpError(400, "bad_selection", "give a quant tag or --include, not both");
+    return params.quant.toUpperCase();
+  }
+  const inc = params.include ?? [];
+  if (inc.length !== 1 || !/\.gguf$/i.test(inc[0]!) || /[*?[\]{}]/.test(inc[0]!)) return null;
+  const file = inc[0]!;
+  return quantOf(file) ?? (splitPart(file)?.stem ?? file.replace(/\.gguf$/i, "")).split("/").pop()!;
 }
 
 /**
@@ -36,6 +53,8 @@ export async function startHfDownload(params: {
   revision?: string;
   include?: string[];
   exclude?: string[];
+  /** A GGUF quant tag (`repo:Q4_K_M`): that GGUF becomes a runnable gguf model named `repo:Q4_K_M`. */
+  quant?: string;
   credentialId?: string;
   token?: string;
   /** The worker store to download to; default: whichever worker takes the job. */
@@ -44,10 +63,11 @@ export async function startHfDownload(params: {
 }): Promise<{ jobId: string; modelId: string }> {
   if (!isHubRepoId(params.repo)) throw new HttpError(400, "bad_repo", "expected a Hub repo id org/name (letters, digits, -, _, .)");
   const revision = params.revision?.trim() || "main";
-  const name = hfModelName(params.repo, revision);
+  const gguf = ggufLabel(params);
+  const name = gguf ? `${hfModelName(params.repo, revision)}:${gguf}` : hfModelName(params.repo, revision);
   if (params.storeId) await checkStore(params.storeId);
   const target = params.storeId ? `-to-${params.storeId}` : "";
-  const jobId = `download-hf-${params.repo.replace("/", "--")}-${revision}${target}`.replace(/[^\w.-]/g, "_");
+  const jobId = `download-hf-${params.repo.replace("/", "--")}-${revision}${gguf ? `-${gguf}` : ""}${target}`.replace(/[^\w.-]/g, "_");
 
   let model = await db().model.findUnique({ where: { name } });
   const existing = await db().job.findUnique({ where: { id: jobId } });
@@ -74,7 +94,7 @@ export async function startHfDownload(params: {
   }
   model ??= await db().model.create({
     // Meta's own repos name their family (meta-llama/Llama-3.1-8B-Instruct is Llama 3.1); others stay unknown here.
-    data: { name, family: familyOfHfRepo(params.repo) ?? null, source: "hf", format: "hf", repo: params.repo, revision, directory: storePath(repoCacheDir(hfHome(), params.repo)), createdById: params.userId },
+    data: { name, family: familyOfHfRepo(params.repo) ?? null, source: "hf", format: gguf ? "gguf" : "hf", repo: params.repo, revision, directory: storePath(repoCacheDir(hfHome(), params.repo)), createdById: params.userId },
   });
   if (!copyTo) await db().model.update({ where: { id: model.id }, data: { status: "pending" } });
   await enqueue({
@@ -90,6 +110,7 @@ export async function startHfDownload(params: {
       revision,
       include: params.include ?? [],
       exclude: params.exclude ?? [],
+      ...(params.quant ? { quant: params.quant.toUpperCase() } : {}),
       ...(credentialId ? { credentialId } : {}),
       modelIds: [model.id],
     },

@@ -6,6 +6,9 @@ import type { QueueName } from "./names";
 // One zod schema per job kind; the producer validates before enqueueing and the worker re-parses before acting.
 // Payloads carry ids, never secrets: a credential is referenced by id and decrypted inside the worker.
 
+/** A GGUF quant tag as in `repo:Q4_K_M`. */
+export const QUANT_TAG = /^[A-Za-z0-9_]{1,16}$/;
+
 export const echoPayload = z.object({
   kind: z.literal("echo"),
   seconds: z.number().min(0).max(3600),
@@ -29,6 +32,8 @@ export const downloadPayload = z.discriminatedUnion("source", [
     revision: z.string().min(1).default("main"),
     include: z.array(z.string()).default([]),
     exclude: z.array(z.string()).default([]),
+    /** A GGUF quant tag: pull that GGUF (see selectQuant) and register it as a runnable gguf model. */
+    quant: z.string().regex(QUANT_TAG).optional(),
     credentialId: z.string().min(1).optional(),
     modelIds: z.array(z.string().min(1)).length(1),
   }),
@@ -72,7 +77,14 @@ export const PAYLOADS = {
     /** A deleted model's files in one worker's store (the row is already gone). */
     z.object({
       kind: z.literal("delete-files"),
-      model: z.object({ id: z.string().min(1), name: z.string().min(1), source: z.string().min(1), directory: z.string().min(1) }),
+      model: z.object({
+        id: z.string().min(1),
+        name: z.string().min(1),
+        source: z.string().min(1),
+        directory: z.string().min(1),
+        /** A Hub GGUF's own files in a snapshot other GGUFs of the repo may share. */
+        files: z.array(z.string().min(1)).optional(),
+      }),
     }),
   ]),
   download: downloadPayload,

@@ -10,6 +10,7 @@ import type { MetaCatalogDto } from "@/lib/sources/meta";
 
 type Token = { id: string; label: string; hint: string };
 type ParsedLink = { expiresAt: string; display: string; family: string | null };
+type HubGgufDto = { stem: string; quant: string | null; files: { path: string; bytes: number }[]; bytes: number; complete: boolean };
 
 function useNow(ms = 1000): number {
   const [now, setNow] = useState(() => Date.now());
@@ -126,9 +127,45 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: MetaCatalogDto; s
   );
 }
 
+/** A repo's GGUFs by quant with sizes (split sets as one); picking one makes the download that GGUF alone. */
+function GgufPicker({ ggufs, picked, onPick }: { ggufs: HubGgufDto[]; picked: string; onPick: (first: string) => void }) {
+  if (ggufs.length === 0) return <p className="muted">no .gguf files in this repo: the download is a checkpoint</p>;
+  return (
+    <fieldset className="stack" aria-label="GGUF files">
+      <legend>GGUF files</legend>
+      <label className="row">
+        <input type="radio" name="gguf" checked={picked === ""} onChange={() => onPick("")} /> none (checkpoint files by the globs)
+      </label>
+      {ggufs.map((g) => (
+        <label className="row" key={g.stem}>
+          <input type="radio" name="gguf" value={g.files[0]!.path} disabled={!g.complete} checked={picked === g.files[0]!.path} onChange={() => onPick(g.files[0]!.path)} />
+          <b>{g.quant ?? g.stem}</b> <span className="mono">{g.files.length > 1 ? `${g.stem} (${g.files.length} parts)` : g.files[0]!.path}</span>
+          <span>{formatBytes(g.bytes)}</span>
+          {!g.complete && <span className="error">parts missing</span>}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [storeId, setStoreId] = useState("");
+  const [ggufs, setGgufs] = useState<HubGgufDto[] | null>(null);
+  const [picked, setPicked] = useState("");
+  const listGgufs = async (form: HTMLFormElement | null) => {
+    if (!form) return;
+    const f = new FormData(form);
+    const q = new URLSearchParams({ repo: String(f.get("repo") ?? ""), revision: String(f.get("revision") || "main") });
+    if (f.get("credentialId")) q.set("credentialId", String(f.get("credentialId")));
+    setError(null);
+    try {
+      setGgufs((await api<{ ggufs: HubGgufDto[] }>(`/api/downloads/hf/ggufs?${q}`)).ggufs);
+      setPicked("");
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -140,14 +177,16 @@ function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void 
         body: {
           repo: f.get("repo"),
           revision: f.get("revision") || "main",
-          include: globs("include"),
-          exclude: globs("exclude"),
+          include: picked ? [picked] : globs("include"),
+          exclude: picked ? [] : globs("exclude"),
           token: f.get("token") || undefined,
           credentialId: f.get("credentialId") || undefined,
           storeId,
         },
       });
       form.reset();
+      setGgufs(null);
+      setPicked("");
       onStarted();
     } catch (err) {
       setError((err as Error).message);
@@ -156,8 +195,10 @@ function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void 
   return (
     <form className="stack" onSubmit={submit} aria-label="From Hugging Face">
       <h2>From Hugging Face</h2>
-      <input name="repo" aria-label="repo" placeholder="meta-llama/Llama-2-7b-hf" required />
+      <input name="repo" aria-label="repo" placeholder="meta-llama/Llama-2-7b-hf" required onChange={() => setGgufs(null)} />
       <input name="revision" aria-label="revision" placeholder="main" />
+      <button type="button" className="secondary" onClick={(e) => listGgufs(e.currentTarget.form)}>List GGUF files</button>
+      {ggufs && <GgufPicker ggufs={ggufs} picked={picked} onPick={setPicked} />}
       <input name="include" aria-label="include" placeholder="include globs, e.g. *.safetensors,config.json (default: weights + config + tokenizer)" />
       <input name="exclude" aria-label="exclude" placeholder="exclude globs" />
       <input name="token" aria-label="token" type="password" autoComplete="off" placeholder="hf_… token for gated repos (stored encrypted)" />

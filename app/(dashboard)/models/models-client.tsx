@@ -48,6 +48,37 @@ function Holders({ holders }: { holders: ModelDto["holders"] }) {
   );
 }
 
+type ImportableDto = { dir: string; path: string; bytes: number };
+
+/** Admins: the GGUFs in IMPORT_DIRS, each importable into the store (hard link, or a copy across filesystems). */
+function ImportPanel({ onDone }: { onDone: (msg: string) => void }) {
+  const [files, setFiles] = useState<ImportableDto[] | null>(null);
+  const load = () => api<{ files: ImportableDto[] }>("/api/models/import").then((r) => setFiles(r.files), (e: Error) => onDone(e.message));
+  const importOne = (f: ImportableDto) =>
+    api<{ name: string; how: string }>("/api/models/import", { body: { path: f.path } }).then(
+      (r) => onDone(`imported ${r.name} (${r.how === "link" ? "hard link" : "copy"})`),
+      (e: Error) => onDone(e.message),
+    );
+  return (
+    <details className="stack" onToggle={(e) => (e.currentTarget.open && files === null ? void load() : undefined)}>
+      <summary>Import a GGUF from the server&apos;s import folders</summary>
+      {files === null ? <p className="muted">loading…</p> : files.length === 0 ? <p className="muted">no .gguf files in IMPORT_DIRS (none configured?)</p> : (
+        <table aria-label="importable GGUFs">
+          <tbody>
+            {files.map((f) => (
+              <tr key={f.path}>
+                <td className="mono">{f.path}</td>
+                <td>{formatBytes(f.bytes)}</td>
+                <td><button className="secondary" onClick={() => void importOne(f)}>Import</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </details>
+  );
+}
+
 export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; role: string; types: string[] }) {
   const { data, refresh } = usePoll<{ models: ModelDto[] }>("/api/models", { models: initial }, 2000);
   const [message, setMessage] = useState<string | null>(null);
@@ -70,9 +101,10 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
       <p className="muted" data-testid="disk-use">{data.models.length} models · {formatBytes(total)} on disk</p>
       {message && <div className="notice" role="status">{message}</div>}
       {canAct && <UploadControl onDone={done} />}
+      {role === "admin" && <ImportPanel onDone={done} />}
       <table>
         <thead>
-          <tr><th>name</th><th>family</th><th>context</th><th>source</th><th>format</th><th>status</th><th>workers</th><th>files</th><th>size</th><th>checksums</th><th></th></tr>
+          <tr><th>name</th><th>family</th><th>context</th><th>source</th><th>format</th><th>architecture</th><th>status</th><th>workers</th><th>files</th><th>size</th><th>checksums</th><th></th></tr>
         </thead>
         <tbody>
           {data.models.map((m) => (
@@ -85,6 +117,10 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
               <td data-testid="context-length">{m.contextLength ? `${m.contextLength.toLocaleString("en-US")} tokens` : <span className="muted">—</span>}</td>
               <td>{m.source}{m.repo && m.source === "hf" ? "" : m.repo ? ` (${m.repo})` : ""}</td>
               <td>{m.format}</td>
+              <td>
+                {m.architecture?.name ?? <span className="muted">—</span>}
+                {m.architecture && !m.architecture.supported && <span className="error" title="unknown to the bundled llama.cpp: cannot run"> (unsupported)</span>}
+              </td>
               <td><span className={`status ${m.status}`}>{m.status}</span></td>
               <td data-testid="holders"><Holders holders={m.holders} /></td>
               <td>{m.fileCount}</td>

@@ -4,3 +4,5 @@ export { gatedMessage, hubError } from "./hub-error";
 export { pullHf, type HfFileResult, type PullHfParams, type PullHfResult } from "./pull-hf";
 export { resolveFile } from "./resolve-file";
 export { DEFAULT_SIDE_FILES, selectFiles } from "./select-files";
+export { completeSplitSets, ggufUnits, quantOf, selectQuant, splitPart, type GgufUnit } from "./gguf-files";
+export { listGgufs, type HubGguf } from "./list-ggufs";

@@ -5,6 +5,7 @@ import { DownloadError, downloadEach, downloadFile, safeJoin, type PullTransferO
 import { hashFile } from "../../verify";
 import { linkSnapshot, repoCacheDir, writeRef } from "./cache-layout";
 import { HfError } from "./errors";
+import { completeSplitSets, ggufUnits, selectQuant } from "./gguf-files";
 import { gatedMessage, hubError } from "./hub-error";
 import { resolveFile } from "./resolve-file";
 import { selectFiles } from "./select-files";
@@ -34,6 +35,8 @@ export interface PullHfParams extends PullTransferOptions {
   token?: string;
   include?: string[];
   exclude?: string[];
+  /** A GGUF quant tag (`Q4_K_M`, any case): only that GGUF (a split set whole), instead of include/exclude. */
+  quant?: string;
   /** @default "https://huggingface.co" */
   hubUrl?: string;
   /** `DATA_DIR/hf`; files land in `<hfHome>/hub/models--org--name` (set `HF_HOME` to it for Python). */
@@ -81,8 +84,14 @@ export async function pullHf(params: PullHfParams): Promise<PullHfResult> {
       throw new HfError("invalid_listing", `invalid object id for ${JSON.stringify(e.path)} in ${repo}`);
     }
   }
-  const chosen = selectFiles({ files: entries, include: params.include, exclude: params.exclude });
-  if (chosen.length === 0) throw new HfError("invalid_listing", `no files of ${repo} match the selection`);
+  const chosen = params.quant
+    ? selectQuant({ files: entries, quant: params.quant, repo })
+    : completeSplitSets(selectFiles({ files: entries, include: params.include, exclude: params.exclude }), entries);
+  if (chosen.length === 0) {
+    const tags = [...new Set(ggufUnits(entries).map((u) => u.quant ?? u.files[0]!.path))];
+    const hint = tags.length ? `; it holds GGUFs: pick one as ${repo}:<quant> or --include <file> (${tags.join(", ")})` : "";
+    throw new HfError("invalid_listing", `no files of ${repo} match the selection${hint}`);
+  }
   await mkdir(path.join(repoDir, "blobs"), { recursive: true });
 
   const files: HfFileResult[] = [];

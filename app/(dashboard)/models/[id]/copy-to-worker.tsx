@@ -8,7 +8,7 @@ import { WorkerSelect } from "@/components/worker-select";
  * Puts a model into another worker's store too, so inference can run there: a Hugging Face model is downloaded
  * again there, a conversion is made again there from its source (which that worker must hold).
  */
-export function CopyToWorker({ how, holders }: { how: { title: string; url: string; body: Record<string, string> }; holders: string[] }) {
+export function CopyToWorker({ how, holders }: { how: { title: string; url: string; body: Record<string, string | string[]> }; holders: string[] }) {
   const [storeId, setStoreId] = useState("");
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ text: string; jobId?: string; error?: boolean } | null>(null);

@@ -25,9 +25,11 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
     throw e;
   });
   const type = typeof m.metadata?.type === "string" ? m.metadata.type : null;
-  const copy: { title: string; url: string; body: Record<string, string> } | null =
+  // A Hub GGUF is downloaded again by its first file (the split set follows), under the same name.
+  const ggufFirst = m.format === "gguf" ? m.files.map((f) => f.path).sort()[0] : undefined;
+  const copy: { title: string; url: string; body: Record<string, string | string[]> } | null =
     m.source === "hf" && m.repo
-      ? { title: "Download to another worker", url: "/api/downloads/hf", body: { repo: m.repo, revision: m.revision ?? "main" } }
+      ? { title: "Download to another worker", url: "/api/downloads/hf", body: { repo: m.repo, revision: m.revision ?? "main", ...(ggufFirst ? { include: [ggufFirst] } : {}) } }
       : m.derivedFrom && type
         ? { title: `Convert on another worker too (from ${m.derivedFrom.name}, which it must hold)`, url: `/api/models/${m.derivedFrom.id}/convert`, body: { type } }
         : null;
@@ -43,6 +45,14 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
         {m.derivedFrom && <> · {m.format === "gguf" && m.derivedFrom.format === "gguf" ? "quantized" : "converted"} from <Link href={`/models/${m.derivedFrom.id}`}>{m.derivedFrom.name}</Link></>}
       </p>
       <p className="muted mono">{m.directory}</p>
+      {m.architecture && (
+        <p data-testid="architecture">
+          architecture <b>{m.architecture.name}</b>
+          {!m.architecture.supported && (
+            <span className="error" role="alert"> · unknown to the bundled llama.cpp: this model is listed but cannot run</span>
+          )}
+        </p>
+      )}
 
       <h2>Workers holding this model</h2>
       {m.holders.length === 0 ? (
