@@ -28,6 +28,8 @@ export const API_POLICY: Record<string, Partial<Record<"GET" | "POST" | "PUT" | 
   "/api/maintenance/gc": { POST: "admin" },
   "/api/downloads": { GET: "viewer" },
   "/api/downloads/hf": { POST: "member" },
+  "/api/downloads/hf/ggufs": { GET: "member" },
+  "/api/models/import": { GET: "admin", POST: "admin" },
   "/api/downloads/meta": { GET: "viewer", POST: "member" },
   "/api/downloads/meta/parse": { POST: "member" },
   "/api/downloads/meta/[jobId]": { PUT: "member", POST: "member" },
