@@ -203,6 +203,11 @@ describe("playground controls", () => {
     expect(await page.inputValue('textarea[aria-label="system prompt"]')).toBe("You are terse.");
     expect(await page.inputValue('input[name="temperature"]')).toBe("0.3");
     expect(await page.inputValue('input[name="seed"]')).toBe("5");
+    // Deleting asks first.
+    await page.click("button >> text=Delete preset");
+    expect(await db().chatPreset.count()).toBe(1);
+    await page.click('[aria-label="confirm deleting preset terse"] >> button >> text=Delete');
+    await expect.poll(() => db().chatPreset.count()).toBe(0);
   });
 
   it("logged no console errors (CSP violations included)", () => {

@@ -58,6 +58,7 @@ function Presets({ systemPrompt, sampling, onLoad, canChat }: { systemPrompt: st
   const [name, setName] = useState("");
   const [selected, setSelected] = useState("");
   const [message, setMessage] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
   const act = async (f: () => Promise<string>) => {
     try {
       setMessage(await f());
@@ -91,12 +92,17 @@ function Presets({ systemPrompt, sampling, onLoad, canChat }: { systemPrompt: st
             setSelected(p.id);
             return `saved preset ${p.name}`;
           })}>Save preset</button>
-          {current && (
-            <button className="secondary" onClick={() => window.confirm(`Delete the preset ${current.name}?`) && void act(async () => {
-              await api(`/api/playground/presets/${current.id}`, { method: "DELETE" });
-              setSelected("");
-              return `deleted preset ${current.name}`;
-            })}>Delete preset</button>
+          {current && !confirming && <button className="secondary" onClick={() => setConfirming(true)}>Delete preset</button>}
+          {current && confirming && (
+            <span className="row" role="group" aria-label={`confirm deleting preset ${current.name}`}>
+              <button className="danger" onClick={() => void act(async () => {
+                setConfirming(false);
+                await api(`/api/playground/presets/${current.id}`, { method: "DELETE" });
+                setSelected("");
+                return `deleted preset ${current.name}`;
+              })}>Delete</button>
+              <button className="secondary" onClick={() => setConfirming(false)}>Keep</button>
+            </span>
           )}
         </>
       )}
