@@ -172,6 +172,18 @@ describe("playground", () => {
     expect(await db().chatPreset.count()).toBe(0);
   });
 
+  it("a refused turn stores nothing: no conversation, no user message", async () => {
+    const alice = new TestClient(app.baseUrl);
+    await alice.login("member@example.com", "quartz-ember-tide-42");
+    const [conversations, messages] = [await db().conversation.count(), await db().message.count()];
+    const convo = await db().conversation.findFirstOrThrow();
+    for (const conversationId of [undefined, convo.id]) {
+      const res = await alice.request("POST", "/api/playground/chat", { conversationId, model: model.name, params: { maxTokens: 40_000 }, message: "too many" });
+      expect(res.status).toBe(400);
+    }
+    expect([await db().conversation.count(), await db().message.count()]).toEqual([conversations, messages]);
+  });
+
   it("stops only one's own requests", async () => {
     const carol = new TestClient(app.baseUrl);
     await carol.login("carol@example.com", "quartz-ember-tide-42");

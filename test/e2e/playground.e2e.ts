@@ -210,6 +210,21 @@ describe("playground controls", () => {
     await expect.poll(() => db().chatPreset.count()).toBe(0);
   });
 
+  it("shows a failed turn's error instead of an empty reply, and offers to retry it", async () => {
+    // The prompt and the most tokens allowed do not fit the 32,768-token context: the worker refuses the request.
+    await newChat({ temperature: "0", maxTokens: "32768" });
+    await page.fill('textarea[aria-label="message"]', "too long");
+    await page.click("button >> text=Send");
+    const alert = page.locator('[role="alert"].error');
+    await expect.poll(() => alert.textContent(), { timeout: 60_000 }).toContain("exceed the context size");
+    expect(await messages().count()).toBe(0);
+    expect(await page.locator('[data-testid="messages"] [data-role="user"]').count()).toBe(1);
+    await page.fill('input[name="maxTokens"]', "4");
+    await page.click("button >> text=Retry");
+    await expect.poll(() => messages().last().textContent(), { timeout: 60_000 }).toContain("4 tokens");
+    expect(await alert.count()).toBe(0);
+  });
+
   it("logged no console errors (CSP violations included)", () => {
     // The missing favicon is the whole app's (issue 18, "Everywhere"), not the Playground's.
     expect(consoleErrors.filter((e) => !e.endsWith("/favicon.ico)"))).toEqual([]);

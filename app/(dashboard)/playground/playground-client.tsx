@@ -159,6 +159,8 @@ export function PlaygroundClient({ models, canChat }: { models: RunnableModelDto
 
   /** One turn: `kept` is the conversation as shown before it (a regenerate or edit drops the last exchange). */
   const turn = async (mode: TurnMode, kept: Shown[], text?: string) => {
+    const before = messages;
+    let queued = false;
     setBusy(true);
     setError(null);
     jobId.current = null;
@@ -172,6 +174,7 @@ export function PlaygroundClient({ models, canChat }: { models: RunnableModelDto
         body: JSON.stringify({ conversationId, model, chatFormat, systemPrompt: systemPrompt || undefined, params: toParams(sampling), message: text, mode }),
       });
       if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? `request failed with ${res.status}`);
+      queued = true;
       for await (const e of readEvents(res)) {
         if (e.type === "conversation") {
           setConversationId(e.id);
@@ -186,8 +189,14 @@ export function PlaygroundClient({ models, canChat }: { models: RunnableModelDto
       }
       refresh();
     } catch (err) {
-      // No reply was stored: drop the bubble rather than leave an empty or half answer that the conversation lacks.
-      setMessages((m) => (m[m.length - 1]?.role === "assistant" ? m.slice(0, -1) : m));
+      if (queued) {
+        // No reply was stored: drop the bubble rather than leave an empty or half answer that the conversation lacks.
+        setMessages((m) => (m[m.length - 1]?.role === "assistant" ? m.slice(0, -1) : m));
+      } else {
+        // Refused before anything was stored: the conversation is as it was, and a new message goes back to the input.
+        setMessages(before);
+        if (mode === "send" && text !== undefined) setInput(text);
+      }
       setError((err as Error).message);
     } finally {
       jobId.current = null;

@@ -39,8 +39,8 @@ export function planTurn(history: StoredMessage[], mode: TurnMode, message: stri
 }
 
 /**
- * One playground turn: stores the user's message in their conversation (a new one without `conversationId`),
- * queues the whole conversation as an interactive request, and yields the reply as it streams; the finished
+ * One playground turn: queues the whole conversation as an interactive request, then stores the user's message in
+ * their conversation (a new one without `conversationId`), and yields the reply as it streams; the finished
  * reply is stored with its stats, and so is a reply the user stopped (what had arrived, marked stopped). The
  * conversation keeps the latest model, system prompt and parameters.
  */
@@ -64,20 +64,18 @@ export async function chatTurn(params: {
     chatFormat: params.chatFormat,
     paramsJson: JSON.stringify(params.sampling),
   };
-  const convo = params.conversationId
+  const existing = params.conversationId
     ? await db().conversation.findFirst({ where: { id: params.conversationId, userId: params.principal.user.id } })
-    : await db().conversation.create({ data: { userId: params.principal.user.id, title: (params.message ?? "").slice(0, 60), ...settings } });
-  if (!convo) throw notFound(`conversation ${params.conversationId}`);
-  const history = await db().message.findMany({ where: { conversationId: convo.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    : null;
+  if (params.conversationId && !existing) throw notFound(`conversation ${params.conversationId}`);
+  const history = existing ? await db().message.findMany({ where: { conversationId: existing.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }) : [];
   const plan = planTurn(history, mode, params.message);
-  if (params.conversationId) await db().conversation.update({ where: { id: convo.id }, data: settings });
-  if (plan.drop.length > 0) await db().message.deleteMany({ where: { id: { in: plan.drop }, conversationId: convo.id } });
-  if (plan.store) await db().message.create({ data: { conversationId: convo.id, role: "user", content: plan.message } });
   const messages: ChatMessage[] = [
     ...(params.systemPrompt ? [{ role: "system" as const, content: params.systemPrompt }] : []),
     ...plan.keep.map((m) => ({ role: m.role as "user" | "assistant", content: m.content })),
     { role: "user", content: plan.message },
   ];
+  // Queued first: a refused request (queue full, bad input) leaves the conversation as it was.
   const request = await submitInteractive({
     userId: params.principal.user.id,
     model,
@@ -85,6 +83,11 @@ export async function chatTurn(params: {
     sampling: params.sampling,
     signal: params.signal,
   });
+  const convo = existing
+    ? await db().conversation.update({ where: { id: existing.id }, data: settings })
+    : await db().conversation.create({ data: { userId: params.principal.user.id, title: plan.message.slice(0, 60), ...settings } });
+  if (plan.drop.length > 0) await db().message.deleteMany({ where: { id: { in: plan.drop }, conversationId: convo.id } });
+  if (plan.store) await db().message.create({ data: { conversationId: convo.id, role: "user", content: plan.message } });
   return (async function* (): AsyncGenerator<TurnEvent> {
     yield { type: "conversation", id: convo.id, jobId: request.jobId };
     let partial = "";
