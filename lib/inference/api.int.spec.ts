@@ -152,4 +152,43 @@ describe("playground", () => {
     expect((await bob.request("POST", "/api/playground/chat", { model: model.name, message: "hi" })).status).toBe(403);
     expect(await db().auditEvent.count({ where: { action: "playground.chat" } })).toBe(2);
   }, 60_000);
+
+  it("keeps presets per user: saved by name, overwritten by the same name, invisible and untouchable to others", async () => {
+    const alice = new TestClient(app.baseUrl);
+    await alice.login("member@example.com", "quartz-ember-tide-42");
+    await createUser({ email: "carol@example.com", name: "carol", password: "quartz-ember-tide-42", role: "member" });
+    const carol = new TestClient(app.baseUrl);
+    await carol.login("carol@example.com", "quartz-ember-tide-42");
+    const saved = await alice.json<{ id: string }>("POST", "/api/playground/presets", { name: "terse", systemPrompt: "Be brief.", params: { temperature: 0.2 } });
+    const again = await alice.json<{ id: string }>("POST", "/api/playground/presets", { name: "terse", systemPrompt: "Be briefer.", params: { temperature: 0.1 } });
+    expect(again.id).toBe(saved.id);
+    expect((await alice.json<{ presets: unknown[] }>("GET", "/api/playground/presets")).presets).toMatchObject([{ name: "terse", systemPrompt: "Be briefer.", params: { temperature: 0.1 } }]);
+    expect((await carol.json<{ presets: unknown[] }>("GET", "/api/playground/presets")).presets).toEqual([]);
+    expect((await carol.request("DELETE", `/api/playground/presets/${saved.id}`)).status).toBe(404);
+    const bob = new TestClient(app.baseUrl);
+    await bob.login("viewer@example.com", "quartz-ember-tide-42");
+    expect((await bob.request("POST", "/api/playground/presets", { name: "mine" })).status).toBe(403);
+    expect((await alice.request("DELETE", `/api/playground/presets/${saved.id}`)).status).toBe(200);
+    expect(await db().chatPreset.count()).toBe(0);
+  });
+
+  it("a refused turn stores nothing: no conversation, no user message", async () => {
+    const alice = new TestClient(app.baseUrl);
+    await alice.login("member@example.com", "quartz-ember-tide-42");
+    const [conversations, messages] = [await db().conversation.count(), await db().message.count()];
+    const convo = await db().conversation.findFirstOrThrow();
+    for (const conversationId of [undefined, convo.id]) {
+      const res = await alice.request("POST", "/api/playground/chat", { conversationId, model: model.name, params: { maxTokens: 40_000 }, message: "too many" });
+      expect(res.status).toBe(400);
+    }
+    expect([await db().conversation.count(), await db().message.count()]).toEqual([conversations, messages]);
+  });
+
+  it("stops only one's own requests", async () => {
+    const carol = new TestClient(app.baseUrl);
+    await carol.login("carol@example.com", "quartz-ember-tide-42");
+    const job = await db().job.findFirstOrThrow({ where: { kind: "generate", user: { email: "member@example.com" } } });
+    expect((await carol.request("POST", "/api/playground/chat/stop", { jobId: job.id })).status).toBe(403);
+    expect((await carol.request("POST", "/api/playground/chat/stop", { jobId: "nope" })).status).toBe(404);
+  });
 });

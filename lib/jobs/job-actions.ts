@@ -38,17 +38,21 @@ export async function retryJob(id: string, actor?: AccessUser): Promise<void> {
   }
 }
 
-/** Waiting jobs are removed from the queue; active ones are told to stop through the cancel channel. */
-export async function cancelJob(id: string, actor?: AccessUser): Promise<void> {
+/**
+ * Waiting jobs are removed from the queue ("removed": no worker will ever say so); active ones are told to stop
+ * through the cancel channel ("signalled": the worker that holds it reports the end).
+ */
+export async function cancelJob(id: string, actor?: AccessUser): Promise<"signalled" | "removed"> {
   const { row, bull } = await load(id, actor);
   if (["completed", "failed", "cancelled"].includes(row.status)) throw new HttpError(409, "finished", `job ${id} is already ${row.status}`);
   const state = bull ? await bull.getState() : "unknown";
   if (state === "active") {
     await publishCancel(webRedis(), id);
-  } else {
-    await bull?.remove();
-    await db().job.update({ where: { id }, data: { status: "cancelled", finishedAt: new Date(), error: "cancelled by user" } });
+    return "signalled";
   }
+  await bull?.remove();
+  await db().job.update({ where: { id }, data: { status: "cancelled", finishedAt: new Date(), error: "cancelled by user" } });
+  return "removed";
 }
 
 /** Admin only: forget the job in Redis and the database (running jobs must be cancelled first). */

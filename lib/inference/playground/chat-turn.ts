@@ -1,6 +1,6 @@
 import type { Principal } from "../../auth/authenticate";
 import { db } from "../../db/prisma";
-import { notFound } from "../../http/errors";
+import { badRequest, notFound } from "../../http/errors";
 import { findModel } from "../find-model";
 import type { ChatFormat, ChatMessage, SamplingInput } from "../sampling";
 import type { InteractiveResult } from "../stream-events";
@@ -10,12 +10,39 @@ export type TurnEvent =
   | { type: "conversation"; id: string; jobId: string }
   | { type: "text"; text: string }
   | { type: "done"; messageId: string; result: InteractiveResult }
+  | { type: "stopped"; messageId: string }
   | { type: "error"; message: string };
 
 /**
- * One playground turn: stores the user's message in their conversation (a new one without `conversationId`),
- * queues the whole conversation as an interactive request, and yields the reply as it streams; the finished
- * reply is stored too. The conversation keeps the latest model, system prompt and parameters.
+ * What a turn sends: a new user message; the last user message again, its reply replaced (regenerate); or the last
+ * user message replaced by `message`, its reply dropped (edit and resend).
+ */
+export type TurnMode = "send" | "regenerate" | "edit";
+
+type StoredMessage = { id: string; role: string; content: string };
+
+/**
+ * Which stored messages a turn drops and what it sends, from the conversation so far. Regenerate and edit act on the
+ * last user message, with or without a reply (a failed turn stores none).
+ */
+export function planTurn(history: StoredMessage[], mode: TurnMode, message: string | undefined): { drop: string[]; keep: StoredMessage[]; message: string; store: boolean } {
+  if (mode === "send") {
+    if (!message) throw badRequest("a message is required");
+    return { drop: [], keep: history, message, store: true };
+  }
+  const lastUser = history.findLastIndex((m) => m.role === "user");
+  if (lastUser < 0) throw badRequest(`nothing to ${mode}: the conversation has no user message`);
+  const after = history.slice(lastUser + 1).map((m) => m.id);
+  if (mode === "regenerate") return { drop: after, keep: history.slice(0, lastUser), message: history[lastUser]!.content, store: false };
+  if (!message) throw badRequest("the edited message is required");
+  return { drop: [history[lastUser]!.id, ...after], keep: history.slice(0, lastUser), message, store: true };
+}
+
+/**
+ * One playground turn: queues the whole conversation as an interactive request, then stores the user's message in
+ * their conversation (a new one without `conversationId`), and yields the reply as it streams; the finished
+ * reply is stored with its stats, and so is a reply the user stopped (what had arrived, marked stopped). The
+ * conversation keeps the latest model, system prompt and parameters.
  */
 export async function chatTurn(params: {
   principal: Principal;
@@ -24,9 +51,12 @@ export async function chatTurn(params: {
   systemPrompt?: string;
   chatFormat: ChatFormat;
   sampling: SamplingInput;
-  message: string;
+  message?: string;
+  mode?: TurnMode;
   signal?: AbortSignal;
 }): Promise<AsyncIterable<TurnEvent>> {
+  const mode = params.mode ?? "send";
+  if (mode !== "send" && !params.conversationId) throw badRequest(`${mode} needs a conversation`);
   const model = await findModel({ ref: params.model, principal: params.principal });
   const settings = {
     modelId: model.id,
@@ -34,18 +64,18 @@ export async function chatTurn(params: {
     chatFormat: params.chatFormat,
     paramsJson: JSON.stringify(params.sampling),
   };
-  const convo = params.conversationId
+  const existing = params.conversationId
     ? await db().conversation.findFirst({ where: { id: params.conversationId, userId: params.principal.user.id } })
-    : await db().conversation.create({ data: { userId: params.principal.user.id, title: params.message.slice(0, 60), ...settings } });
-  if (!convo) throw notFound(`conversation ${params.conversationId}`);
-  if (params.conversationId) await db().conversation.update({ where: { id: convo.id }, data: settings });
-  const history = await db().message.findMany({ where: { conversationId: convo.id }, orderBy: { createdAt: "asc" } });
-  await db().message.create({ data: { conversationId: convo.id, role: "user", content: params.message } });
+    : null;
+  if (params.conversationId && !existing) throw notFound(`conversation ${params.conversationId}`);
+  const history = existing ? await db().message.findMany({ where: { conversationId: existing.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }) : [];
+  const plan = planTurn(history, mode, params.message);
   const messages: ChatMessage[] = [
     ...(params.systemPrompt ? [{ role: "system" as const, content: params.systemPrompt }] : []),
-    ...history.map((m) => ({ role: m.role as "user" | "assistant", content: m.content })),
-    { role: "user", content: params.message },
+    ...plan.keep.map((m) => ({ role: m.role as "user" | "assistant", content: m.content })),
+    { role: "user", content: plan.message },
   ];
+  // Queued first: a refused request (queue full, bad input) leaves the conversation as it was.
   const request = await submitInteractive({
     userId: params.principal.user.id,
     model,
@@ -53,17 +83,29 @@ export async function chatTurn(params: {
     sampling: params.sampling,
     signal: params.signal,
   });
+  const convo = existing
+    ? await db().conversation.update({ where: { id: existing.id }, data: settings })
+    : await db().conversation.create({ data: { userId: params.principal.user.id, title: plan.message.slice(0, 60), ...settings } });
+  if (plan.drop.length > 0) await db().message.deleteMany({ where: { id: { in: plan.drop }, conversationId: convo.id } });
+  if (plan.store) await db().message.create({ data: { conversationId: convo.id, role: "user", content: plan.message } });
   return (async function* (): AsyncGenerator<TurnEvent> {
     yield { type: "conversation", id: convo.id, jobId: request.jobId };
+    let partial = "";
     for await (const e of request.events) {
-      if (e.type === "text") yield { type: "text", text: e.text };
-      else if (e.type === "error") {
-        yield { type: "error", message: e.message };
+      if (e.type === "text") {
+        partial += e.text;
+        yield { type: "text", text: e.text };
+      } else if (e.type === "error") {
+        // A stop (stopTurn) ends the stream as "cancelled"; the client that went away is told nothing.
+        if (e.message === "cancelled" && !params.signal?.aborted) {
+          const m = await db().message.create({ data: { conversationId: convo.id, role: "assistant", content: partial, stopped: true } });
+          yield { type: "stopped", messageId: m.id };
+        } else yield { type: "error", message: e.message };
         return;
-      }
-      else if (e.type === "done") {
+      } else if (e.type === "done") {
+        const r = e.result;
         const m = await db().message.create({
-          data: { conversationId: convo.id, role: "assistant", content: e.result.text, tokensIn: e.result.promptTokens, tokensOut: e.result.completionTokens, durationMs: e.result.durationMs },
+          data: { conversationId: convo.id, role: "assistant", content: r.text, tokensIn: r.promptTokens, tokensOut: r.completionTokens, durationMs: r.durationMs, ttftMs: r.ttftMs },
         });
         await db().conversation.update({ where: { id: convo.id }, data: { updatedAt: new Date() } });
         yield { type: "done", messageId: m.id, result: e.result };

@@ -5,7 +5,7 @@ import type { ConversationDto, MessageDto } from "./conversation-dto";
 export async function getConversation(params: { id: string; userId: string }): Promise<ConversationDto | null> {
   const c = await db().conversation.findFirst({
     where: { id: params.id, userId: params.userId },
-    include: { messages: { orderBy: { createdAt: "asc" } } },
+    include: { messages: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
   });
   if (!c) return null;
   return {
@@ -20,8 +20,11 @@ export async function getConversation(params: { id: string; userId: string }): P
       id: m.id,
       role: m.role as MessageDto["role"],
       content: m.content,
+      tokensIn: m.tokensIn,
       tokensOut: m.tokensOut,
+      ttftMs: m.ttftMs,
       durationMs: m.durationMs,
+      stopped: m.stopped,
       createdAt: m.createdAt.toISOString(),
     })),
   };

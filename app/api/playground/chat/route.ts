@@ -12,10 +12,11 @@ const body = z.object({
   systemPrompt: z.string().max(20_000).optional(),
   chatFormat: z.enum(CHAT_FORMATS).default("auto"),
   params: z.record(z.string(), z.unknown()).default({}),
-  message: z.string().min(1).max(100_000),
+  message: z.string().min(1).max(100_000).optional(),
+  mode: z.enum(["send", "regenerate", "edit"]).default("send"),
 });
 
-/** One playground turn, answered as server-sent events: conversation, text pieces, then done or error. */
+/** One playground turn (chat-turn.ts), answered as server-sent events: conversation, text pieces, then done, stopped or error. */
 export const POST = withRole("member", async ({ req, principal, ip }) => {
   const b = body.parse(await readJson(req));
   try {
