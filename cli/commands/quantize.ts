@@ -1,9 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { SingleBar, Presets } from "cli-progress";
 import { parseQuantizeType, QUANTIZE_TYPES, quantizeGguf, type QuantizeType } from "../../lib/convert";
 import { verifyBlob } from "../../lib/verify";
-
-const MiB = 1024 * 1024;
+import { tensorProgress } from "../tensor-progress";
 
 function typeArg(value: string): QuantizeType {
   try {
@@ -28,29 +26,23 @@ export function register(program: Command): void {
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once("SIGINT", onSigint);
-      const bar = new SingleBar({ format: "{bar} {percentage}% | {done}/{all} MiB | {tensor}", hideCursor: true }, Presets.shades_classic);
-      let started = false;
+      const progress = tensorProgress();
       try {
         const r = await quantizeGguf({
           inFile: file,
           outFile: opts.out,
           type: opts.type,
           signal: controller.signal,
-          onProgress: (p) => {
-            const payload = { done: (p.bytesDone / MiB).toFixed(0), all: (p.bytesTotal / MiB).toFixed(0), tensor: p.tensor };
-            if (!started) bar.start(p.bytesTotal, 0, payload);
-            started = true;
-            bar.update(p.bytesDone, payload);
-          },
+          onProgress: progress.onProgress,
         });
-        bar.stop();
+        progress.stop();
         console.log(`${r.outFile}: ${r.fileType}, ${r.tensorCount} tensors, ${r.parameterCount.toLocaleString("en")} parameters, ${r.bytes.toLocaleString("en")} bytes (${r.bitsPerWeight.toFixed(2)} bits per weight)`);
         // Read back once: the CRC-32 of what was written must match, and the same read gives the sha256.
         const onDisk = await verifyBlob({ file: r.outFile, bytes: r.bytes, crc32: r.crc32, compute: ["sha256"] });
         if (!onDisk.ok) throw new Error(`${r.outFile} on disk differs from what was written (CRC-32 ${r.crc32}, found ${onDisk.actual.crc32 ?? "none"})`);
         console.log(`sha256 ${onDisk.actual.sha256}`);
       } finally {
-        if (started) bar.stop();
+        progress.stop();
         process.off("SIGINT", onSigint);
       }
     });

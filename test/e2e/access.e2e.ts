@@ -2,7 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
 import { createUser } from "../../lib/users/create-user";
-import { launchBrowser } from "../helpers/browser";
+import { launchBrowser, signIn } from "../helpers/browser";
 import { TEST_PASSWORD } from "../helpers/http-client";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
@@ -13,11 +13,7 @@ let model: { id: string };
 
 async function signedInPage(email: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto(`${app.baseUrl}/login`);
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', TEST_PASSWORD);
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.baseUrl}/`);
+  await signIn(page, app.baseUrl, email, TEST_PASSWORD);
   return page;
 }
 

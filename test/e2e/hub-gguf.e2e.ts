@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb } from "../../lib/db/prisma";
 import { createUser } from "../../lib/users/create-user";
-import { launchBrowser } from "../helpers/browser";
+import { launchBrowser, signIn } from "../helpers/browser";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { buildHfGgufRepo } from "../servers/hf-gguf-repo";
@@ -29,11 +29,7 @@ beforeAll(async () => {
   await createUser({ email: "ada@example.com", name: "Ada", password: "correct-horse", role: "admin" });
   browser = await launchBrowser();
   page = await browser.newPage();
-  await page.goto(`${app.baseUrl}/login`);
-  await page.fill('input[name="email"]', "ada@example.com");
-  await page.fill('input[name="password"]', "correct-horse");
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.baseUrl}/`);
+  await signIn(page, app.baseUrl, "ada@example.com", "correct-horse");
 }, 180_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../lib/users/create-user";
-import { launchBrowser, sendPlaygroundChat } from "../helpers/browser";
+import { launchBrowser, sendPlaygroundChat, signIn } from "../helpers/browser";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { startMetaCdn, type MetaCdn } from "../servers/meta-cdn";
@@ -41,11 +41,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
   page.on("dialog", (d) => void d.accept());
-  await page.goto(`${app.baseUrl}/login`);
-  await page.fill('input[name="email"]', "ada@example.com");
-  await page.fill('input[name="password"]', "correct-horse");
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.baseUrl}/`);
+  await signIn(page, app.baseUrl, "ada@example.com", "correct-horse");
 });
 
 afterAll(async () => {

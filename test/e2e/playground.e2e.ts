@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
 import { createUser } from "../../lib/users/create-user";
-import { launchBrowser, sendPlaygroundChat } from "../helpers/browser";
+import { launchBrowser, sendPlaygroundChat, signIn } from "../helpers/browser";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { registerTinyModel } from "../helpers/tiny-gguf";
@@ -38,11 +38,7 @@ beforeAll(async () => {
   // CSP violations and React errors show up as console errors.
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(`${m.text()} (${m.location().url})`));
   page.on("pageerror", (e) => consoleErrors.push(e.message));
-  await page.goto(`${app.baseUrl}/login`);
-  await page.fill('input[name="email"]', "mia@example.com");
-  await page.fill('input[name="password"]', "quartz-ember-tide-42");
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.baseUrl}/`);
+  await signIn(page, app.baseUrl, "mia@example.com", "quartz-ember-tide-42");
 }, 120_000);
 
 afterAll(async () => {

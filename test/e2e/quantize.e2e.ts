@@ -2,7 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb } from "../../lib/db/prisma";
 import { createUser } from "../../lib/users/create-user";
-import { launchBrowser } from "../helpers/browser";
+import { launchBrowser, signIn } from "../helpers/browser";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { registerTinyModel } from "../helpers/tiny-gguf";
@@ -19,11 +19,7 @@ beforeAll(async () => {
   await createUser({ email: "mo@example.com", name: "Mo", password: "correct-horse", role: "member" });
   browser = await launchBrowser();
   page = await browser.newPage();
-  await page.goto(`${app.baseUrl}/login`);
-  await page.fill('input[name="email"]', "mo@example.com");
-  await page.fill('input[name="password"]', "correct-horse");
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.baseUrl}/`);
+  await signIn(page, app.baseUrl, "mo@example.com", "correct-horse");
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb } from "../../lib/db/prisma";
 import { createUser } from "../../lib/users/create-user";
-import { launchBrowser } from "../helpers/browser";
+import { launchBrowser, signIn } from "../helpers/browser";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { registerTinyModel } from "../helpers/tiny-gguf";
@@ -23,11 +23,7 @@ beforeAll(async () => {
   await createUser({ email: "mia@example.com", name: "Mia", password: "quartz-ember-tide-42", role: "member" });
   browser = await launchBrowser();
   page = await browser.newPage({ acceptDownloads: true });
-  await page.goto(`${app.baseUrl}/login`);
-  await page.fill('input[name="email"]', "mia@example.com");
-  await page.fill('input[name="password"]', "quartz-ember-tide-42");
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.baseUrl}/`);
+  await signIn(page, app.baseUrl, "mia@example.com", "quartz-ember-tide-42");
 });
 
 afterAll(async () => {

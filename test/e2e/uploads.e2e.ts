@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
 import { createUser } from "../../lib/users/create-user";
-import { launchBrowser } from "../helpers/browser";
+import { launchBrowser, signIn } from "../helpers/browser";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { writeSyntheticGguf } from "../helpers/synthetic-gguf";
 import { setupTestEnv } from "../helpers/test-env";
@@ -27,11 +27,7 @@ beforeAll(async () => {
   await createUser({ email: "mel@example.com", name: "Mel", password: "correct-horse", role: "member" });
   browser = await launchBrowser();
   page = await browser.newPage();
-  await page.goto(`${app.baseUrl}/login`);
-  await page.fill('input[name="email"]', "mel@example.com");
-  await page.fill('input[name="password"]', "correct-horse");
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.baseUrl}/`);
+  await signIn(page, app.baseUrl, "mel@example.com", "correct-horse");
 });
 
 afterAll(async () => {

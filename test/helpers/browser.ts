@@ -32,3 +32,12 @@ export async function sendPlaygroundChat(page: Page, chat: { messages: { content
   await expect.poll(() => answer.textContent(), { timeout: 60_000 }).toContain(`${chat.maxTokens} tokens`);
   return answer;
 }
+
+/** Signs in through the login page and waits for the Overview. */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('input[name="email"]', email);
+  await page.fill('input[name="password"]', password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${baseUrl}/`);
+}
