@@ -63,7 +63,7 @@ describe("GGUF from the Hub in the browser", () => {
     await page.click("nav >> text=Models");
     const row = page.locator("tr", { hasText: `${REPO}:Q8_0` });
     await expect.poll(() => row.locator(".status.verified").count(), { timeout: 120_000 }).toBe(1);
-    expect(await row.locator("td").nth(3).innerText()).toBe("llama");
+    expect(await row.locator('[data-testid="architecture"]').innerText()).toBe("llama");
 
     await page.click("nav >> text=Playground");
     await page.selectOption('select[aria-label="model"]', `${REPO}:Q8_0`);

@@ -117,7 +117,7 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
               <td data-testid="context-length">{m.contextLength ? `${m.contextLength.toLocaleString("en-US")} tokens` : <span className="muted">—</span>}</td>
               <td>{m.source}{m.repo && m.source === "hf" ? "" : m.repo ? ` (${m.repo})` : ""}</td>
               <td>{m.format}</td>
-              <td>
+              <td data-testid="architecture">
                 {m.architecture?.name ?? <span className="muted">—</span>}
                 {m.architecture && !m.architecture.supported && <span className="error" title="unknown to the bundled llama.cpp: cannot run"> (unsupported)</span>}
               </td>
