@@ -1,14 +1,14 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, open, readFile, rm, stat, symlink } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb } from "../db/prisma";
-import { GgufValueType, GgufWriter, readGguf, type GgufValue } from "../gguf";
 import type { JobDto } from "../jobs/job-dto";
 import { createUser } from "../users/create-user";
+import { copyGgufWith } from "../../test/helpers/gguf-copy";
 import { TestClient } from "../../test/helpers/http-client";
 import { startApp, type AppHandle } from "../../test/helpers/start-app";
 import { setupTestEnv, type TestEnv } from "../../test/helpers/test-env";
@@ -57,27 +57,6 @@ const ended = (id: string) => async () => {
   return ["completed", "failed", "cancelled"].includes(j.status) ? j : null;
 };
 
-/** A copy of `src` whose general.architecture says `arch` (everything else as it was). */
-async function withArchitecture(src: string, dest: string, arch: string): Promise<void> {
-  const g = await readGguf({ file: src });
-  const bytes = await readFile(src);
-  const fh = await open(dest, "w");
-  try {
-    const w = new GgufWriter(fh, { alignment: g.alignment });
-    for (const [key, v] of Object.entries(g.metadata)) {
-      w.addKv(key, key === "general.architecture" ? { type: GgufValueType.STRING, value: arch } : (v as GgufValue));
-    }
-    for (const t of g.tensors) w.addTensorInfo(t.name, t.shape, t.type);
-    await w.writeHeader();
-    await w.writeKvData();
-    await w.writeTensorInfo();
-    for (const t of g.tensors) await w.writeTensorData(t.name, bytes.subarray(t.absoluteOffset, t.absoluteOffset + t.bytes));
-    await w.finish({ sync: false });
-  } finally {
-    await fh.close();
-  }
-}
-
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "depot-hub-gguf-"));
   repoDir = path.join(work, "repo");
@@ -90,7 +69,7 @@ beforeAll(async () => {
   await mkdir(importDir, { recursive: true });
   await copyFile(path.join(repoDir, "tiny-llama-F16.gguf"), path.join(importDir, "tiny-import-F16.gguf"));
   await copyFile(path.join(repoDir, "tiny-llama-Q4_0.gguf"), path.join(shmDir, "tiny-shm-Q4_0.gguf"));
-  await withArchitecture(path.join(repoDir, "tiny-llama-Q4_0.gguf"), path.join(importDir, "alien.gguf"), "notallama9000");
+  await copyGgufWith({ src: path.join(repoDir, "tiny-llama-Q4_0.gguf"), out: path.join(importDir, "alien.gguf"), set: { "general.architecture": "notallama9000" } });
   await copyFile(path.join(repoDir, "tiny-llama-Q4_0.gguf"), path.join(work, "secret.gguf"));
   await symlink(path.join(work, "secret.gguf"), path.join(importDir, "escape.gguf"));
   env = await setupTestEnv();
