@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { FeedbackProvider } from "@/components/feedback";
 import { Sidebar } from "@/components/sidebar";
 import { requireUser } from "@/lib/auth/require-user";
 
@@ -7,9 +8,11 @@ export const dynamic = "force-dynamic";
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const { user } = await requireUser();
   return (
-    <div className="shell">
-      <Sidebar email={user.email} role={user.role} />
-      <main>{children}</main>
-    </div>
+    <FeedbackProvider>
+      <div className="shell">
+        <Sidebar email={user.email} role={user.role} />
+        <main>{children}</main>
+      </div>
+    </FeedbackProvider>
   );
 }
