@@ -5,17 +5,17 @@ export const K_QUANT_FILE_TYPES = ["Q2_K", "Q3_K_M", "Q4_K_S", "Q4_K_M", "Q5_K_S
 export type KQuantFileType = (typeof K_QUANT_FILE_TYPES)[number];
 
 /**
- * `general.file_type` (LLAMA_FTYPE), the default tensor type (llama_ftype_get_default_type) and a one-line note for
- * each: llama-quantize's own size and perplexity figures for Llama 3 8B (tools/quantize/quantize.cpp).
+ * `general.file_type` (LLAMA_FTYPE) and the default tensor type (llama_ftype_get_default_type) of each; the one-line
+ * notes users read are in type-notes.ts.
  */
-export const K_QUANT_FILE_TYPE_INFO: Readonly<Record<KQuantFileType, { fileType: LlamaFileType; defaultType: GgmlType; description: string }>> = {
-  Q2_K: { fileType: LlamaFileType.MOSTLY_Q2_K, defaultType: GgmlType.Q2_K, description: "Smallest, lowest quality: 2.96 GB for 8B, +3.52 perplexity" },
-  Q3_K_M: { fileType: LlamaFileType.MOSTLY_Q3_K_M, defaultType: GgmlType.Q3_K, description: "Very small, noticeable quality loss: 3.74 GB for 8B, +0.66 perplexity" },
-  Q4_K_S: { fileType: LlamaFileType.MOSTLY_Q4_K_S, defaultType: GgmlType.Q4_K, description: "Small, some quality loss: 4.37 GB for 8B, +0.27 perplexity" },
-  Q4_K_M: { fileType: LlamaFileType.MOSTLY_Q4_K_M, defaultType: GgmlType.Q4_K, description: "Recommended balance of size and quality: 4.58 GB for 8B, +0.18 perplexity" },
-  Q5_K_S: { fileType: LlamaFileType.MOSTLY_Q5_K_S, defaultType: GgmlType.Q5_K, description: "Larger, low quality loss: 5.21 GB for 8B, +0.10 perplexity" },
-  Q5_K_M: { fileType: LlamaFileType.MOSTLY_Q5_K_M, defaultType: GgmlType.Q5_K, description: "Larger, very low quality loss: 5.33 GB for 8B, +0.06 perplexity" },
-  Q6_K: { fileType: LlamaFileType.MOSTLY_Q6_K, defaultType: GgmlType.Q6_K, description: "Near-lossless, largest K-quant: 6.14 GB for 8B, +0.02 perplexity" },
+export const K_QUANT_FILE_TYPE_INFO: Readonly<Record<KQuantFileType, { fileType: LlamaFileType; defaultType: GgmlType }>> = {
+  Q2_K: { fileType: LlamaFileType.MOSTLY_Q2_K, defaultType: GgmlType.Q2_K },
+  Q3_K_M: { fileType: LlamaFileType.MOSTLY_Q3_K_M, defaultType: GgmlType.Q3_K },
+  Q4_K_S: { fileType: LlamaFileType.MOSTLY_Q4_K_S, defaultType: GgmlType.Q4_K },
+  Q4_K_M: { fileType: LlamaFileType.MOSTLY_Q4_K_M, defaultType: GgmlType.Q4_K },
+  Q5_K_S: { fileType: LlamaFileType.MOSTLY_Q5_K_S, defaultType: GgmlType.Q5_K },
+  Q5_K_M: { fileType: LlamaFileType.MOSTLY_Q5_K_M, defaultType: GgmlType.Q5_K },
+  Q6_K: { fileType: LlamaFileType.MOSTLY_Q6_K, defaultType: GgmlType.Q6_K },
 };
 
 export type KQuantTensor = {
