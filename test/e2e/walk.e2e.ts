@@ -198,6 +198,8 @@ describe("a walk through every page", () => {
     const jobs = page.locator("nav >> text=Jobs");
     expect(await menu.getAttribute("aria-expanded")).toBe("false");
     expect(await jobs.isVisible()).toBe(false);
+    // Closed, the navigation is one slim bar above the page.
+    expect((await page.locator("nav.sidebar").boundingBox())!.height).toBeLessThan(64);
     await menu.click();
     expect(await menu.getAttribute("aria-expanded")).toBe("true");
     await jobs.click();
