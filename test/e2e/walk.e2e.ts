@@ -58,7 +58,9 @@ afterAll(async () => {
 
 /** A page of `size` that records every console error, page error and failed response as a problem. */
 async function openPage(size: Size): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+  // A reader far from the server's locale and time zone: any time or number the server formats its own way and the
+  // browser formats another is a hydration error (React #418) here.
+  const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, locale: "de-DE", timezoneId: "Pacific/Auckland" });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("console", (m) => void (m.type() === "error" && problems.push(`console: ${m.text()}`)));
