@@ -111,6 +111,11 @@ describe("a walk through every page", () => {
       failures.push(...(await check(page, size, "setup", problems)));
       await context.close();
     }
+    // The favicon: the app icon, also where a browser asks for /favicon.ico (no 404 on any page).
+    for (const icon of ["/icon.svg", "/favicon.ico"]) {
+      const res = await fetch(`${app.baseUrl}${icon}`, { redirect: "manual" });
+      expect([icon, res.status, res.headers.get("content-type")]).toEqual([icon, 200, "image/svg+xml"]);
+    }
     await createUser({ email: ADMIN, name: "Ada", password: TEST_PASSWORD, role: "admin" });
     const { context, page, problems } = await openPage(SIZES[0]);
     await page.goto(`${app.baseUrl}/login`);
