@@ -16,6 +16,10 @@ const nextConfig = {
   // `npm run typecheck` (tsc over the whole repo, run by CI) is the type gate; the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
+  // Browsers that ask for /favicon.ico anyway (before the page's <link rel="icon">) get the app icon, not a 404.
+  async rewrites() {
+    return [{ source: "/favicon.ico", destination: "/icon.svg" }];
+  },
   async headers() {
     return [
       {

@@ -13,5 +13,5 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api|v1|metrics|login|setup|_next|favicon.ico).*)"],
+  matcher: ["/((?!api|v1|metrics|login|setup|_next|favicon.ico|icon.svg).*)"],
 };

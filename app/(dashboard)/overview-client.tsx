@@ -1,21 +1,41 @@
 "use client";
-import { useState } from "react";
-import { api } from "@/components/api";
+import Link from "next/link";
 import { formatBytes, formatDuration } from "@/components/format";
 import { LineChart } from "@/components/line-chart";
 import { usePoll } from "@/components/use-poll";
 import type { OverviewDto } from "@/lib/overview/get-overview";
 
-export function OverviewClient({ initial, canEnqueue }: { initial: OverviewDto; canEnqueue: boolean }) {
+/** What a new instance needs first, in order; shown while the inventory is empty. */
+function GetStarted({ hasToken, role, workers }: { hasToken: boolean; role: string; workers: number }) {
+  const admin = role === "admin";
+  return (
+    <section className="empty-state" data-testid="get-started" aria-labelledby="get-started-title">
+      <strong id="get-started-title">Get started: no models yet</strong>
+      <ol>
+        {workers === 0 && <li>Start a worker on a GPU machine: <code>npm run worker</code> (it registers here within seconds).</li>}
+        {!hasToken && (
+          <li>
+            {admin ? <Link href="/settings?tab=credentials">Add a Hugging Face token</Link> : "Ask an administrator to add a Hugging Face token"} for gated models such as Meta&apos;s Llama (public repositories need none).
+          </li>
+        )}
+        {role !== "viewer" ? (
+          <li>
+            <Link href="/downloads">Pull a model</Link> from the Hugging Face Hub or a Meta download link, or <Link href="/models">upload a GGUF</Link>.
+          </li>
+        ) : (
+          <li>Ask a member to pull a model; it appears under <Link href="/models">Models</Link>.</li>
+        )}
+        <li>Chat with it in the <Link href="/playground">Playground</Link>, or start a batch on <Link href="/runs">Runs</Link>.</li>
+      </ol>
+    </section>
+  );
+}
+
+export function OverviewClient({ initial, start }: { initial: OverviewDto; start: { hasToken: boolean; role: string } | null }) {
   const { data } = usePoll<OverviewDto>("/api/overview", initial, 2000);
-  const [seconds, setSeconds] = useState(5);
-  const [msg, setMsg] = useState<string | null>(null);
-  const enqueueEcho = async () => {
-    const { id } = await api<{ id: string }>("/api/jobs", { body: { seconds, message: "hello from the dashboard" } });
-    setMsg(`queued ${id}`);
-  };
   return (
     <>
+      {start && <GetStarted {...start} workers={data.workers.length} />}
       {data.diskAlerts.map((a) => (
         <div className="notice" role="status" key={a} data-testid="disk-alert">
           ⚠ Low disk space: {a}
@@ -38,7 +58,7 @@ export function OverviewClient({ initial, canEnqueue }: { initial: OverviewDto; 
       </table>
 
       <h2>Activity (last hour)</h2>
-      <div className="cards" style={{ gridTemplateColumns: "repeat(auto-fill, minmax(420px, 1fr))" }}>
+      <div className="cards" style={{ gridTemplateColumns: "repeat(auto-fill, minmax(min(420px, 100%), 1fr))" }}>
         <LineChart
           label="jobs waiting and active"
           series={[
@@ -97,19 +117,6 @@ export function OverviewClient({ initial, canEnqueue }: { initial: OverviewDto; 
           <div className="muted">of {formatBytes(data.disk.totalBytes)}</div>
         </div>
       </div>
-
-      {canEnqueue && (
-        <>
-          <h2>Smoke test</h2>
-          <div className="row">
-            <label>
-              echo job for <input type="number" min={0} max={3600} value={seconds} onChange={(e) => setSeconds(Number(e.target.value))} style={{ width: 70 }} /> s
-            </label>
-            <button onClick={enqueueEcho}>Enqueue echo job</button>
-            {msg && <span className="muted">{msg}</span>}
-          </div>
-        </>
-      )}
     </>
   );
 }

@@ -36,9 +36,9 @@ afterAll(async () => {
 describe("sharing a model with a group, in the browser", () => {
   it("an admin groups users and shares the model with one group; another group's member cannot see it; the audit page lists both", async () => {
     const admin = await signedInPage("admin@example.com");
-    await admin.goto(`${app.baseUrl}/settings`);
+    await admin.goto(`${app.baseUrl}/settings?tab=groups`);
     for (const [group, member] of [["research", "alice@example.com"], ["support", "bob@example.com"]] as const) {
-      await admin.fill('input[name="name"][placeholder="group name"]', group);
+      await admin.getByLabel("Group name").fill(group);
       await admin.click("text=Create group");
       const box = admin.getByLabel(`${member} in ${group}`);
       await box.waitFor();

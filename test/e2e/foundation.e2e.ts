@@ -52,10 +52,12 @@ describe("first run in a browser", () => {
     await expect.poll(() => card.textContent(), { timeout: 30_000 }).toMatch(/native batch sampling|per-sequence sampling \(prebuilt llama\.cpp\)/);
   });
 
-  it("enqueues an echo job from the UI and watches its progress bar move to completion on the Jobs page", async () => {
-    await page.fill('input[type="number"]', "6");
+  it("enqueues an echo job from Settings → Maintenance and watches its progress bar move to completion on the Jobs page", async () => {
+    await page.click("nav >> text=Settings");
+    await page.getByRole("tab", { name: "Maintenance" }).click();
+    await page.getByLabel("Echo job length (seconds)").fill("6");
     await page.click("text=Enqueue echo job");
-    await expect.poll(() => page.textContent("body")).toMatch(/queued maintenance-/);
+    await expect.poll(() => page.textContent('[data-testid="toasts"]')).toMatch(/queued maintenance-/);
     await page.click('nav >> text=Jobs');
     await page.waitForURL(/\/jobs$/);
     const row = page.locator("tr[data-job-id]").first();

@@ -20,8 +20,8 @@ export function LoginForm() {
   };
   return (
     <form className="stack" onSubmit={submit}>
-      <input name="email" type="email" placeholder="Email" autoComplete="username" required />
-      <input name="password" type="password" placeholder="Password" autoComplete="current-password" required />
+      <label className="field">Email<input name="email" type="email" autoComplete="username" required /></label>
+      <label className="field">Password<input name="password" type="password" autoComplete="current-password" required /></label>
       {error && <div className="error" role="alert">{error}</div>}
       <button type="submit" disabled={busy}>
         Sign in

@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { ThemeToggle } from "@/components/theme-toggle";
 import { db } from "@/lib/db/prisma";
 import { LoginForm } from "./login-form";
 
@@ -9,6 +10,9 @@ export default async function LoginPage() {
   return (
     <div className="center">
       <div className="card">
+        <div className="corner">
+          <ThemeToggle />
+        </div>
         <h1>Sign in to llama-depot</h1>
         <LoginForm />
       </div>

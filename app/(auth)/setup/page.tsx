@@ -1,4 +1,5 @@
 import { notFound } from "next/navigation";
+import { ThemeToggle } from "@/components/theme-toggle";
 import { db } from "@/lib/db/prisma";
 import { SetupForm } from "./setup-form";
 
@@ -10,6 +11,9 @@ export default async function SetupPage() {
   return (
     <div className="center">
       <div className="card">
+        <div className="corner">
+          <ThemeToggle />
+        </div>
         <h1>Create the first administrator</h1>
         <p className="muted">This page disappears once an account exists.</p>
         <SetupForm />

@@ -18,9 +18,9 @@ export function SetupForm() {
   };
   return (
     <form className="stack" onSubmit={submit}>
-      <input name="name" placeholder="Name" required />
-      <input name="email" type="email" placeholder="Email" required />
-      <input name="password" type="password" placeholder="Password (8+ characters)" minLength={8} required />
+      <label className="field">Name<input name="name" autoComplete="name" required /></label>
+      <label className="field">Email<input name="email" type="email" autoComplete="username" required /></label>
+      <label className="field">Password (8+ characters)<input name="password" type="password" autoComplete="new-password" minLength={8} required /></label>
       {error && <div className="error" role="alert">{error}</div>}
       <button type="submit">Create administrator</button>
     </form>

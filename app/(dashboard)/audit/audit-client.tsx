@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { LocalTime } from "@/components/local-time";
 import { usePoll } from "@/components/use-poll";
 import type { AuditDto } from "@/lib/audit/list-audit";
 
@@ -32,7 +33,7 @@ export function AuditClient({ initial }: { initial: AuditDto[] }) {
         <tbody>
           {data.events.map((e) => (
             <tr key={e.id} data-action={e.action}>
-              <td className="muted">{new Date(e.at).toLocaleString()}</td>
+              <td className="muted"><LocalTime at={e.at} /></td>
               <td>{e.actor}</td>
               <td className="mono">{e.action}</td>
               <td className="mono">{e.target}</td>

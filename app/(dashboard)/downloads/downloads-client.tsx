@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { api } from "@/components/api";
 import { formatBytes, formatDuration } from "@/components/format";
 import { ProgressBar } from "@/components/progress-bar";
+import { useNow } from "@/components/use-now";
 import { usePoll } from "@/components/use-poll";
 import { WorkerSelect } from "@/components/worker-select";
 import type { DownloadDto } from "@/lib/models/list-downloads";
@@ -12,16 +13,8 @@ type Token = { id: string; label: string; hint: string };
 type ParsedLink = { expiresAt: string; display: string; family: string | null };
 type HubGgufDto = { stem: string; quant: string | null; files: { path: string; bytes: number }[]; bytes: number; complete: boolean };
 
-function useNow(ms = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [ms]);
-  return now;
-}
-
-function Countdown({ until, now }: { until: string; now: number }) {
+function Countdown({ until, now }: { until: string; now: number | null }) {
+  if (now === null) return null;
   const left = (new Date(until).getTime() - now) / 1000;
   return left > 0 ? <span data-testid="countdown">expires in {formatDuration(left)}</span> : <span className="error" data-testid="countdown">expired</span>;
 }
@@ -63,7 +56,7 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: MetaCatalogDto; s
   const bytes = models.filter((m) => chosen.includes(m.id)).reduce((s, m) => s + m.approxBytes, 0);
   const speed = speedBps > 0 ? speedBps : assumedMiBps * 1024 * 1024;
   const estimate = bytes / speed;
-  const left = parsed ? (new Date(parsed.expiresAt).getTime() - now) / 1000 : null;
+  const left = parsed && now !== null ? (new Date(parsed.expiresAt).getTime() - now) / 1000 : null;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -242,7 +235,7 @@ async function discard(d: DownloadDto, modelIds: string[]): Promise<void> {
   for (const id of modelIds) await api(`/api/models/${id}`, { method: "DELETE" });
 }
 
-function DownloadRow({ d, role, now, refresh }: { d: DownloadDto; role: string; now: number; refresh: () => void }) {
+function DownloadRow({ d, role, now, refresh }: { d: DownloadDto; role: string; now: number | null; refresh: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const act = (path: string) => api(path, { body: {} }).then(refresh, (e: Error) => setError(e.message));
   const canAct = role !== "viewer";
@@ -250,7 +243,7 @@ function DownloadRow({ d, role, now, refresh }: { d: DownloadDto; role: string; 
   const title = s.source === "meta" ? `Meta ${s.models?.join(", ")}` : `${s.repo}@${s.revision}`;
   const running = ["waiting", "active", "delayed"].includes(d.status);
   const eta = d.detail?.etaSeconds;
-  const linkLeft = d.linkExpiresAt ? (new Date(d.linkExpiresAt).getTime() - now) / 1000 : null;
+  const linkLeft = d.linkExpiresAt && now !== null ? (new Date(d.linkExpiresAt).getTime() - now) / 1000 : null;
   return (
     <div className="card" data-job-id={d.id} data-status={d.status} style={{ marginBottom: 12 }}>
       <div className="row" style={{ justifyContent: "space-between" }}>

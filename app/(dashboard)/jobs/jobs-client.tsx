@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { api } from "@/components/api";
 import { formatBytes, formatDuration } from "@/components/format";
+import { LocalTime } from "@/components/local-time";
 import { ProgressBar } from "@/components/progress-bar";
 import { usePoll } from "@/components/use-poll";
 import { JOB_STATUSES, type JobDto } from "@/lib/jobs/job-dto";
@@ -64,7 +65,7 @@ export function JobsClient({ initial, role, email }: { initial: JobDto[]; role: 
               </td>
               <td data-testid="attempts">{j.attempts}</td>
               <td className="muted">{j.user ?? "–"}</td>
-              <td className="muted">{new Date(j.createdAt).toLocaleTimeString()}</td>
+              <td className="muted"><LocalTime at={j.createdAt} timeOnly /></td>
               <td className="error">{j.error}</td>
               <td>
                 <div className="row">

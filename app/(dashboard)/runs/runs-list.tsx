@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { LocalTime } from "@/components/local-time";
 import { ProgressBar } from "@/components/progress-bar";
 import { usePoll } from "@/components/use-poll";
 import type { RunSummaryDto } from "@/lib/runs/run-dto";
@@ -25,7 +26,7 @@ export function RunsList({ initial }: { initial: RunSummaryDto[] }) {
                 <div className="muted">{done}/{r.total}{r.counts.failed ? ` · ${r.counts.failed} failed` : ""}</div>
               </td>
               <td className="muted">{r.createdBy ?? "–"}</td>
-              <td className="muted">{new Date(r.createdAt).toLocaleString()}</td>
+              <td className="muted"><LocalTime at={r.createdAt} /></td>
             </tr>
           );
         })}

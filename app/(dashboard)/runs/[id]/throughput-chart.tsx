@@ -13,7 +13,7 @@ export function ThroughputChart({ points }: { points: ThroughputPoint[] }) {
   const y = (v: number) => H - PAD - (v / maxY) * (H - PAD * 2);
   const line = [{ t: 0, tokensPerSecond: points[0]!.tokensPerSecond }, ...points].map((p) => `${x(p.t).toFixed(1)},${y(p.tokensPerSecond).toFixed(1)}`).join(" ");
   return (
-    <svg width={W} height={H} role="img" aria-label="tokens per second over time" data-testid="throughput-chart" style={{ background: "var(--panel)", border: "1px solid var(--line)", borderRadius: 8 }}>
+    <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label="tokens per second over time" data-testid="throughput-chart" style={{ maxWidth: W, background: "var(--panel)", border: "1px solid var(--line)", borderRadius: 8 }}>
       <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} stroke="var(--line)" />
       <line x1={PAD} y1={PAD} x2={PAD} y2={H - PAD} stroke="var(--line)" />
       <polyline points={line} fill="none" stroke="var(--accent)" strokeWidth={2} />
