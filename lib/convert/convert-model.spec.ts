@@ -8,8 +8,8 @@ import { DepotError, isRetryable } from "../errors";
 import { readGguf } from "../gguf";
 import { convertModel } from "./convert-model";
 import { ConvertError, type ConvertErrorCode } from "./errors";
-import { loadTensors, pickle, writeSafetensors, writeTorchZip, type TensorData } from "./testing/checkpoint-writers";
-import { FIXTURE, normaliseValue, referenceMetadata, referenceTensors, renderedMetadata, tensorHashes } from "./testing/gguf-fixtures";
+import { loadTensors, pickle, writeSafetensors, writeTorchZip, type TensorData } from "../../test/helpers/checkpoint-writers";
+import { FIXTURE, normaliseValue, referenceMetadata, referenceTensors, renderedMetadata, tensorHashes } from "../../test/helpers/gguf-fixtures";
 
 let tmp: string;
 let outDir: string;

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { convertModel } from "./convert-model";
-import { detectCheckpointFormat } from "./detect-checkpoint-format";
+import { convertModel } from "../convert/convert-model";
+import { detectCheckpointFormat } from "../convert/detect-checkpoint-format";
 import { inspectGguf } from "./inspect-gguf";
-import { FIXTURE } from "./testing/gguf-fixtures";
+import { FIXTURE } from "../../test/helpers/gguf-fixtures";
 
 describe("inspectGguf", () => {
   let tmp: string;

@@ -1,4 +1,4 @@
-import { GgmlType, GgufValueType, readGguf, type GgufScalar } from "../gguf";
+import { GgmlType, GgufValueType, readGguf, type GgufScalar } from "./";
 
 export type GgufInspection = {
   file: string;

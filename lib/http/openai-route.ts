@@ -1,10 +1,10 @@
 import { ZodError } from "zod";
-import { authenticate, type Principal } from "../../auth/authenticate";
-import { roleAtLeast, type Role } from "../../auth/roles";
-import { DepotError } from "../../errors";
-import { HttpError } from "../../http/errors";
-import { logger } from "../../log/logger";
-import { InferenceError, QueueFullError } from "../errors";
+import { authenticate, type Principal } from "../auth/authenticate";
+import { roleAtLeast, type Role } from "../auth/roles";
+import { DepotError } from "../errors";
+import { HttpError } from "./errors";
+import { logger } from "../log/logger";
+import { InferenceError, QueueFullError } from "../inference/errors";
 import { openaiError } from "./openai-error";
 
 const log = logger("openai");

@@ -1,4 +1,4 @@
-import { INFERENCE_ERROR_CODES, InferenceError } from "./errors";
+import { INFERENCE_ERROR_CODES, InferenceError } from "../inference/errors";
 import type { InteractiveResult, StreamEvent } from "./stream-events";
 
 /** Waits for the end of an interactive request's event stream: its result, or its error thrown. */

@@ -1,10 +1,10 @@
 import { DepotError } from "../errors";
-import { InferenceError } from "./errors";
-import { inferenceEngine } from "./engine";
-import { findModel } from "./find-model";
-import { modelFile } from "./model-file";
-import { runGeneration } from "./run-generation";
-import { samplingParams, type GenerationInput, type SamplingInput } from "./sampling";
+import { InferenceError } from "../inference/errors";
+import { inferenceEngine } from "../inference/engine";
+import { findModel } from "../models/find-model";
+import { modelFile } from "../models/model-file";
+import { runGeneration } from "../inference/run-generation";
+import { samplingParams, type GenerationInput, type SamplingInput } from "../generation/sampling";
 import type { InteractiveResult } from "./stream-events";
 import { publishStreamEvent } from "./stream-publisher";
 

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { redisConnection } from "../queue/connection";
+import { redisConnection } from "../redis/connection";
 import { streamChannel, type StreamEvent } from "./stream-events";
 
 const globalForPub = globalThis as unknown as { depotStreamPub?: Redis };

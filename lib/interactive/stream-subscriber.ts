@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { redisConnection } from "../queue/connection";
+import { redisConnection } from "../redis/connection";
 import type { StreamEvent } from "./stream-events";
 
 type Sub = { redis: Redis; handlers: Map<string, (e: StreamEvent) => void> };

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { config } from "../config/env";
 import { cancelJob } from "../jobs/job-actions";
-import { webRedis } from "../queue/connection";
+import { webRedis } from "../redis/connection";
 import { enqueue } from "../queue/enqueue";
 import { modelLane } from "../queue/names";
-import { QueueFullError } from "./errors";
-import type { RunnableModel } from "./find-model";
-import type { GenerationInput, SamplingInput } from "./sampling";
+import { QueueFullError } from "../inference/errors";
+import type { RunnableModel } from "../models/find-model";
+import type { GenerationInput, SamplingInput } from "../generation/sampling";
 import { inflightKey, streamChannel, type StreamEvent } from "./stream-events";
 import { subscribeStream } from "./stream-subscriber";
 

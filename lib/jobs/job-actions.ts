@@ -2,10 +2,10 @@ import type { AccessUser } from "../access/model-access";
 import { db } from "../db/prisma";
 import { HttpError, notFound } from "../http/errors";
 import { publishCancel } from "../queue/cancel";
-import { webRedis } from "../queue/connection";
+import { webRedis } from "../redis/connection";
 import { QUEUES, type QueueName } from "../queue/names";
 import { queue } from "../queue/queues";
-import { markJobStatus } from "./job-rows";
+import { markJobStatus } from "../queue/job-rows";
 
 /**
  * The team model: a job's owner (who started it) and admins act on it; everyone else may only read it.

@@ -2,7 +2,7 @@ import { lstat, readdir, readlink, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { config } from "../config/env";
 import { db } from "../db/prisma";
-import { modelDir } from "../models/paths";
+import { modelDir } from "../stores/paths";
 import { abandonedUploads } from "../uploads/upload-store";
 
 export type GarbageItem = { path: string; bytes: number; reason: string };

@@ -2,8 +2,8 @@ import { stat } from "node:fs/promises";
 import { db } from "../db/prisma";
 import { safeJoin } from "../download";
 import { logger } from "../log/logger";
-import { modelDir } from "../models/paths";
-import { RUNNABLE_STATUSES } from "../inference/find-model";
+import { modelDir } from "../stores/paths";
+import { RUNNABLE_STATUSES } from "./find-model";
 
 const log = logger("stores");
 

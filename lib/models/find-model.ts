@@ -2,7 +2,7 @@ import { assertModelVisible } from "../access/model-access";
 import type { Principal } from "../auth/authenticate";
 import { db } from "../db/prisma";
 import { isSupportedArchitecture } from "../gguf/architectures";
-import { InferenceError } from "./errors";
+import { InferenceError } from "../inference/errors";
 
 /** `files`: the model's recorded .gguf files (a Hub GGUF's in a snapshot shared with other quants; a split set's parts). */
 export type RunnableModel = { id: string; name: string; directory: string; files: string[] };

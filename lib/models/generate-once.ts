@@ -1,11 +1,11 @@
 import { stat } from "node:fs/promises";
-import { depotLlama } from "./llama";
+import { depotLlama } from "../inference/llama";
 import { findModel } from "./find-model";
-import type { GenerationResult } from "./generate-tokens";
+import type { GenerationResult } from "../inference/generate-tokens";
 import { modelFile } from "./model-file";
-import { ModelResidency } from "./residency";
-import { runGeneration } from "./run-generation";
-import { samplingParams, type GenerationInput, type SamplingInput } from "./sampling";
+import { ModelResidency } from "../inference/residency";
+import { runGeneration } from "../inference/run-generation";
+import { samplingParams, type GenerationInput, type SamplingInput } from "../generation/sampling";
 
 /**
  * One generation in this process, without the server: `model` is a .gguf path or a model's name or id in the

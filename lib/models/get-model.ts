@@ -6,7 +6,7 @@ import { redactPaths } from "../jobs/redact-paths";
 import { notFound } from "../http/errors";
 import { listStores } from "../stores/replicas";
 import { detectFamily, familyEvidence, type FamilyEvidence } from "./model-family";
-import { modelDir } from "./paths";
+import { modelDir } from "../stores/paths";
 import { MODEL_INCLUDE, toModelDto, toModelFileDto, type ModelDetailDto } from "./model-dto";
 
 /** BigInt (uint64 metadata) is not JSON: numbers when exact, strings otherwise. */

@@ -6,7 +6,7 @@ import { describeGguf, type GgufFacts } from "../gguf";
 import { HttpError } from "../http/errors";
 import { recordLocalReplica } from "../stores/replicas";
 import { hashFile } from "../verify";
-import { ggufDir, modelDir } from "./paths";
+import { ggufDir, modelDir } from "../stores/paths";
 import { recordModelFiles } from "./record-model-files";
 
 export type ImportableGguf = { dir: string; path: string; bytes: number };

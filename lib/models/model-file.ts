@@ -1,9 +1,9 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { safeJoin } from "../download";
-import { modelDir } from "../models/paths";
+import { modelDir } from "../stores/paths";
 import { splitPart } from "../sources/hf/gguf-files";
-import { InferenceError } from "./errors";
+import { InferenceError } from "../inference/errors";
 
 /**
  * The GGUF file of a model to load: its recorded file (the first part of a split set: llama.cpp finds the others

@@ -3,7 +3,7 @@ import path from "node:path";
 import { db } from "../db/prisma";
 import { safeJoin } from "../download";
 import { HttpError } from "../http/errors";
-import { isInsideDataDir, modelDir } from "./paths";
+import { isInsideDataDir, modelDir } from "../stores/paths";
 
 /** Bytes of regular files under `p` (each inode once), without following links. */
 async function diskUsage(p: string, seen = new Set<string>()): Promise<number> {

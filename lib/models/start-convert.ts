@@ -1,13 +1,13 @@
 import path from "node:path";
 import { db } from "../db/prisma";
 import { HttpError, notFound } from "../http/errors";
-import { modelFile } from "../inference/model-file";
+import { modelFile } from "./model-file";
 import { enqueue } from "../queue/enqueue";
 import { laneHolding } from "../stores/placement";
 import { copiesTo } from "../stores/replicas";
 import { assertQuantizable, ConvertError, QUANTIZE_TYPES } from "../convert";
 import type { convertTypes } from "../queue/payloads";
-import { ggufDir } from "./paths";
+import { ggufDir } from "../stores/paths";
 
 /** `meta-llama/Llama-2-7b-hf` + q8_0 → `Llama-2-7b-hf-q8_0`: a file-system-safe name for the derived model. */
 function derivedName(source: string, type: string): string {

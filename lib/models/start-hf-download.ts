@@ -10,7 +10,7 @@ import { copiesTo } from "../stores/replicas";
 import { QUANT_TAG } from "../queue/payloads";
 import { quantOf, repoCacheDir, splitPart } from "../sources/hf";
 import { familyOfHfRepo } from "../sources/meta";
-import { hfHome, storePath } from "./paths";
+import { hfHome, storePath } from "../stores/paths";
 
 /** `org/name` for the default revision, `org/name@rev` otherwise: one inventory entry per repo revision. */
 function hfModelName(repo: string, revision: string): string {

@@ -10,7 +10,7 @@ import { storeLane } from "../queue/names";
 import { checkStore } from "../stores/placement";
 import { checkLinkFamily, DEFAULT_META_FAMILY, linkFamily, parseSignedUrl, planMeta } from "../sources/meta";
 import type { AccessUser } from "../access/model-access";
-import { metaDir } from "./paths";
+import { metaDir } from "../stores/paths";
 import { replaceMetaUrl } from "./replace-meta-url";
 
 export type StartedDownload = { jobId: string; modelIds: string[]; expiresAt: string; resumed: boolean };

@@ -5,7 +5,7 @@ import { safeJoin } from "../download";
 import type { JobProgress } from "../queue/payloads";
 import { verifyBlob } from "../verify";
 import { ModelError } from "./errors";
-import { modelDir } from "./paths";
+import { modelDir } from "../stores/paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
 
 /**

@@ -7,7 +7,7 @@ import { TestClient } from "../../test/helpers/http-client";
 import { startApp, type AppHandle } from "../../test/helpers/start-app";
 import { setupTestEnv } from "../../test/helpers/test-env";
 import { registerTinyModel, tinyRef, type TinyRef } from "../../test/helpers/tiny-gguf";
-import type { TurnEvent } from "./playground/chat-turn";
+import type { TurnEvent } from "../playground/chat-turn";
 
 let app: AppHandle;
 let client: OpenAI;

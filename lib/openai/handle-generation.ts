@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { recordAudit } from "../../audit/record-audit";
-import type { Principal } from "../../auth/authenticate";
-import { clientIp } from "../../http/route";
-import { collectResult } from "../collect-result";
-import { findModel } from "../find-model";
-import type { GenerationInput, SamplingInput } from "../sampling";
-import { sseResponse } from "../sse";
-import { submitInteractive } from "../submit-interactive";
+import { recordAudit } from "../audit/record-audit";
+import type { Principal } from "../auth/authenticate";
+import { clientIp } from "../http/route";
+import { collectResult } from "../interactive/collect-result";
+import { findModel } from "../models/find-model";
+import type { GenerationInput, SamplingInput } from "../generation/sampling";
+import { sseResponse } from "../http/sse";
+import { submitInteractive } from "../interactive/submit-interactive";
 import { chatBody, completionBody, openaiChunks } from "./openai-response";
 
 /** Shared body of /v1/completions and /v1/chat/completions once the request is parsed. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CHAT_FORMATS, type GenerationInput, type SamplingInput } from "../sampling";
+import { CHAT_FORMATS, type GenerationInput, type SamplingInput } from "../generation/sampling";
 
 const common = {
   model: z.string().min(1),

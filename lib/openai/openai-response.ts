@@ -1,4 +1,4 @@
-import type { InteractiveResult, StreamEvent } from "../stream-events";
+import type { InteractiveResult, StreamEvent } from "../interactive/stream-events";
 
 function usage(r: InteractiveResult) {
   return { prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens };

@@ -1,10 +1,10 @@
-import type { Principal } from "../../auth/authenticate";
-import { db } from "../../db/prisma";
-import { badRequest, notFound } from "../../http/errors";
-import { findModel } from "../find-model";
-import type { ChatFormat, ChatMessage, SamplingInput } from "../sampling";
-import type { InteractiveResult } from "../stream-events";
-import { submitInteractive } from "../submit-interactive";
+import type { Principal } from "../auth/authenticate";
+import { db } from "../db/prisma";
+import { badRequest, notFound } from "../http/errors";
+import { findModel } from "../models/find-model";
+import type { ChatFormat, ChatMessage, SamplingInput } from "../generation/sampling";
+import type { InteractiveResult } from "../interactive/stream-events";
+import { submitInteractive } from "../interactive/submit-interactive";
 
 export type TurnEvent =
   | { type: "conversation"; id: string; jobId: string }

@@ -1,4 +1,4 @@
-import { db } from "../../db/prisma";
+import { db } from "../db/prisma";
 
 /** Deletes one of the user's conversations; false when there was none to delete. */
 export async function deleteConversation(params: { id: string; userId: string }): Promise<boolean> {

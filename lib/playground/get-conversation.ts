@@ -1,4 +1,4 @@
-import { db } from "../../db/prisma";
+import { db } from "../db/prisma";
 import type { ConversationDto, MessageDto } from "./conversation-dto";
 
 /** One of the user's conversations with its messages; null when it is missing or someone else's. */

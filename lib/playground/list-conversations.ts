@@ -1,4 +1,4 @@
-import { db } from "../../db/prisma";
+import { db } from "../db/prisma";
 import type { ConversationSummaryDto } from "./conversation-dto";
 
 /** The user's own conversations, most recent first (conversations are private). */

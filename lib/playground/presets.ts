@@ -1,4 +1,4 @@
-import { db } from "../../db/prisma";
+import { db } from "../db/prisma";
 
 export type ChatPresetDto = { id: string; name: string; systemPrompt: string | null; params: Record<string, unknown>; updatedAt: string };
 

@@ -1,10 +1,10 @@
-import type { AccessUser } from "../../access/model-access";
-import { db } from "../../db/prisma";
-import { HttpError, notFound } from "../../http/errors";
-import { cancelJob } from "../../jobs/job-actions";
-import { webRedis } from "../../queue/connection";
-import { queue } from "../../queue/queues";
-import { streamChannel, type StreamEvent } from "../stream-events";
+import type { AccessUser } from "../access/model-access";
+import { db } from "../db/prisma";
+import { HttpError, notFound } from "../http/errors";
+import { cancelJob } from "../jobs/job-actions";
+import { webRedis } from "../redis/connection";
+import { queue } from "../queue/queues";
+import { streamChannel, type StreamEvent } from "../interactive/stream-events";
 
 /**
  * Stops a playground turn's request: a running one is aborted on its worker (which frees its sequence and reports

@@ -1,7 +1,7 @@
 import { db } from "../db/prisma";
-import type { JobProgress } from "../queue/payloads";
-import { payloadSummary, resultSummary, type JobStatus } from "./job-dto";
-import { redactPaths } from "./redact-paths";
+import type { JobProgress } from "./payloads";
+import { payloadSummary, resultSummary, type JobStatus } from "../jobs/job-dto";
+import { redactPaths } from "../jobs/redact-paths";
 
 // The Job table mirrors BullMQ state so history survives Redis trimming. The producer creates the row,
 // the worker moves it through active → completed/failed; these are the only writers.

@@ -1,10 +1,10 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { inspectGguf } from "../convert/inspect-gguf";
+import { inspectGguf } from "../gguf/inspect-gguf";
 import { db } from "../db/prisma";
 import { GgufError } from "../gguf";
 import { HttpError } from "../http/errors";
-import { ggufDir, modelDir } from "../models/paths";
+import { ggufDir, modelDir } from "../stores/paths";
 import { recordModelFiles } from "../models/record-model-files";
 import { recordLocalReplica } from "../stores/replicas";
 import { finalDigest, moveUpload, OffsetError, partialFile, removeUpload, type UploadMeta } from "./upload-store";

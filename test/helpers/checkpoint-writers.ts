@@ -1,6 +1,6 @@
 // Test-only writers for the checkpoint formats the converter reads, to build GQA, sharded and malformed inputs.
 import { readFile, writeFile } from "node:fs/promises";
-import { readPytorchZip, readSafetensors, type SourceDtype } from "../readers";
+import { readPytorchZip, readSafetensors, type SourceDtype } from "../../lib/convert/readers";
 
 export type TensorData = { name: string; dtype: SourceDtype; shape: number[]; data: Buffer };
 

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { GgmlType, GgufValueType, readGguf } from "../../gguf";
+import { GgmlType, GgufValueType, readGguf } from "../../lib/gguf";
 
 export const FIXTURE = path.resolve(import.meta.dirname, "../../../test/fixtures/tiny-llama");
 

@@ -3,9 +3,9 @@
 import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { GgmlType, readGguf } from "../../gguf";
-import { kQuantTypes, quantizeChunk, type KQuantFileType } from "../quants";
-import { f32ToF16Bits } from "../quants/float-bits";
+import { GgmlType, readGguf } from "../../lib/gguf";
+import { kQuantTypes, quantizeChunk, type KQuantFileType } from "../../lib/convert/quants";
+import { f32ToF16Bits } from "../../lib/convert/quants/float-bits";
 import { FIXTURE } from "./gguf-fixtures";
 import { writeSafetensors, type TensorData } from "./checkpoint-writers";
 

@@ -2,8 +2,8 @@
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { LLAMA3_SPECIAL_TOKENS } from "../tokenizer/llama3-meta";
-import { BYTE_TO_UNICODE } from "../tokenizer/tiktoken";
+import { LLAMA3_SPECIAL_TOKENS } from "../../lib/convert/tokenizer/llama3-meta";
+import { BYTE_TO_UNICODE } from "../../lib/convert/tokenizer/tiktoken";
 
 export const LLAMA3_FIXTURE = path.resolve(import.meta.dirname, "../../../test/fixtures/tiny-llama3");
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { auditCsv } from "../../lib/audit/list-audit";
-import { csvCell } from "../../lib/http/csv";
+import { csvCell } from "../../lib/csv";
 
 describe("finding 6: CSV formula injection", () => {
   it.each([

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { readJson, UPLOAD_BODY_LIMIT, withRole } from "@/lib/http/route";
-import { CHAT_FORMATS } from "@/lib/inference/sampling";
+import { CHAT_FORMATS } from "@/lib/generation/sampling";
 import { createRun } from "@/lib/runs/create-run";
 import { RunError } from "@/lib/runs/errors";
 import { listRuns } from "@/lib/runs/list-runs";

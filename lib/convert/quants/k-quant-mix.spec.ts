@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { GgmlType, LlamaFileType } from "../../gguf";
-import { K_QUANT_REFERENCE } from "../testing/k-quant-fixtures";
+import { K_QUANT_REFERENCE } from "../../../test/helpers/k-quant-fixtures";
 import { K_QUANT_FILE_TYPES, K_QUANT_FILE_TYPE_INFO, kQuantTypeFor, kQuantTypes, type KQuantFileType, type KQuantTensor } from "./k-quant-mix";
 
 type MixReference = Record<string, { nLayers: number; nHead: number; nHeadKv: number; tensors: [string, number[], string][]; types: Record<KQuantFileType, string> }>;

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { readJson, withRole } from "@/lib/http/route";
-import { chatTurn } from "@/lib/inference/playground/chat-turn";
-import { CHAT_FORMATS } from "@/lib/inference/sampling";
+import { chatTurn } from "@/lib/playground/chat-turn";
+import { CHAT_FORMATS } from "@/lib/generation/sampling";
 import { QueueFullError } from "@/lib/inference/errors";
-import { sseResponse } from "@/lib/inference/sse";
+import { sseResponse } from "@/lib/http/sse";
 
 const body = z.object({
   conversationId: z.string().optional(),
