@@ -2,6 +2,7 @@ import os from "node:os";
 import { WaitingError, Worker, type Job } from "bullmq";
 import { config } from "../lib/config/env";
 import { closeDb } from "../lib/db/prisma";
+import { isCancelled } from "../lib/errors";
 import { markJobFailed, markJobStatus } from "../lib/queue/job-rows";
 import { logger } from "../lib/log/logger";
 import { cancelChannel } from "../lib/queue/cancel";
@@ -55,7 +56,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
     );
     worker.on("failed", (job, err) => {
       if (!job?.id) return;
-      const cancelled = (job.failedReason ?? "").startsWith("cancelled") || err.message === "cancelled";
+      const cancelled = (job.failedReason ?? "").startsWith("cancelled") || isCancelled(err);
       const willRetry = !cancelled && err.name !== "UnrecoverableError" && job.attemptsMade < (job.opts.attempts ?? 1);
       log.warn("job failed", { id: job.id, error: err.message, willRetry });
       void markJobFailed(job.id, err.message, willRetry, cancelled).catch((e) => log.error("could not record failure", { err: e }));

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from "bullmq";
-import { isRetryable } from "../lib/errors";
+import { isRetryable } from "../lib/http/errors";
 import { markJobActive, markJobCompleted, markJobProgress } from "../lib/queue/job-rows";
 import { logger } from "../lib/log/logger";
 import type { QueueName } from "../lib/queue/names";

@@ -1,4 +1,6 @@
-import { GgmlType, GgufValueType, readGguf, type GgufScalar } from "./";
+import { GgmlType, GgufValueType } from "./constants";
+import { readGguf } from "./reader";
+import type { GgufScalar } from "./types";
 
 export type GgufInspection = {
   file: string;

@@ -1,17 +1,17 @@
-import { ZodError } from "zod";
 import { authenticate, type Principal } from "../auth/authenticate";
 import { roleAtLeast, type Role } from "../auth/roles";
-import { DepotError } from "../errors";
-import { HttpError } from "./errors";
 import { logger } from "../log/logger";
-import { InferenceError, QueueFullError } from "../inference/errors";
+import { errorReply } from "./errors";
 import { openaiError } from "./openai-error";
+import { sseResponse } from "./sse";
 
 const log = logger("openai");
 
-type Handler = (ctx: { req: Request; principal: Principal }) => Promise<Response>;
+/** A handler's answer: a Response, a stream of SSE chunks (an async iterable), or a JSON body. */
+type Handler = (ctx: { req: Request; principal: Principal }) => Promise<unknown>;
 
-const STATUS_OF: Partial<Record<string, number>> = { model_not_found: 404, model_not_ready: 409, no_gguf: 409, failed: 500 };
+/** OpenAI's `code` for the errors its clients handle by code. */
+const OPENAI_CODE: Partial<Record<string, string>> = { queue_full: "rate_limit_exceeded", invalid_input: "invalid_request" };
 
 /**
  * Route wrapper for the OpenAI-compatible API: Bearer API keys only (no cookies, so no CSRF surface), a minimum
@@ -25,13 +25,13 @@ export function openaiRoute(min: Role, handler: Handler) {
       const principal = await authenticate(new Headers({ authorization: auth }));
       if (!principal) return openaiError(401, "invalid API key", "invalid_api_key");
       if (!roleAtLeast(principal.user.role, min)) return openaiError(403, `your role (${principal.user.role}) may not use this endpoint`, "forbidden");
-      return await handler({ req, principal });
+      const answer = await handler({ req, principal });
+      if (answer instanceof Response) return answer;
+      if (answer && typeof answer === "object" && Symbol.asyncIterator in answer) return sseResponse(answer as AsyncIterable<unknown>);
+      return Response.json(answer);
     } catch (err) {
-      if (err instanceof QueueFullError) return openaiError(429, err.message, "rate_limit_exceeded", { "retry-after": String(err.retryAfterSeconds) });
-      if (err instanceof ZodError) return openaiError(400, err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "), "invalid_request");
-      if (err instanceof InferenceError) return openaiError(STATUS_OF[err.code] ?? 400, err.message, err.code);
-      if (err instanceof HttpError) return openaiError(err.status, err.message, err.code);
-      if (err instanceof DepotError) return openaiError(400, err.message, err.code);
+      const reply = errorReply(err, "openai");
+      if (reply) return openaiError(reply.status, reply.message, OPENAI_CODE[reply.code] ?? reply.code, reply.headers);
       log.error("unhandled API error", { err });
       return openaiError(500, "internal error: see the server log", "internal");
     }

@@ -1,10 +1,7 @@
 import { DepotError } from "../errors";
+import type { GenerationInput, SamplingInput } from "../generation/sampling";
 import { InferenceError } from "../inference/errors";
-import { inferenceEngine } from "../inference/engine";
-import { findModel } from "../models/find-model";
-import { modelFile } from "../models/model-file";
-import { runGeneration } from "../inference/run-generation";
-import { samplingParams, type GenerationInput, type SamplingInput } from "../generation/sampling";
+import { generateOnModel } from "../models/generate-on-model";
 import type { InteractiveResult } from "./stream-events";
 import { publishStreamEvent } from "./stream-publisher";
 
@@ -23,13 +20,11 @@ export async function executeRequest(params: {
   const publish = (e: Parameters<typeof publishStreamEvent>[1]) => publishStreamEvent(params.requestId, e);
   try {
     await publish({ type: "start", attempt: params.attempt });
-    const model = await findModel({ ref: params.modelId });
     let sent = Promise.resolve();
-    const r = await runGeneration({
-      residency: await inferenceEngine(),
-      modelPath: await modelFile(model),
+    const r = await generateOnModel({
+      modelId: params.modelId,
       input: params.input,
-      sampling: samplingParams.parse(params.sampling),
+      sampling: params.sampling,
       signal: params.signal,
       // Chained so pieces arrive in order without blocking generation on each publish.
       onText: (text) => void (sent = sent.then(() => publish({ type: "text", text }))),

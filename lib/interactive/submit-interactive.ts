@@ -4,7 +4,7 @@ import { cancelJob } from "../jobs/job-actions";
 import { webRedis } from "../redis/connection";
 import { enqueue } from "../queue/enqueue";
 import { modelLane } from "../queue/names";
-import { QueueFullError } from "../inference/errors";
+import { QueueFullError } from "./errors";
 import type { RunnableModel } from "../models/find-model";
 import type { GenerationInput, SamplingInput } from "../generation/sampling";
 import { inflightKey, streamChannel, type StreamEvent } from "./stream-events";

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import path from "node:path";
-import { convertModel, inspectGguf, quantizeGguf, type ConvertProgress } from "../convert";
+import { convertModel, quantizeGguf, type ConvertProgress } from "../convert";
+import { inspectGguf } from "../gguf";
 import { modelFile } from "./model-file";
 import { db } from "../db/prisma";
 import type { ConvertPayload, JobProgress } from "../queue/payloads";

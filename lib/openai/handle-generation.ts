@@ -5,11 +5,10 @@ import { clientIp } from "../http/route";
 import { collectResult } from "../interactive/collect-result";
 import { findModel } from "../models/find-model";
 import type { GenerationInput, SamplingInput } from "../generation/sampling";
-import { sseResponse } from "../http/sse";
 import { submitInteractive } from "../interactive/submit-interactive";
 import { chatBody, completionBody, openaiChunks } from "./openai-response";
 
-/** Shared body of /v1/completions and /v1/chat/completions once the request is parsed. */
+/** Shared body of /v1/completions and /v1/chat/completions once the request is parsed: SSE chunks, or the JSON body. */
 export async function handleGeneration(params: {
   kind: "chat" | "completion";
   req: Request;
@@ -18,7 +17,7 @@ export async function handleGeneration(params: {
   stream: boolean;
   includeUsage: boolean;
   generation: { input: GenerationInput; sampling: SamplingInput };
-}): Promise<Response> {
+}): Promise<AsyncIterable<unknown> | object> {
   const model = await findModel({ ref: params.model, principal: params.principal });
   const created = Math.floor(Date.now() / 1000);
   const id = `${params.kind === "chat" ? "chatcmpl" : "cmpl"}-${randomUUID()}`;
@@ -31,8 +30,8 @@ export async function handleGeneration(params: {
     ip: clientIp(params.req),
   });
   if (params.stream) {
-    return sseResponse(openaiChunks({ kind: params.kind, id, model: model.name, created, includeUsage: params.includeUsage, events: request.events }));
+    return openaiChunks({ kind: params.kind, id, model: model.name, created, includeUsage: params.includeUsage, events: request.events });
   }
   const result = await collectResult(request.events);
-  return Response.json(params.kind === "chat" ? chatBody(id, model.name, created, result) : completionBody(id, model.name, created, result));
+  return params.kind === "chat" ? chatBody(id, model.name, created, result) : completionBody(id, model.name, created, result);
 }

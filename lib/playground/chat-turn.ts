@@ -1,6 +1,6 @@
 import type { Principal } from "../auth/authenticate";
 import { db } from "../db/prisma";
-import { badRequest, notFound } from "../http/errors";
+import { PlaygroundError } from "./errors";
 import { findModel } from "../models/find-model";
 import type { ChatFormat, ChatMessage, SamplingInput } from "../generation/sampling";
 import type { InteractiveResult } from "../interactive/stream-events";
@@ -27,14 +27,14 @@ type StoredMessage = { id: string; role: string; content: string };
  */
 export function planTurn(history: StoredMessage[], mode: TurnMode, message: string | undefined): { drop: string[]; keep: StoredMessage[]; message: string; store: boolean } {
   if (mode === "send") {
-    if (!message) throw badRequest("a message is required");
+    if (!message) throw new PlaygroundError("bad_request", "a message is required");
     return { drop: [], keep: history, message, store: true };
   }
   const lastUser = history.findLastIndex((m) => m.role === "user");
-  if (lastUser < 0) throw badRequest(`nothing to ${mode}: the conversation has no user message`);
+  if (lastUser < 0) throw new PlaygroundError("bad_request", `nothing to ${mode}: the conversation has no user message`);
   const after = history.slice(lastUser + 1).map((m) => m.id);
   if (mode === "regenerate") return { drop: after, keep: history.slice(0, lastUser), message: history[lastUser]!.content, store: false };
-  if (!message) throw badRequest("the edited message is required");
+  if (!message) throw new PlaygroundError("bad_request", "the edited message is required");
   return { drop: [history[lastUser]!.id, ...after], keep: history.slice(0, lastUser), message, store: true };
 }
 
@@ -56,7 +56,7 @@ export async function chatTurn(params: {
   signal?: AbortSignal;
 }): Promise<AsyncIterable<TurnEvent>> {
   const mode = params.mode ?? "send";
-  if (mode !== "send" && !params.conversationId) throw badRequest(`${mode} needs a conversation`);
+  if (mode !== "send" && !params.conversationId) throw new PlaygroundError("bad_request", `${mode} needs a conversation`);
   const model = await findModel({ ref: params.model, principal: params.principal });
   const settings = {
     modelId: model.id,
@@ -67,7 +67,7 @@ export async function chatTurn(params: {
   const existing = params.conversationId
     ? await db().conversation.findFirst({ where: { id: params.conversationId, userId: params.principal.user.id } })
     : null;
-  if (params.conversationId && !existing) throw notFound(`conversation ${params.conversationId}`);
+  if (params.conversationId && !existing) throw new PlaygroundError("not_found", `conversation ${params.conversationId} not found`);
   const history = existing ? await db().message.findMany({ where: { conversationId: existing.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }) : [];
   const plan = planTurn(history, mode, params.message);
   const messages: ChatMessage[] = [

@@ -1,7 +1,8 @@
 import type { AccessUser } from "../access/model-access";
 import { db } from "../db/prisma";
-import { HttpError, notFound } from "../http/errors";
+import { JobError } from "../jobs/errors";
 import { cancelJob } from "../jobs/job-actions";
+import { PlaygroundError } from "./errors";
 import { webRedis } from "../redis/connection";
 import { queue } from "../queue/queues";
 import { streamChannel, type StreamEvent } from "../interactive/stream-events";
@@ -13,13 +14,13 @@ import { streamChannel, type StreamEvent } from "../interactive/stream-events";
  */
 export async function stopTurn(params: { jobId: string; user: AccessUser }): Promise<void> {
   const row = await db().job.findUnique({ where: { id: params.jobId } });
-  if (!row || row.kind !== "generate") throw notFound(`request ${params.jobId}`);
+  if (!row || row.kind !== "generate") throw new PlaygroundError("not_found", `request ${params.jobId} not found`);
   const bull = await queue("inference", row.lane).getJob(params.jobId);
   const requestId = (bull?.data as { requestId?: string } | undefined)?.requestId;
   try {
     if ((await cancelJob(params.jobId, params.user)) === "signalled" || !requestId) return;
   } catch (err) {
-    if (err instanceof HttpError && err.code === "finished") return;
+    if (err instanceof JobError && err.code === "finished") return;
     throw err;
   }
   const event: StreamEvent = { type: "error", message: "cancelled", code: "cancelled" };

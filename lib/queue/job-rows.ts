@@ -1,10 +1,26 @@
 import { db } from "../db/prisma";
 import type { JobProgress } from "./payloads";
-import { payloadSummary, resultSummary, type JobStatus } from "../jobs/job-dto";
-import { redactPaths } from "../jobs/redact-paths";
+import type { JobStatus } from "./names";
+import { redactPaths } from "./redact-paths";
 
 // The Job table mirrors BullMQ state so history survives Redis trimming. The producer creates the row,
 // the worker moves it through active → completed/failed; these are the only writers.
+
+/**
+ * What a Job row keeps of a payload: an interactive request (playground, /v1) keeps only its ids, never the
+ * conversation or sampling, so job listings cannot leak a private prompt (the stream carried it to its owner).
+ */
+export function payloadSummary(payload: unknown): string {
+  const p = payload as { kind?: unknown; requestId?: unknown; modelId?: unknown } | null;
+  return JSON.stringify(p?.kind === "generate" ? { kind: p.kind, requestId: p.requestId, modelId: p.modelId } : payload);
+}
+
+/** What a Job row keeps of a result: an interactive request's generated text is its owner's alone. */
+export function resultSummary(kind: string, result: unknown): unknown {
+  if (kind !== "generate" || !result || typeof result !== "object") return result ?? null;
+  const { text: _text, ...rest } = result as Record<string, unknown>;
+  return rest;
+}
 
 export async function createJobRow(params: {
   id: string;

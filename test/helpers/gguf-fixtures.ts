@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { GgmlType, GgufValueType, readGguf } from "../../lib/gguf";
 
-export const FIXTURE = path.resolve(import.meta.dirname, "../../../test/fixtures/tiny-llama");
+export const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/tiny-llama");
 
 export type TensorHash = { type: string; shape: number[]; sha256: string };
 

@@ -9,7 +9,7 @@ import { f32ToF16Bits } from "../../lib/convert/quants/float-bits";
 import { FIXTURE } from "./gguf-fixtures";
 import { writeSafetensors, type TensorData } from "./checkpoint-writers";
 
-export const K_QUANT_REFERENCE = path.resolve(import.meta.dirname, "../../../test/fixtures/k-quants");
+export const K_QUANT_REFERENCE = path.resolve(import.meta.dirname, "../fixtures/k-quants");
 
 /**
  * hidden 256 (rows of 256: the K-quants proper), intermediate 704 (ffn_down rows of 704 = 22·32: llama-quantize's

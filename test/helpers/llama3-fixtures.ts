@@ -5,7 +5,7 @@ import path from "node:path";
 import { LLAMA3_SPECIAL_TOKENS } from "../../lib/convert/tokenizer/llama3-meta";
 import { BYTE_TO_UNICODE } from "../../lib/convert/tokenizer/tiktoken";
 
-export const LLAMA3_FIXTURE = path.resolve(import.meta.dirname, "../../../test/fixtures/tiny-llama3");
+export const LLAMA3_FIXTURE = path.resolve(import.meta.dirname, "../fixtures/tiny-llama3");
 
 /** One key of llama.cpp's GGUF metadata as make-tokenizer-reference.py dumps it. */
 export type ReferenceKv =

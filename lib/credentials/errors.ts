@@ -1,0 +1,8 @@
+import { DepotError } from "../errors";
+
+export type CredentialErrorCode = "not_found" | "unknown_group";
+
+/** What reading or sharing a credential refuses; lib/http/errors.ts gives each code its status. */
+export class CredentialError extends DepotError<CredentialErrorCode> {
+  override readonly name = "CredentialError";
+}
