@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, symlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDb, db } from "../db/prisma";
+import { closeDb, db } from "../../lib/db/prisma";
 import { setupTestEnv, type TestEnv } from "../../test/helpers/test-env";
 import { collectGarbage } from "./collect-garbage";
 

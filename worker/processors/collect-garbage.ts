@@ -1,9 +1,9 @@
 import { lstat, readdir, readlink, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { config } from "../config/env";
-import { db } from "../db/prisma";
-import { modelDir } from "../stores/paths";
-import { abandonedUploads } from "../uploads/upload-store";
+import { config } from "../../lib/config/env";
+import { db } from "../../lib/db/prisma";
+import { modelDir } from "../../lib/stores/paths";
+import { abandonedUploads } from "../../lib/uploads/upload-store";
 
 export type GarbageItem = { path: string; bytes: number; reason: string };
 export type GarbageReport = { items: GarbageItem[]; bytesReclaimed: number; dryRun: boolean };
