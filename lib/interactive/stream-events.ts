@@ -1,4 +1,5 @@
 import { config } from "../config/env";
+import { CancelledError } from "../errors";
 
 /** What a worker publishes while it runs an interactive request; the web turns it into SSE or OpenAI chunks. */
 export type StreamEvent =
@@ -15,6 +16,12 @@ export type InteractiveResult = {
   ttftMs: number;
   durationMs: number;
 };
+
+/** The event that ends a cancelled request's stream: a CancelledError's code and message. */
+export function cancelledEvent(): StreamEvent {
+  const err = new CancelledError();
+  return { type: "error", message: err.message, code: err.code };
+}
 
 /** Redis pub/sub channel of one request, under the deployment's key prefix. */
 export function streamChannel(requestId: string): string {

@@ -7,7 +7,7 @@ import { modelLane } from "../queue/names";
 import { QueueFullError } from "./errors";
 import type { RunnableModel } from "../models/find-model";
 import type { GenerationInput, SamplingInput } from "../generation/sampling";
-import { inflightKey, streamChannel, type StreamEvent } from "./stream-events";
+import { cancelledEvent, inflightKey, streamChannel, type StreamEvent } from "./stream-events";
 import { subscribeStream } from "./stream-subscriber";
 
 /** Interactive work runs before batch items (BullMQ: lower priority number first). */
@@ -85,7 +85,7 @@ export async function submitInteractive(params: {
     if (finished) return;
     finish();
     void cancelJob(jobId).catch(() => {});
-    push({ type: "error", message: "cancelled", code: "cancelled" });
+    push(cancelledEvent());
   };
   params.signal?.addEventListener("abort", onAbort, { once: true });
 

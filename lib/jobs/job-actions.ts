@@ -26,7 +26,7 @@ async function load(id: string, actor: AccessUser | undefined) {
 /** Retries a failed or cancelled job; if Redis already trimmed it, the job is re-added from its recorded payload. */
 export async function retryJob(id: string, actor?: AccessUser): Promise<void> {
   const { row, bull } = await load(id, actor);
-  // Its row keeps no prompt (job-dto.ts) and its stream's reader is gone: the client sends the request again.
+  // Its row keeps no prompt (lib/queue/job-rows.ts) and its stream's reader is gone: the client sends the request again.
   if (row.kind === "generate") throw new JobError("interactive", `job ${id} is an interactive request: send it again instead`);
   if (!["failed", "cancelled"].includes(row.status)) throw new JobError("not_failed", `job ${id} is ${row.status}: only failed or cancelled jobs can be retried`);
   await markJobStatus(id, "waiting");

@@ -5,7 +5,7 @@ import { cancelJob } from "../jobs/job-actions";
 import { PlaygroundError } from "./errors";
 import { webRedis } from "../redis/connection";
 import { queue } from "../queue/queues";
-import { streamChannel, type StreamEvent } from "../interactive/stream-events";
+import { cancelledEvent, streamChannel } from "../interactive/stream-events";
 
 /**
  * Stops a playground turn's request: a running one is aborted on its worker (which frees its sequence and reports
@@ -23,6 +23,5 @@ export async function stopTurn(params: { jobId: string; user: AccessUser }): Pro
     if (err instanceof JobError && err.code === "finished") return;
     throw err;
   }
-  const event: StreamEvent = { type: "error", message: "cancelled", code: "cancelled" };
-  await webRedis().publish(streamChannel(requestId), JSON.stringify(event));
+  await webRedis().publish(streamChannel(requestId), JSON.stringify(cancelledEvent()));
 }
