@@ -18,10 +18,17 @@ export function describeZodError(err: { issues: { path: PropertyKey[]; message: 
   return err.issues.map((i) => `${i.path.map(String).join(".") || "input"}: ${i.message}`).join("; ");
 }
 
-/** Whether a failed job should be retried: only errors that say so, plus anything unknown (network, crashes). */
-export function isRetryable(err: unknown): boolean {
-  if (err instanceof DepotError) return err.retryable;
-  if (err && typeof err === "object" && "retryable" in err) return Boolean((err as { retryable: unknown }).retryable);
-  if (err && typeof err === "object" && (err as { name?: string }).name === "ZodError") return false;
-  return true;
+/**
+ * Work stopped because its signal was aborted (a user's cancel, a client that went away). Its message stays
+ * "cancelled": the worker and the stream events have always read it so.
+ */
+export class CancelledError extends DepotError<"cancelled"> {
+  constructor() {
+    super("cancelled", "cancelled");
+  }
+}
+
+/** Whether an error says its work was cancelled (engine code still throws a plain Error("cancelled")). */
+export function isCancelled(err: unknown): boolean {
+  return err instanceof CancelledError || (err instanceof Error && err.message === "cancelled");
 }

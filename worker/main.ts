@@ -2,13 +2,14 @@ import os from "node:os";
 import { WaitingError, Worker, type Job } from "bullmq";
 import { config } from "../lib/config/env";
 import { closeDb } from "../lib/db/prisma";
-import { markJobFailed, markJobStatus } from "../lib/jobs/job-rows";
+import { isCancelled } from "../lib/errors";
+import { markJobFailed, markJobStatus } from "../lib/queue/job-rows";
 import { logger } from "../lib/log/logger";
 import { cancelChannel } from "../lib/queue/cancel";
-import { redisConnection } from "../lib/queue/connection";
+import { redisConnection } from "../lib/redis/connection";
 import { bullQueueName, storeLane, type QueueName } from "../lib/queue/names";
 import { closeQueues, queue } from "../lib/queue/queues";
-import { adoptLocalModels } from "../lib/stores/adopt-local-models";
+import { adoptLocalModels } from "../lib/models/adopt-local-models";
 import { localStoreId } from "../lib/stores/store-id";
 import { startHeartbeat } from "./heartbeat";
 import { MODEL_LANES_REFRESH_MS, syncModelLanes } from "./model-lanes";
@@ -55,7 +56,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
     );
     worker.on("failed", (job, err) => {
       if (!job?.id) return;
-      const cancelled = (job.failedReason ?? "").startsWith("cancelled") || err.message === "cancelled";
+      const cancelled = (job.failedReason ?? "").startsWith("cancelled") || isCancelled(err);
       const willRetry = !cancelled && err.name !== "UnrecoverableError" && job.attemptsMade < (job.opts.attempts ?? 1);
       log.warn("job failed", { id: job.id, error: err.message, willRetry });
       void markJobFailed(job.id, err.message, willRetry, cancelled).catch((e) => log.error("could not record failure", { err: e }));

@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from "bullmq";
-import { isRetryable } from "../lib/errors";
-import { markJobActive, markJobCompleted, markJobProgress } from "../lib/jobs/job-rows";
+import { isRetryable } from "../lib/http/errors";
+import { markJobActive, markJobCompleted, markJobProgress } from "../lib/queue/job-rows";
 import { logger } from "../lib/log/logger";
 import type { QueueName } from "../lib/queue/names";
 import { PAYLOADS, type JobProgress } from "../lib/queue/payloads";

@@ -4,7 +4,7 @@ import type { DecoderSequence } from "../../lib/inference/batch-decoder";
 import { generateTokens } from "../../lib/inference/generate-tokens";
 import { depotLlama, gpuInfo } from "../../lib/inference/llama";
 import { ModelResidency } from "../../lib/inference/residency";
-import { samplingParams } from "../../lib/inference/sampling";
+import { samplingParams } from "../../lib/generation/sampling";
 import { LLAMA2_7B } from "./make-gguf";
 
 export type EngineResult = {

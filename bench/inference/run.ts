@@ -4,7 +4,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { getLlama } from "node-llama-cpp";
 import { convertModel } from "../../lib/convert";
-import { ModelResidency, runGeneration, samplingParams } from "../../lib/inference";
+import { samplingParams } from "../../lib/generation/sampling";
+import { ModelResidency, runGeneration } from "../../lib/inference";
 import { generateCheckpoint, type LlamaShape } from "../convert/generate-checkpoint";
 
 // Inference benchmark: 64 prompts on a random ~100M-parameter Llama GGUF on CPU, run one at a time (one

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { config } from "../../lib/config/env";
-import { CHAT_FORMATS, generateOnce, type ChatFormat } from "../../lib/inference";
+import { CHAT_FORMATS, type ChatFormat } from "../../lib/generation/sampling";
+import { generateOnce } from "../../lib/models/generate-once";
 
 type Opts = {
   prompt: string;

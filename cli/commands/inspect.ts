@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { inspectGguf } from "../../lib/convert";
+import { inspectGguf } from "../../lib/gguf";
 
 const fmt = (v: unknown) => (typeof v === "bigint" ? v.toString() : JSON.stringify(v));
 

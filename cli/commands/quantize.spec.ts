@@ -4,8 +4,8 @@ import path from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { convertModel } from "../../lib/convert";
-import { tensorHashes } from "../../lib/convert/testing/gguf-fixtures";
-import { K_QUANT_REFERENCE } from "../../lib/convert/testing/k-quant-fixtures";
+import { tensorHashes } from "../../test/helpers/gguf-fixtures";
+import { K_QUANT_REFERENCE } from "../../test/helpers/k-quant-fixtures";
 import { register as registerInspect } from "./inspect";
 import { register as registerQuantize } from "./quantize";
 

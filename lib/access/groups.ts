@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "../db/prisma";
-import { HttpError, notFound } from "../http/errors";
+import { AccessError } from "./errors";
 
 export type GroupDto = { id: string; name: string; members: { id: string; email: string }[]; models: { id: string; name: string }[] };
 
@@ -23,7 +23,7 @@ export async function listGroups(): Promise<GroupDto[]> {
 
 export async function createGroup(input: z.input<typeof groupInput>): Promise<GroupDto> {
   const g = groupInput.parse(input);
-  if (await db().group.findUnique({ where: { name: g.name } })) throw new HttpError(409, "exists", `group ${g.name} already exists`);
+  if (await db().group.findUnique({ where: { name: g.name } })) throw new AccessError("exists", `group ${g.name} already exists`);
   const row = await db().group.create({
     data: { name: g.name, members: { create: g.memberIds.map((userId) => ({ userId })) } },
     include: INCLUDE,
@@ -33,7 +33,7 @@ export async function createGroup(input: z.input<typeof groupInput>): Promise<Gr
 
 /** Replaces the name and/or member list of a group. */
 export async function updateGroup(id: string, input: { name?: string; memberIds?: string[] }): Promise<GroupDto> {
-  if (!(await db().group.findUnique({ where: { id } }))) throw notFound("group");
+  if (!(await db().group.findUnique({ where: { id } }))) throw new AccessError("not_found", "group not found");
   const row = await db().$transaction(async (tx) => {
     if (input.memberIds) {
       await tx.groupMember.deleteMany({ where: { groupId: id } });
@@ -46,7 +46,7 @@ export async function updateGroup(id: string, input: { name?: string; memberIds?
 
 export async function deleteGroup(id: string): Promise<{ name: string }> {
   const g = await db().group.findUnique({ where: { id } });
-  if (!g) throw notFound("group");
+  if (!g) throw new AccessError("not_found", "group not found");
   await db().group.delete({ where: { id } });
   return { name: g.name };
 }
@@ -54,9 +54,9 @@ export async function deleteGroup(id: string): Promise<{ name: string }> {
 /** Shares a model with exactly these groups; an empty list returns it to the whole team. */
 export async function setModelShares(modelId: string, groupIds: string[]): Promise<{ model: string; groups: string[] }> {
   const m = await db().model.findUnique({ where: { id: modelId }, select: { name: true } });
-  if (!m) throw notFound(`model ${modelId}`);
+  if (!m) throw new AccessError("not_found", `model ${modelId} not found`);
   const groups = await db().group.findMany({ where: { id: { in: groupIds } }, select: { id: true, name: true } });
-  if (groups.length !== new Set(groupIds).size) throw new HttpError(400, "unknown_group", "one of the groups does not exist");
+  if (groups.length !== new Set(groupIds).size) throw new AccessError("unknown_group", "one of the groups does not exist");
   await db().$transaction([
     db().modelShare.deleteMany({ where: { modelId } }),
     db().modelShare.createMany({ data: groups.map((g) => ({ modelId, groupId: g.id })) }),

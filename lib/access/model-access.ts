@@ -1,7 +1,7 @@
 import type { Principal } from "../auth/authenticate";
 import { recordAudit } from "../audit/record-audit";
 import { db, type Prisma } from "../db/prisma";
-import { notFound } from "../http/errors";
+import { AccessError } from "./errors";
 
 export type AccessUser = Pick<Principal["user"], "id" | "role">;
 
@@ -34,10 +34,10 @@ export async function assertModelVisible(principal: Principal, modelRef: { id: s
   if (visible) return;
   const exists = await db().model.findFirst({ where, select: { id: true, name: true } });
   if (exists) await recordAudit({ actor: principal, action: "model.access_denied", target: exists.name, ip });
-  throw notFound(`model ${Object.values(modelRef)[0]}`);
+  throw new AccessError("not_found", `model ${Object.values(modelRef)[0]} not found`);
 }
 
 /** Runs on a model hidden from the caller are hidden too (404, like a missing run). */
 export async function assertRunVisible(user: AccessUser, runId: string): Promise<void> {
-  if (!(await db().run.findFirst({ where: { id: runId, ...visibleModelRowsWhere(user) }, select: { id: true } }))) throw notFound(`run ${runId}`);
+  if (!(await db().run.findFirst({ where: { id: runId, ...visibleModelRowsWhere(user) }, select: { id: true } }))) throw new AccessError("not_found", `run ${runId} not found`);
 }

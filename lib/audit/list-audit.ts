@@ -1,5 +1,5 @@
 import { db } from "../db/prisma";
-import { csvCell } from "../http/csv";
+import { csvCell } from "../csv";
 
 export type AuditDto = { id: string; at: string; actor: string; action: string; target: string | null; detail: string | null; ip: string | null };
 

@@ -1,5 +1,5 @@
 import { config } from "../config/env";
-import { webRedis } from "../queue/connection";
+import { webRedis } from "../redis/connection";
 
 /**
  * Fixed-window counter in Redis, shared by every web process. Returns the seconds to wait when over the limit.

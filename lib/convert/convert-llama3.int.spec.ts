@@ -5,7 +5,7 @@ import { getLlama, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { llama3Ref, tinyLlama3Dir, type Llama3Ref } from "../../test/helpers/tiny-llama3";
 import { convertModel } from "./convert-model";
-import { greedyTokens } from "./testing/greedy";
+import { greedyTokens } from "../../test/helpers/greedy";
 
 // Our f16 GGUFs of the tiny Llama 3.x models in llama.cpp (node-llama-cpp, CPU): the same token ids and greedy tokens
 // as transformers (test/fixtures/tiny-llama3/ref.json) for every prompt.

@@ -6,8 +6,8 @@ import { GgufValueType, readGguf } from "../gguf";
 import { TINY_LLAMA3, tinyLlama3Dir, type Llama3Form, type Llama3Variant } from "../../test/helpers/tiny-llama3";
 import { convertModel } from "./convert-model";
 import { ConvertError } from "./errors";
-import { pythonJsonSha256 } from "./testing/llama3-fixtures";
-import { tensorHashes } from "./testing/gguf-fixtures";
+import { pythonJsonSha256 } from "../../test/helpers/llama3-fixtures";
+import { tensorHashes } from "../../test/helpers/gguf-fixtures";
 
 type RefKv = { type: string; value?: unknown; array?: number; sha256?: string };
 type Reference = { metadata: Record<string, RefKv>; tensors: Record<string, { type: string; shape: number[]; sha256: string }> };

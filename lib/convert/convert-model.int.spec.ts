@@ -4,8 +4,8 @@ import path from "node:path";
 import { getLlama, type Llama, type LlamaModel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertModel } from "./convert-model";
-import { greedyTokens } from "./testing/greedy";
-import { FIXTURE } from "./testing/gguf-fixtures";
+import { greedyTokens } from "../../test/helpers/greedy";
+import { FIXTURE } from "../../test/helpers/gguf-fixtures";
 
 type RefPrompt = { prompt: string; input_ids: number[]; generated_ids: number[] };
 

@@ -4,12 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DepotError, isRetryable } from "../errors";
+import { DepotError } from "../errors";
+import { isRetryable } from "../http/errors";
 import { readGguf } from "../gguf";
 import { convertModel } from "./convert-model";
 import { ConvertError, type ConvertErrorCode } from "./errors";
-import { loadTensors, pickle, writeSafetensors, writeTorchZip, type TensorData } from "./testing/checkpoint-writers";
-import { FIXTURE, normaliseValue, referenceMetadata, referenceTensors, renderedMetadata, tensorHashes } from "./testing/gguf-fixtures";
+import { loadTensors, pickle, writeSafetensors, writeTorchZip, type TensorData } from "../../test/helpers/checkpoint-writers";
+import { FIXTURE, normaliseValue, referenceMetadata, referenceTensors, renderedMetadata, tensorHashes } from "../../test/helpers/gguf-fixtures";
 
 let tmp: string;
 let outDir: string;

@@ -7,8 +7,8 @@ import { TINY_REF_JSON, tinyGguf } from "../../test/helpers/tiny-gguf";
 import { K_QUANT_FILE_TYPES } from "./quants/k-quant-mix";
 import { convertModel } from "./convert-model";
 import { quantizeGguf } from "./quantize-gguf";
-import { greedyTokens } from "./testing/greedy";
-import { writeRandomLlama } from "./testing/k-quant-fixtures";
+import { greedyTokens } from "../../test/helpers/greedy";
+import { writeRandomLlama } from "../../test/helpers/k-quant-fixtures";
 
 type Ref = { prompts: { prompt: string; input_ids: number[]; generated_ids: number[]; margins: number[] }[] };
 

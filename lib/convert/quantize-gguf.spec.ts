@@ -8,8 +8,8 @@ import { convertModel } from "./convert-model";
 import { ConvertError, type ConvertErrorCode } from "./errors";
 import { quantizeGguf } from "./quantize-gguf";
 import { K_QUANT_FILE_TYPES } from "./quants";
-import { FIXTURE, referenceTensors, tensorHashes } from "./testing/gguf-fixtures";
-import { K_QUANT_REFERENCE, writeRandomLlama } from "./testing/k-quant-fixtures";
+import { FIXTURE, referenceTensors, tensorHashes } from "../../test/helpers/gguf-fixtures";
+import { K_QUANT_REFERENCE, writeRandomLlama } from "../../test/helpers/k-quant-fixtures";
 
 type Reference = Record<string, { "general.file_type": number; tensors: Record<string, { type: string; sha256: string }> }>;
 const reference = async (model: string): Promise<Reference> => JSON.parse(await readFile(path.join(K_QUANT_REFERENCE, `${model}.json`), "utf8"));

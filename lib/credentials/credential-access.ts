@@ -1,5 +1,5 @@
 import { db, type Prisma } from "../db/prisma";
-import { HttpError, notFound } from "../http/errors";
+import { CredentialError } from "./errors";
 
 /**
  * A saved credential is its owner's: it is listed to and usable by its owner, the members of the groups an
@@ -14,16 +14,16 @@ export function usableCredentialsWhere(user: { id: string; role: string }): Pris
 export async function usableCredential(id: string, userId: string): Promise<{ id: string; kind: string }> {
   const user = await db().user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
   const row = user && (await db().credential.findFirst({ where: { id, ...usableCredentialsWhere(user) }, select: { id: true, kind: true } }));
-  if (!row) throw notFound(`credential ${id}`);
+  if (!row) throw new CredentialError("not_found", `credential ${id} not found`);
   return row;
 }
 
 /** Admin only (the route checks): shares a credential with exactly these groups; an empty list keeps it to its owner. */
 export async function setCredentialShares(id: string, groupIds: string[]): Promise<{ label: string; groups: string[] }> {
   const c = await db().credential.findUnique({ where: { id }, select: { label: true } });
-  if (!c) throw notFound(`credential ${id}`);
+  if (!c) throw new CredentialError("not_found", `credential ${id} not found`);
   const groups = await db().group.findMany({ where: { id: { in: groupIds } }, select: { id: true, name: true } });
-  if (groups.length !== new Set(groupIds).size) throw new HttpError(400, "unknown_group", "one of the groups does not exist");
+  if (groups.length !== new Set(groupIds).size) throw new CredentialError("unknown_group", "one of the groups does not exist");
   await db().$transaction([
     db().credentialShare.deleteMany({ where: { credentialId: id } }),
     db().credentialShare.createMany({ data: groups.map((g) => ({ credentialId: id, groupId: g.id })) }),

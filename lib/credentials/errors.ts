@@ -1,6 +1,8 @@
 import { DepotError } from "../errors";
 
-export type CredentialErrorCode = "not_testable";
+export type CredentialErrorCode = "not_found" | "unknown_group" | "not_testable";
 
-/** Misuse of a saved credential (say, testing a Meta link as if it were a Hub token). */
-export class CredentialError extends DepotError<CredentialErrorCode> {}
+/** What reading, sharing or testing a credential refuses; lib/http/errors.ts gives each code its status. */
+export class CredentialError extends DepotError<CredentialErrorCode> {
+  override readonly name = "CredentialError";
+}

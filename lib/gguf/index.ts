@@ -6,3 +6,4 @@ export { sizeLabel } from "./size-label";
 export { GgufError, type GgufErrorCode } from "./errors";
 export { isSupportedArchitecture, LLAMA_CPP_ARCHITECTURES } from "./architectures";
 export { describeGguf, type GgufFacts } from "./describe";
+export { inspectGguf, type GgufInspection } from "./inspect-gguf";

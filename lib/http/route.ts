@@ -1,11 +1,9 @@
-import { ZodError } from "zod";
 import { authenticate, type Principal } from "../auth/authenticate";
 import { isSameOrigin } from "../auth/csrf";
 import { roleAtLeast, type Role } from "../auth/roles";
-import { DepotError, describeZodError } from "../errors";
 import { logger } from "../log/logger";
 import { CLIENT_IP_HEADER } from "./client-ip";
-import { forbidden, HttpError, jsonError, unauthorized } from "./errors";
+import { errorReply, forbidden, HttpError, jsonError, replyResponse, unauthorized } from "./errors";
 
 const log = logger("http");
 
@@ -20,13 +18,10 @@ export function clientIp(req: Request): string | undefined {
   return req.headers.get(CLIENT_IP_HEADER) ?? undefined;
 }
 
-/** One JSON error shape for every route: known errors keep their status and message, others become 500. */
+/** One JSON error shape for every route: known errors answer as lib/http/errors.ts says, others become 500. */
 export function errorResponse(err: unknown): Response {
-  if (err instanceof HttpError) return jsonError(err.status, err.code, err.message);
-  if (err instanceof ZodError) {
-    return jsonError(400, "invalid_input", describeZodError(err));
-  }
-  if (err instanceof DepotError) return jsonError(400, err.code, err.message);
+  const reply = errorReply(err);
+  if (reply) return replyResponse(reply);
   log.error("unhandled route error", { err });
   return jsonError(500, "internal", "internal error: see the server log");
 }

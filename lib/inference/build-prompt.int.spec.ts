@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyGgufWith } from "../../test/helpers/gguf-copy";
 import { tinyGguf, tinyRef, type TinyRef } from "../../test/helpers/tiny-gguf";
 import { buildPrompt } from "./build-prompt";
-import type { ChatMessage } from "./sampling";
+import type { ChatMessage } from "../generation/sampling";
 
 // meta-llama/Llama-2-7b-chat-hf's tokenizer.chat_template.
 const LLAMA2_TEMPLATE =

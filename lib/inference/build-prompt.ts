@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Llama2ChatWrapper, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaModel, type Token } from "node-llama-cpp";
 import { compileChatTemplate, type ChatTemplate } from "./chat-template";
-import type { ChatFormat, ChatMessage, GenerationInput } from "./sampling";
+import type { ChatFormat, ChatMessage, GenerationInput } from "../generation/sampling";
 
 function bos(model: LlamaModel): Token[] {
   const b = model.tokens.bos;

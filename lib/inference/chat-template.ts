@@ -1,5 +1,5 @@
 import { Template } from "@huggingface/jinja";
-import type { ChatMessage } from "./sampling";
+import type { ChatMessage } from "../generation/sampling";
 
 /** A piece of a rendered chat prompt: a special token's text, or text to tokenize as plain text. */
 export type ChatPiece = { special: string } | { text: string };

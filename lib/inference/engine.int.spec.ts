@@ -6,7 +6,7 @@ import { buildPrompt } from "./build-prompt";
 import { hasBatchSampling } from "./native-llama";
 import { ModelResidency } from "./residency";
 import { runGeneration } from "./run-generation";
-import { samplingParams } from "./sampling";
+import { samplingParams } from "../generation/sampling";
 import type { StepRunner } from "./step-runner";
 
 let llama: Llama;

@@ -1,7 +1,7 @@
 import type { LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
 import { LlamaGrammarEvaluationState } from "node-llama-cpp";
 import type { DecoderSequence, SequenceSampling } from "./batch-decoder";
-import type { SamplingParams } from "./sampling";
+import type { SamplingParams } from "../generation/sampling";
 import { createStopMatcher } from "./stop-matcher";
 
 export type GenerationResult = {

@@ -4,12 +4,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { llama3Ref, tinyLlama3Dir, tinyLlama3Gguf, type Llama3Ref } from "../../test/helpers/tiny-llama3";
-import { convertModel, inspectGguf } from "../convert";
+import { convertModel } from "../convert";
+import { inspectGguf } from "../gguf";
 import { detectFamily, familyEvidence } from "../models/model-family";
 import { buildPrompt } from "./build-prompt";
 import { ModelResidency } from "./residency";
 import { runGeneration } from "./run-generation";
-import { samplingParams, type ChatMessage } from "./sampling";
+import { samplingParams, type ChatMessage } from "../generation/sampling";
 
 // The tiny Llama 3.1-shaped model converted by our converter (test/helpers/tiny-llama3.ts), against transformers'
 // apply_chat_template ids and greedy tokens in test/fixtures/tiny-llama3/ref.json.

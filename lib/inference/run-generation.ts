@@ -2,7 +2,7 @@ import { buildPrompt } from "./build-prompt";
 import { generateTokens, type GenerationResult } from "./generate-tokens";
 import { InferenceError } from "./errors";
 import type { ModelResidency } from "./residency";
-import type { GenerationInput, SamplingParams } from "./sampling";
+import type { GenerationInput, SamplingParams } from "../generation/sampling";
 
 /**
  * One generation on a resident model: borrows a sequence (waiting while all are busy), builds the prompt in

@@ -1,7 +1,5 @@
 import type { JobProgress } from "../queue/payloads";
-
-export const JOB_STATUSES = ["waiting", "active", "delayed", "completed", "failed", "cancelled"] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+import { payloadSummary, resultSummary } from "../queue/job-rows";
 
 export type JobDto = {
   id: string;
@@ -24,22 +22,6 @@ export type JobDto = {
   startedAt: string | null;
   finishedAt: string | null;
 };
-
-/**
- * What a Job row keeps of a payload: an interactive request (playground, /v1) keeps only its ids, never the
- * conversation or sampling, so job listings cannot leak a private prompt (the stream carried it to its owner).
- */
-export function payloadSummary(payload: unknown): string {
-  const p = payload as { kind?: unknown; requestId?: unknown; modelId?: unknown } | null;
-  return JSON.stringify(p?.kind === "generate" ? { kind: p.kind, requestId: p.requestId, modelId: p.modelId } : payload);
-}
-
-/** What a Job row keeps of a result: an interactive request's generated text is its owner's alone. */
-export function resultSummary(kind: string, result: unknown): unknown {
-  if (kind !== "generate" || !result || typeof result !== "object") return result ?? null;
-  const { text: _text, ...rest } = result as Record<string, unknown>;
-  return rest;
-}
 
 type JobRow = {
   id: string;

@@ -1,5 +1,5 @@
 import { config } from "../config/env";
-import { webRedis } from "../queue/connection";
+import { webRedis } from "../redis/connection";
 import { collectMetrics, type MetricsSnapshot } from "./collect-metrics";
 
 export const SAMPLE_EVERY_MS = 10_000;

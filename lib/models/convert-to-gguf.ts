@@ -1,14 +1,15 @@
 import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import path from "node:path";
-import { convertModel, inspectGguf, quantizeGguf, type ConvertProgress } from "../convert";
-import { modelFile } from "../inference/model-file";
+import { convertModel, quantizeGguf, type ConvertProgress } from "../convert";
+import { inspectGguf } from "../gguf";
+import { modelFile } from "./model-file";
 import { db } from "../db/prisma";
 import type { ConvertPayload, JobProgress } from "../queue/payloads";
 import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 import { verifyBlob } from "../verify";
 import { jobFailure, ModelError } from "./errors";
 import { detectFamily, familyEvidence } from "./model-family";
-import { modelDir } from "./paths";
+import { modelDir } from "../stores/paths";
 import { recordModelFiles } from "./record-model-files";
 
 /**

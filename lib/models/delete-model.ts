@@ -1,10 +1,10 @@
 import { db } from "../db/prisma";
-import { HttpError, notFound } from "../http/errors";
 import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
 import { holdersOf } from "../stores/replicas";
 import { localStoreId } from "../stores/store-id";
 import { removeModelFiles } from "./remove-model-files";
+import { ModelError } from "./errors";
 
 /**
  * Removes a model from the inventory and its bytes from every store: this process's store at once (the bytes freed
@@ -12,12 +12,12 @@ import { removeModelFiles } from "./remove-model-files";
  */
 export async function deleteModel(params: { id: string; userId: string | null }): Promise<{ name: string; bytesFreed: number; pendingOn: string[] }> {
   const m = await db().model.findUnique({ where: { id: params.id }, include: { files: { select: { path: true } } } });
-  if (!m) throw notFound(`model ${params.id}`);
+  if (!m) throw new ModelError("not_found", `model ${params.id} not found`);
   // A job names its models in its payload too (a Meta set, a conversion's source), not only in `modelId`.
   const busy = await db().job.findFirst({
     where: { status: { in: ["active", "waiting", "delayed"] }, OR: [{ modelId: m.id }, { payloadSummary: { contains: m.id } }] },
   });
-  if (busy) throw new HttpError(409, "busy", `job ${busy.id} is ${busy.status} on ${m.name}: cancel it first`);
+  if (busy) throw new ModelError("busy", `job ${busy.id} is ${busy.status} on ${m.name}: cancel it first`);
   const facts = {
     id: m.id,
     name: m.name,

@@ -1,13 +1,13 @@
 import { visibleModelsWhere, type AccessUser } from "../access/model-access";
-import { inspectGguf } from "../convert";
+import { inspectGguf } from "../gguf";
 import { db } from "../db/prisma";
 import { safeJoin } from "../download";
-import { redactPaths } from "../jobs/redact-paths";
-import { notFound } from "../http/errors";
+import { redactPaths } from "../queue/redact-paths";
 import { listStores } from "../stores/replicas";
 import { detectFamily, familyEvidence, type FamilyEvidence } from "./model-family";
-import { modelDir } from "./paths";
+import { modelDir } from "../stores/paths";
 import { MODEL_INCLUDE, toModelDto, toModelFileDto, type ModelDetailDto } from "./model-dto";
+import { ModelError } from "./errors";
 
 /** BigInt (uint64 metadata) is not JSON: numbers when exact, strings otherwise. */
 function jsonSafe(v: unknown): unknown {
@@ -26,7 +26,7 @@ export async function getModel(params: { id: string; user: AccessUser }): Promis
       jobs: { orderBy: { createdAt: "desc" }, take: 10, select: { id: true, queue: true, status: true, error: true, createdAt: true } },
     },
   });
-  if (!m) throw notFound(`model ${params.id}`);
+  if (!m) throw new ModelError("not_found", `model ${params.id} not found`);
   const ggufFile = m.format === "gguf" ? m.files.find((f) => f.path.endsWith(".gguf") && f.status !== "corrupt") : undefined;
   let gguf: ModelDetailDto["gguf"] = null;
   let evidence: FamilyEvidence | null = null;

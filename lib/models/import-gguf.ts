@@ -3,11 +3,11 @@ import path from "node:path";
 import { config } from "../config/env";
 import { db } from "../db/prisma";
 import { describeGguf, type GgufFacts } from "../gguf";
-import { HttpError } from "../http/errors";
 import { recordLocalReplica } from "../stores/replicas";
 import { hashFile } from "../verify";
-import { ggufDir, modelDir } from "./paths";
+import { ggufDir, modelDir } from "../stores/paths";
 import { recordModelFiles } from "./record-model-files";
+import { ImportError, ModelError } from "./errors";
 
 export type ImportableGguf = { dir: string; path: string; bytes: number };
 
@@ -49,8 +49,8 @@ export async function listImportable(): Promise<ImportableGguf[]> {
  * that names the path.
  */
 async function resolveImport(file: string): Promise<string> {
-  const bad = (code: string, msg: string): never => {
-    throw new HttpError(400, code, msg);
+  const bad = (code: ImportError["code"], msg: string): never => {
+    throw new ImportError(code, msg);
   };
   if (!path.isAbsolute(file)) bad("bad_path", `${file}: give an absolute path inside IMPORT_DIRS`);
   if (file.split(/[\\/]/).includes("..")) bad("bad_path", `${file}: paths with .. are refused`);
@@ -75,12 +75,12 @@ export async function importGguf(params: { path: string; name?: string; userId: 
   try {
     facts = await describeGguf({ files: [real] });
   } catch (err) {
-    throw new HttpError(400, "invalid_gguf", `${params.path}: ${(err as Error).message}`);
+    throw new ModelError("invalid_gguf", `${params.path}: ${(err as Error).message}`);
   }
   const base = path.basename(real);
   const name = params.name?.trim() || base.replace(/\.gguf$/, "");
-  if (!/^[\w.:@/-]{1,200}$/.test(name) || name.split("/").includes("..")) throw new HttpError(400, "bad_name", `not a model name: ${JSON.stringify(name)}`);
-  if (await db().model.findUnique({ where: { name } })) throw new HttpError(409, "exists", `a model named ${name} is already in the inventory`);
+  if (!/^[\w.:@/-]{1,200}$/.test(name) || name.split("/").includes("..")) throw new ModelError("bad_name", `not a model name: ${JSON.stringify(name)}`);
+  if (await db().model.findUnique({ where: { name } })) throw new ModelError("exists", `a model named ${name} is already in the inventory`);
 
   const directory = ggufDir(name);
   const dest = path.join(modelDir(directory), base);

@@ -9,7 +9,7 @@ import { ggufUnits, pullHf, type HfFileResult, type PullHfResult } from "../sour
 import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 import { jobFailure, ModelError } from "./errors";
 import { createFileProgress } from "./file-progress";
-import { hfHome, storePath } from "./paths";
+import { hfHome, storePath } from "../stores/paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
 
 type HfPayload = Extract<DownloadPayload, { source: "hf" }>;

@@ -6,7 +6,7 @@ import { findMetaModel, metaFamily, pullMeta, type MetaFileResult } from "../sou
 import { recordLocalReplica } from "../stores/replicas";
 import { jobFailure, ModelError } from "./errors";
 import { createFileProgress } from "./file-progress";
-import { modelDir } from "./paths";
+import { modelDir } from "../stores/paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
 import { watchCredential } from "./watch-credential";
 

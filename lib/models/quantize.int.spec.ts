@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../auth/api-keys";
 import { closeDb, db } from "../db/prisma";
 import type { JobDto } from "../jobs/job-dto";
-import { K_QUANT_REFERENCE } from "../convert/testing/k-quant-fixtures";
+import { K_QUANT_REFERENCE } from "../../test/helpers/k-quant-fixtures";
 import { signIn, TestClient } from "../../test/helpers/http-client";
 import { startApp, type AppHandle } from "../../test/helpers/start-app";
 import { setupTestEnv, type TestEnv } from "../../test/helpers/test-env";

@@ -2,8 +2,8 @@ import { lstat, readdir, readlink, rm } from "node:fs/promises";
 import path from "node:path";
 import { db } from "../db/prisma";
 import { safeJoin } from "../download";
-import { HttpError } from "../http/errors";
-import { isInsideDataDir, modelDir } from "./paths";
+import { isInsideDataDir, modelDir } from "../stores/paths";
+import { ModelError } from "./errors";
 
 /** Bytes of regular files under `p` (each inode once), without following links. */
 async function diskUsage(p: string, seen = new Set<string>()): Promise<number> {
@@ -54,7 +54,7 @@ export type ModelFacts = { id: string; name: string; source: string; directory: 
  */
 export async function removeModelFiles(m: ModelFacts): Promise<number> {
   const dir = modelDir(m.directory);
-  if (!isInsideDataDir(dir)) throw new HttpError(409, "outside_data_dir", `${dir} is not under DATA_DIR; refusing to delete files there`);
+  if (!isInsideDataDir(dir)) throw new ModelError("outside_data_dir", `${dir} is not under DATA_DIR; refusing to delete files there`);
   const others = (await db().model.findMany({ where: { id: { not: m.id } }, select: { directory: true } })).map((o) => modelDir(o.directory));
   const shared = (d: string) => others.some((o) => o === d || o.startsWith(d + path.sep));
 

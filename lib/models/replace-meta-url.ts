@@ -3,10 +3,10 @@ import { encryptSecret, maskSecret } from "../crypto/secret-box";
 import { db } from "../db/prisma";
 import { DownloadError } from "../download/errors";
 import { checkEgress } from "../download/egress";
-import { HttpError, notFound } from "../http/errors";
 import { retryJob } from "../jobs/job-actions";
 import { downloadPayload } from "../queue/payloads";
 import { checkLinkFamily, parseSignedUrl } from "../sources/meta";
+import { ModelError } from "./errors";
 
 /**
  * Swaps a fresh signed link into a Meta download. A running job picks it up on its next request (the worker
@@ -15,20 +15,20 @@ import { checkLinkFamily, parseSignedUrl } from "../sources/meta";
 export async function replaceMetaUrl(params: { jobId: string; url: string; user: AccessUser }): Promise<{ expiresAt: string; resumed: boolean }> {
   const link = parseSignedUrl(params.url);
   await checkEgress(link.url, ["meta"]).catch((err: unknown) => {
-    throw err instanceof DownloadError ? new HttpError(400, "egress", err.message) : err;
+    throw err instanceof DownloadError ? new ModelError("egress", err.message) : err;
   });
   if (link.expiresAt.getTime() <= Date.now()) {
-    throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
+    throw new ModelError("expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
   }
   // A job on a model the caller may not see is missing to them; one they see but did not start is not theirs.
   const job = await db().job.findFirst({ where: { id: params.jobId, ...visibleModelRowsWhere(params.user) } });
-  if (!job) throw notFound(`job ${params.jobId}`);
+  if (!job) throw new ModelError("not_found", `job ${params.jobId} not found`);
   if (params.user.role !== "admin" && job.userId !== params.user.id) {
-    throw new HttpError(403, "not_owner", `job ${params.jobId} belongs to another user: only its owner or an admin may relink it`);
+    throw new ModelError("not_owner", `job ${params.jobId} belongs to another user: only its owner or an admin may relink it`);
   }
   const payload = downloadPayload.safeParse(JSON.parse(job.payloadSummary));
-  if (!payload.success || payload.data.source !== "meta") throw new HttpError(400, "not_meta", `job ${params.jobId} is not a Meta download`);
-  if (job.status === "completed") throw new HttpError(409, "finished", `job ${params.jobId} already finished`);
+  if (!payload.success || payload.data.source !== "meta") throw new ModelError("not_meta", `job ${params.jobId} is not a Meta download`);
+  if (job.status === "completed") throw new ModelError("finished", `job ${params.jobId} already finished`);
   checkLinkFamily(link.url, payload.data.family);
   await db().credential.update({
     where: { id: payload.data.credentialId },

@@ -1,13 +1,13 @@
 import path from "node:path";
 import { db } from "../db/prisma";
-import { HttpError, notFound } from "../http/errors";
-import { modelFile } from "../inference/model-file";
+import { modelFile } from "./model-file";
 import { enqueue } from "../queue/enqueue";
 import { laneHolding } from "../stores/placement";
 import { copiesTo } from "../stores/replicas";
 import { assertQuantizable, ConvertError, QUANTIZE_TYPES } from "../convert";
 import type { convertTypes } from "../queue/payloads";
-import { ggufDir } from "./paths";
+import { ggufDir } from "../stores/paths";
+import { ModelError } from "./errors";
 
 /** `meta-llama/Llama-2-7b-hf` + q8_0 → `Llama-2-7b-hf-q8_0`: a file-system-safe name for the derived model. */
 function derivedName(source: string, type: string): string {
@@ -24,7 +24,7 @@ async function refuseUnquantizable(src: { directory: string; name: string }): Pr
   if (!file) return;
   await assertQuantizable({ file }).catch((e: unknown) => {
     // The message names the file without the server's own path to it.
-    throw e instanceof ConvertError ? new HttpError(400, e.code, `${src.name} cannot be quantized: ${e.message.replace(file, path.basename(file))}`) : e;
+    throw e instanceof ConvertError ? new ModelError(e.code, `${src.name} cannot be quantized: ${e.message.replace(file, path.basename(file))}`) : e;
   });
 }
 
@@ -42,24 +42,24 @@ export async function startConvert(params: {
   userId: string;
 }): Promise<{ jobId: string; modelId: string; name: string }> {
   const src = await db().model.findUnique({ where: { id: params.modelId } });
-  if (!src) throw notFound(`model ${params.modelId}`);
+  if (!src) throw new ModelError("not_found", `model ${params.modelId} not found`);
   if (src.format === "gguf" && !(QUANTIZE_TYPES as readonly string[]).includes(params.type)) {
-    throw new HttpError(400, "bad_type", `a GGUF model is quantized to one of ${QUANTIZE_TYPES.join(", ")}, not ${params.type}`);
+    throw new ModelError("bad_type", `a GGUF model is quantized to one of ${QUANTIZE_TYPES.join(", ")}, not ${params.type}`);
   }
   if (src.format === "gguf") await refuseUnquantizable(src);
   if (!["ready", "verified"].includes(src.status)) {
-    throw new HttpError(409, "not_ready", `${src.name} is ${src.status}: only a downloaded model can be converted`);
+    throw new ModelError("not_ready", `${src.name} is ${src.status}: only a downloaded model can be converted`);
   }
   const name = derivedName(src.name, params.type);
   const lane = await laneHolding({ modelId: src.id, modelName: src.name, storeId: params.storeId });
   const existing = await db().model.findUnique({ where: { name } });
   if (existing) {
     if (!(await copiesTo(existing.id, params.storeId)) || !["ready", "verified"].includes(existing.status)) {
-      throw new HttpError(409, "exists", `${name} is already in the inventory${params.storeId ? " on that worker" : ""}`);
+      throw new ModelError("exists", `${name} is already in the inventory${params.storeId ? " on that worker" : ""}`);
     }
     const jobId = `convert-${existing.id}-to-${params.storeId}`;
     const busy = await db().job.findUnique({ where: { id: jobId } });
-    if (busy && ["active", "waiting", "delayed"].includes(busy.status)) throw new HttpError(409, "busy", `${name} is already being converted there (job ${jobId})`);
+    if (busy && ["active", "waiting", "delayed"].includes(busy.status)) throw new ModelError("busy", `${name} is already being converted there (job ${jobId})`);
     await enqueue({ queue: "convert", lane, jobId, userId: params.userId, modelId: existing.id, data: { kind: "convert", modelId: src.id, type: params.type, outModelId: existing.id } });
     return { jobId, modelId: existing.id, name };
   }

@@ -1,7 +1,6 @@
 import { usableCredential } from "../credentials/credential-access";
 import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
-import { HttpError } from "../http/errors";
 import { removeJob } from "../jobs/job-actions";
 import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
@@ -10,7 +9,8 @@ import { copiesTo } from "../stores/replicas";
 import { QUANT_TAG } from "../queue/payloads";
 import { quantOf, repoCacheDir, splitPart } from "../sources/hf";
 import { familyOfHfRepo } from "../sources/meta";
-import { hfHome, storePath } from "./paths";
+import { hfHome, storePath } from "../stores/paths";
+import { ModelError } from "./errors";
 
 /** `org/name` for the default revision, `org/name@rev` otherwise: one inventory entry per repo revision. */
 function hfModelName(repo: string, revision: string): string {
@@ -23,8 +23,8 @@ function hfModelName(repo: string, revision: string): string {
  */
 function ggufLabel(params: { quant?: string; include?: string[] }): string | null {
   if (params.quant) {
-    if (!QUANT_TAG.test(params.quant)) throw new HttpError(400, "bad_quant", `not a quant tag: ${JSON.stringify(params.quant)} (e.g. Q4_K_M)`);
-    if (params.include?.length) throw new HttpError(400, "bad_selection", "give a quant tag or --include, not both");
+    if (!QUANT_TAG.test(params.quant)) throw new ModelError("bad_quant", `not a quant tag: ${JSON.stringify(params.quant)} (e.g. Q4_K_M)`);
+    if (params.include?.length) throw new ModelError("bad_selection", "give a quant tag or --include, not both");
     return params.quant.toUpperCase();
   }
   const inc = params.include ?? [];
@@ -61,7 +61,7 @@ export async function startHfDownload(params: {
   storeId?: string;
   userId: string;
 }): Promise<{ jobId: string; modelId: string }> {
-  if (!isHubRepoId(params.repo)) throw new HttpError(400, "bad_repo", "expected a Hub repo id org/name (letters, digits, -, _, .)");
+  if (!isHubRepoId(params.repo)) throw new ModelError("bad_repo", "expected a Hub repo id org/name (letters, digits, -, _, .)");
   const revision = params.revision?.trim() || "main";
   const gguf = ggufLabel(params);
   const name = gguf ? `${hfModelName(params.repo, revision)}:${gguf}` : hfModelName(params.repo, revision);
@@ -72,12 +72,12 @@ export async function startHfDownload(params: {
   let model = await db().model.findUnique({ where: { name } });
   const existing = await db().job.findUnique({ where: { id: jobId } });
   if (existing && ["active", "waiting", "delayed"].includes(existing.status)) {
-    throw new HttpError(409, "busy", `${name} is already being downloaded (job ${jobId})`);
+    throw new ModelError("busy", `${name} is already being downloaded (job ${jobId})`);
   }
   // A model some worker holds can still be downloaded to another worker's store (a copy there).
   const copyTo = model ? await copiesTo(model.id, params.storeId) : false;
   if (model && !["pending", "failed", "corrupt"].includes(model.status) && !copyTo) {
-    throw new HttpError(409, "exists", `${name} is already in the inventory${params.storeId ? " on that worker" : ""} (delete it first to download again)`);
+    throw new ModelError("exists", `${name} is already in the inventory${params.storeId ? " on that worker" : ""} (delete it first to download again)`);
   }
 
   let credentialId = params.credentialId;
@@ -85,7 +85,7 @@ export async function startHfDownload(params: {
     credentialId = (await storeCredential({ kind: "hf_token", label: `Hugging Face token (${params.repo})`, value: params.token, ownerId: params.userId })).id;
   } else if (credentialId) {
     const c = await usableCredential(credentialId, params.userId);
-    if (c.kind !== "hf_token") throw new HttpError(400, "wrong_credential", `credential ${credentialId} is not a Hugging Face token`);
+    if (c.kind !== "hf_token") throw new ModelError("wrong_credential", `credential ${credentialId} is not a Hugging Face token`);
   }
 
   if (existing) {

@@ -3,15 +3,15 @@ import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
 import { DownloadError } from "../download/errors";
 import { checkEgress } from "../download/egress";
-import { HttpError } from "../http/errors";
 import { removeJob } from "../jobs/job-actions";
 import { enqueue } from "../queue/enqueue";
 import { storeLane } from "../queue/names";
 import { checkStore } from "../stores/placement";
 import { checkLinkFamily, DEFAULT_META_FAMILY, linkFamily, parseSignedUrl, planMeta } from "../sources/meta";
 import type { AccessUser } from "../access/model-access";
-import { metaDir } from "./paths";
+import { metaDir } from "../stores/paths";
 import { replaceMetaUrl } from "./replace-meta-url";
+import { ModelError } from "./errors";
 
 export type StartedDownload = { jobId: string; modelIds: string[]; expiresAt: string; resumed: boolean };
 
@@ -27,11 +27,11 @@ export async function startMetaDownload(params: { url: string; family?: string; 
   const chosen = planMeta({ models: params.models, family }).models; // rejects unknown ids with the list of known ones
   checkLinkFamily(link.url, family);
   await checkEgress(link.url, ["meta"]).catch((err: unknown) => {
-    throw err instanceof DownloadError ? new HttpError(400, "egress", err.message) : err;
+    throw err instanceof DownloadError ? new ModelError("egress", err.message) : err;
   });
   if (params.storeId) await checkStore(params.storeId);
   if (link.expiresAt.getTime() <= Date.now()) {
-    throw new HttpError(400, "expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
+    throw new ModelError("expired", `this link expired at ${link.expiresAt.toISOString()}; request a new one from Meta`);
   }
   // Llama 3.x ids carry their family (`llama3.1-8b`); `:` (Meta's variant separator) is not allowed in a job id.
   const setKey = chosen.map((m) => m.id.toLowerCase().replace(/[^a-z0-9._-]/g, "-")).join("_");
@@ -47,11 +47,11 @@ export async function startMetaDownload(params: { url: string; family?: string; 
       const r = await replaceMetaUrl({ jobId, url: params.url, user: params.user });
       return { jobId, modelIds, expiresAt: r.expiresAt, resumed: true };
     }
-    if (existing.status === "active") throw new HttpError(409, "busy", `job ${jobId} is still running: cancel it first`);
+    if (existing.status === "active") throw new ModelError("busy", `job ${jobId} is still running: cancel it first`);
   }
   const taken = await db().model.findMany({ where: { name: { in: chosen.map((m) => m.folder) } }, select: { name: true } });
   if (taken.length > 0) {
-    throw new HttpError(409, "exists", `already in the inventory: ${taken.map((t) => t.name).join(", ")} (delete it first to download again)`);
+    throw new ModelError("exists", `already in the inventory: ${taken.map((t) => t.name).join(", ")} (delete it first to download again)`);
   }
   if (existing) {
     // The old job's models are gone: forget it, or BullMQ would ignore a new job with the same id.

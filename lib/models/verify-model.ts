@@ -4,8 +4,9 @@ import { db } from "../db/prisma";
 import { safeJoin } from "../download";
 import type { JobProgress } from "../queue/payloads";
 import { verifyBlob } from "../verify";
+import { CancelledError } from "../errors";
 import { ModelError } from "./errors";
-import { modelDir } from "./paths";
+import { modelDir } from "../stores/paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
 
 /**
@@ -26,7 +27,7 @@ export async function verifyModel(params: {
   const facts: FileFacts[] = [];
   const setAside = new Set<string>();
   for (const f of m.files) {
-    if (params.signal.aborted) throw new Error("cancelled");
+    if (params.signal.aborted) throw new CancelledError();
     await params.progress({ pct: total ? (done / total) * 100 : 0, message: `verifying ${f.path}`, bytesDone: done, bytesTotal: total });
     const expectedMd5 = f.expectedMd5 ?? undefined;
     const expectedSha256 = f.expectedSha256 ?? undefined;

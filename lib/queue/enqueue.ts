@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { createJobRow } from "../jobs/job-rows";
+import { createJobRow } from "./job-rows";
 import type { QueueName } from "./names";
 import { PAYLOADS, type PayloadOf } from "./payloads";
 import { queue } from "./queues";

@@ -2,6 +2,10 @@
 export const QUEUES = ["download", "verify", "convert", "inference", "maintenance"] as const;
 export type QueueName = (typeof QUEUES)[number];
 
+/** The states of a Job row (lib/queue/job-rows.ts), as BullMQ's plus "cancelled". */
+export const JOB_STATUSES = ["waiting", "active", "delayed", "completed", "failed", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
 // A lane narrows a queue to some workers, as its own BullMQ queue `<queue>.<lane>`: a job for one worker store
 // (a download or convert aimed at a worker, a verify of that store's copy) or for one model (inference, which only
 // workers holding the model consume). A job without a lane goes to any worker.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FILE_TYPES } from "../convert/quants/tensor-types";
-import { generationInput, samplingParams } from "../inference/sampling";
+import { generationInput, samplingParams } from "../generation/sampling";
 import type { QueueName } from "./names";
 
 // One zod schema per job kind; the producer validates before enqueueing and the worker re-parses before acting.

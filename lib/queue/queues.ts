@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import { config } from "../config/env";
 import { db } from "../db/prisma";
-import { closeWebRedis, webRedis } from "./connection";
+import { closeWebRedis, webRedis } from "../redis/connection";
 import { bullQueueName, QUEUES, type QueueName } from "./names";
 
 /** Redis keeps failed jobs this long: lanes whose jobs are all older hold nothing to count. */

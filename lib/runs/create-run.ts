@@ -1,8 +1,8 @@
 import type { Principal } from "../auth/authenticate";
 import { config } from "../config/env";
 import { db } from "../db/prisma";
-import { findModel } from "../inference/find-model";
-import { samplingParams, type ChatFormat, type SamplingInput } from "../inference/sampling";
+import { findModel } from "../models/find-model";
+import { samplingParams, type ChatFormat, type SamplingInput } from "../generation/sampling";
 import { enqueueItems } from "./enqueue-items";
 import { RunError } from "./errors";
 import { parsePrompts, type PromptFormat } from "./parse-prompts";

@@ -1,6 +1,9 @@
 import { db } from "../db/prisma";
-import { DepotError, isRetryable } from "../errors";
-import { findModel, InferenceError, inferenceEngine, modelFile, runGeneration, samplingParams } from "../inference";
+import { DepotError } from "../errors";
+import { isRetryable } from "../http/errors";
+import { InferenceError } from "../inference/errors";
+import type { SamplingInput } from "../generation/sampling";
+import { generateOnModel } from "../models/generate-on-model";
 import { logger } from "../log/logger";
 import { itemInput } from "./item-input";
 import { refreshRunStatus } from "./refresh-run-status";
@@ -26,12 +29,10 @@ export async function executeRunItem(params: { runItemId: string; signal: AbortS
   await db().run.updateMany({ where: { id: run.id, status: "queued" }, data: { status: "running", startedAt: new Date() } });
   try {
     if (!run.modelId) throw new InferenceError("model_not_found", `model ${run.modelName} was deleted`);
-    const model = await findModel({ ref: run.modelId });
-    const r = await runGeneration({
-      residency: await inferenceEngine(),
-      modelPath: await modelFile(model),
+    const r = await generateOnModel({
+      modelId: run.modelId,
       input: itemInput({ mode: run.mode, chatFormat: run.chatFormat, systemPrompt: run.systemPrompt, input: JSON.parse(item.inputJson) as never }),
-      sampling: samplingParams.parse(JSON.parse(run.paramsJson)),
+      sampling: JSON.parse(run.paramsJson) as SamplingInput,
       signal: params.signal,
     });
     const written = await db().runItem.updateMany({

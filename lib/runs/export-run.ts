@@ -1,5 +1,5 @@
 import { db } from "../db/prisma";
-import { csvCell } from "../http/csv";
+import { csvCell } from "../csv";
 import { RunError } from "./errors";
 import { toItemDto } from "./to-dto";
 

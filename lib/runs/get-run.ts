@@ -1,5 +1,5 @@
 import { db } from "../db/prisma";
-import type { SamplingParams } from "../inference/sampling";
+import type { SamplingParams } from "../generation/sampling";
 import { modelLane } from "../queue/names";
 import { laneBlockers } from "../stores/blocked-reason";
 import { countItems } from "./count-items";

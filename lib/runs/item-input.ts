@@ -1,4 +1,4 @@
-import type { ChatFormat, ChatMessage, GenerationInput } from "../inference/sampling";
+import type { ChatFormat, ChatMessage, GenerationInput } from "../generation/sampling";
 
 /** The generation an item asks for, with the run's system prompt applied. */
 export function itemInput(params: {

@@ -1,6 +1,6 @@
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
-import { chatMessage, type ChatMessage } from "../inference/sampling";
+import { chatMessage, type ChatMessage } from "../generation/sampling";
 import type { RowError } from "./errors";
 
 export const PROMPT_FORMATS = ["jsonl", "csv", "lines"] as const;

@@ -1,4 +1,4 @@
-import type { SamplingParams } from "../inference/sampling";
+import type { SamplingParams } from "../generation/sampling";
 
 export const RUN_STATUSES = ["queued", "running", "completed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

@@ -8,7 +8,7 @@ import { createApiKey } from "../auth/api-keys";
 import { closeDb, db } from "../db/prisma";
 import { ModelResidency } from "../inference/residency";
 import { runGeneration } from "../inference/run-generation";
-import { samplingParams } from "../inference/sampling";
+import { samplingParams } from "../generation/sampling";
 import { createUser } from "../users/create-user";
 import { TestClient } from "../../test/helpers/http-client";
 import { startApp, type AppHandle } from "../../test/helpers/start-app";

@@ -1,10 +1,10 @@
-import { HttpError } from "../http/errors";
+import { StoreError } from "./errors";
 import { storeLane } from "../queue/names";
 import { holdersOf, listStores } from "./replicas";
 
 /** A store a user aimed a job at must be one some worker has served (the form lists them). */
 export async function checkStore(storeId: string): Promise<void> {
-  if (!(await listStores()).some((s) => s.storeId === storeId)) throw new HttpError(400, "unknown_worker", `no worker serves a model store with id ${storeId}`);
+  if (!(await listStores()).some((s) => s.storeId === storeId)) throw new StoreError("unknown_worker", `no worker serves a model store with id ${storeId}`);
 }
 
 /**
@@ -16,7 +16,7 @@ export async function laneHolding(params: { modelId: string; modelName: string; 
   const holders = (await holdersOf([params.modelId])).get(params.modelId) ?? [];
   if (params.storeId) {
     if (!holders.some((h) => h.storeId === params.storeId)) {
-      throw new HttpError(409, "not_on_worker", `${params.modelName} is not on that worker; download it there first`);
+      throw new StoreError("not_on_worker", `${params.modelName} is not on that worker; download it there first`);
     }
     return storeLane(params.storeId);
   }

@@ -1,13 +1,12 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { inspectGguf } from "../convert/inspect-gguf";
 import { db } from "../db/prisma";
-import { GgufError } from "../gguf";
-import { HttpError } from "../http/errors";
-import { ggufDir, modelDir } from "../models/paths";
+import { GgufError, inspectGguf } from "../gguf";
+import { ggufDir, modelDir } from "../stores/paths";
 import { recordModelFiles } from "../models/record-model-files";
 import { recordLocalReplica } from "../stores/replicas";
-import { finalDigest, moveUpload, OffsetError, partialFile, removeUpload, type UploadMeta } from "./upload-store";
+import { OffsetError, UploadError } from "./errors";
+import { finalDigest, moveUpload, partialFile, removeUpload, type UploadMeta } from "./upload-store";
 
 /**
  * Finishes an upload: every byte received, the file a valid GGUF (header, metadata, tensor table, every tensor's
@@ -17,7 +16,7 @@ import { finalDigest, moveUpload, OffsetError, partialFile, removeUpload, type U
  */
 export async function completeUpload(m: UploadMeta, received: number): Promise<{ modelId: string; sha256: string; bytes: number }> {
   if (received !== m.size) {
-    throw new OffsetError(409, "incomplete", `${m.fileName}: ${received} of ${m.size} bytes received; send the rest first`, received);
+    throw new OffsetError("incomplete", `${m.fileName}: ${received} of ${m.size} bytes received; send the rest first`, received);
   }
   const { sha256, release } = await finalDigest(m);
   try {
@@ -30,7 +29,7 @@ export async function completeUpload(m: UploadMeta, received: number): Promise<{
 async function register(m: UploadMeta, sha256: string): Promise<{ modelId: string; sha256: string; bytes: number }> {
   const refuse = async (message: string): Promise<never> => {
     await removeUpload(m.id);
-    throw new HttpError(422, "invalid_gguf", message);
+    throw new UploadError("invalid_gguf", message);
   };
   if (m.sha256 && m.sha256 !== sha256) await refuse(`${m.fileName}: sha256 of the received bytes is ${sha256}, the client declared ${m.sha256}; upload it again`);
   const facts = await inspectGguf({ file: partialFile(m.id), arrayPreview: 0 }).catch(async (err: unknown) => {
@@ -40,7 +39,7 @@ async function register(m: UploadMeta, sha256: string): Promise<{ modelId: strin
   });
   if (await db().model.findUnique({ where: { name: m.name } })) {
     await removeUpload(m.id);
-    throw new HttpError(409, "exists", `a model named ${m.name} was added while ${m.fileName} was uploading; upload it under another name`);
+    throw new UploadError("exists", `a model named ${m.name} was added while ${m.fileName} was uploading; upload it under another name`);
   }
 
   const directory = ggufDir(m.name);
@@ -51,7 +50,7 @@ async function register(m: UploadMeta, sha256: string): Promise<{ modelId: strin
   await mkdir(dir).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code !== "EEXIST") throw err;
     await removeUpload(m.id);
-    throw new HttpError(409, "exists", `${directory} already exists in the model store (left by a deleted model?); run the garbage collection or pick another name`);
+    throw new UploadError("exists", `${directory} already exists in the model store (left by a deleted model?); run the garbage collection or pick another name`);
   });
   await moveUpload(m.id, path.join(dir, fileName));
   let modelId: string | undefined;

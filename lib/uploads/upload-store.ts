@@ -5,7 +5,7 @@ import path from "node:path";
 import { z } from "zod";
 import { config } from "../config/env";
 import { ensureFreeSpace } from "../download/disk-space";
-import { HttpError, notFound } from "../http/errors";
+import { OffsetError, UploadError } from "./errors";
 
 // Browser uploads land in the web process's own model store, `<DATA_DIR>/uploads/<id>.partial` beside a
 // `<id>.json` that says what is being uploaded and by whom. Only a complete, validated file is renamed into
@@ -52,7 +52,7 @@ const sizeOf = (file: string) => stat(file).then((s) => s.size, () => 0);
 /** The upload, when `user` may see it (its owner, or an admin); others get the same 404 as for an unknown id. */
 export async function getUpload(id: string, user: { id: string; role: string }): Promise<UploadMeta> {
   const m = await readMeta(id);
-  if (!m || (m.ownerId !== user.id && user.role !== "admin")) throw notFound(`upload ${id}`);
+  if (!m || (m.ownerId !== user.id && user.role !== "admin")) throw new UploadError("not_found", `upload ${id} not found`);
   return m;
 }
 
@@ -65,10 +65,10 @@ export async function uploadDto(m: UploadMeta): Promise<UploadDto> {
 /** Starts an upload: refuses sizes over UPLOAD_MAX_BYTES and names a model already has, before any byte is stored. */
 export async function createUpload(params: { fileName: string; size: number; name?: string; sha256?: string; ownerId: string; nameTaken: (name: string) => Promise<boolean> }): Promise<UploadMeta> {
   const max = config().UPLOAD_MAX_BYTES;
-  if (params.size > max) throw new HttpError(413, "too_large", `${params.fileName} is ${params.size} bytes, over the upload limit of ${max} bytes (UPLOAD_MAX_BYTES)`);
+  if (params.size > max) throw new UploadError("too_large", `${params.fileName} is ${params.size} bytes, over the upload limit of ${max} bytes (UPLOAD_MAX_BYTES)`);
   const name = params.name ?? path.basename(params.fileName).replace(/\.gguf$/i, "").replace(/[^\w.-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
-  if (!MODEL_NAME.test(name)) throw new HttpError(400, "invalid_name", `"${name}" is not a usable model name: letters, digits, . _ - (up to 128)`);
-  if (await params.nameTaken(name)) throw new HttpError(409, "exists", `a model named ${name} is already in the inventory`);
+  if (!MODEL_NAME.test(name)) throw new UploadError("invalid_name", `"${name}" is not a usable model name: letters, digits, . _ - (up to 128)`);
+  if (await params.nameTaken(name)) throw new UploadError("exists", `a model named ${name} is already in the inventory`);
   const meta: UploadMeta = { id: randomBytes(12).toString("hex"), name, fileName: params.fileName, size: params.size, sha256: params.sha256, ownerId: params.ownerId, createdAt: new Date().toISOString() };
   await mkdir(uploadsDir(), { recursive: true });
   // The web's own sweep: with remote workers no garbage collection job may run on this DATA_DIR.
@@ -77,7 +77,7 @@ export async function createUpload(params: { fileName: string; size: number; nam
   const others = await Promise.all((await readdir(uploadsDir())).filter((f) => f.endsWith(".json")).map((f) => readMeta(f.slice(0, -5)).catch(() => null)));
   const promised = (await Promise.all(others.map(async (o) => (o ? o.size - (await sizeOf(partialFile(o.id))) : 0)))).reduce((a, b) => a + b, 0);
   await ensureFreeSpace({ dir: uploadsDir(), needBytes: params.size + promised }).catch((err: Error) => {
-    throw new HttpError(507, "no_space", `${params.fileName}: ${err.message}${promised > 0 ? ` (counting the ${promised} bytes still due for uploads in progress)` : ""}`);
+    throw new UploadError("no_space", `${params.fileName}: ${err.message}${promised > 0 ? ` (counting the ${promised} bytes still due for uploads in progress)` : ""}`);
   });
   await writeFile(partialFile(meta.id), "", { flag: "wx" });
   await writeFile(metaFile(meta.id), JSON.stringify(meta));
@@ -92,23 +92,7 @@ async function rehash(file: string, bytes: number): Promise<Hash> {
   return hash;
 }
 
-/** A refusal that tells the client where to continue: the bytes the server has. */
-export class OffsetError extends HttpError {
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    readonly offset: number,
-  ) {
-    super(status, code, message);
-  }
-
-  response(): Response {
-    return Response.json({ error: { code: this.code, message: this.message }, offset: this.offset }, { status: this.status });
-  }
-}
-
-const conflict = (offset: number, message: string) => new OffsetError(409, "offset_mismatch", message, offset);
+const conflict = (offset: number, message: string) => new OffsetError("offset_mismatch", message, offset);
 
 /**
  * Appends one chunk that must start exactly at the bytes received so far (`start`) and not pass the declared size.
@@ -121,7 +105,7 @@ export async function appendChunk(m: UploadMeta, start: number, end: number, bod
   const known = live.get(m.id);
   if (known?.busy) throw conflict(offset, `a chunk of upload ${m.id} is being written now; retry once it ended`);
   if (start !== offset) throw conflict(offset, `chunk starts at byte ${start}, but upload ${m.id} has ${offset} bytes: send from ${offset}`);
-  if (end > m.size) throw new HttpError(400, "beyond_size", `chunk ends at byte ${end}, past the declared size ${m.size} of ${m.fileName}`);
+  if (end > m.size) throw new UploadError("beyond_size", `chunk ends at byte ${end}, past the declared size ${m.size} of ${m.fileName}`);
   // Claimed before the first await, so a second request for this upload sees it busy.
   const state: Live = known && known.hashed === offset ? known : { hash: createHash("sha256"), hashed: -1, busy: true };
   state.busy = true;
@@ -139,7 +123,7 @@ export async function appendChunk(m: UploadMeta, start: number, end: number, bod
         if (done) break;
         if (state.hashed + value.byteLength > end) {
           await reader.cancel();
-          throw new HttpError(400, "chunk_too_long", `chunk sends more than the ${end - start} bytes its Content-Range declares`);
+          throw new UploadError("chunk_too_long", `chunk sends more than the ${end - start} bytes its Content-Range declares`);
         }
         await fh.write(value, 0, value.byteLength, state.hashed);
         state.hash.update(value);

@@ -3,7 +3,7 @@ import { hashPassword } from "../auth/password";
 import { newPassword, passwordFromEmail } from "../auth/password-policy";
 import { ROLES } from "../auth/roles";
 import { db } from "../db/prisma";
-import { HttpError } from "../http/errors";
+import { UserError } from "./errors";
 
 export const newUserInput = z
   .object({
@@ -27,7 +27,7 @@ export function toUserDto(u: { id: string; email: string; name: string; role: st
 export async function createUser(input: NewUserInput): Promise<UserDto> {
   const data = newUserInput.parse(input);
   if (await db().user.findUnique({ where: { email: data.email } })) {
-    throw new HttpError(409, "exists", `a user with email ${data.email} already exists`);
+    throw new UserError("exists", `a user with email ${data.email} already exists`);
   }
   const user = await db().user.create({
     data: { email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) },
@@ -37,6 +37,6 @@ export async function createUser(input: NewUserInput): Promise<UserDto> {
 
 /** First-admin setup: only while no user exists. A unique-email race still leaves exactly one admin. */
 export async function createFirstAdmin(input: Omit<NewUserInput, "role">): Promise<UserDto> {
-  if ((await db().user.count()) > 0) throw new HttpError(409, "setup_done", "setup is finished: an administrator already exists");
+  if ((await db().user.count()) > 0) throw new UserError("setup_done", "setup is finished: an administrator already exists");
   return createUser({ ...input, role: "admin" });
 }

@@ -7,9 +7,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GgmlType, GGUF_MAGIC, GgufValueType, GgufWriter, readGguf } from "../../lib/gguf";
-import { inspectGguf } from "../../lib/convert";
+import { inspectGguf } from "../../lib/gguf";
 import { readPytorchZip, unpickleStateDict } from "../../lib/convert/readers/pytorch-zip";
-import { pickle, writeTorchZip } from "../../lib/convert/testing/checkpoint-writers";
+import { pickle, writeTorchZip } from "../helpers/checkpoint-writers";
 
 const exec = promisify(execFile);
 const depot = path.resolve(import.meta.dirname, "../../bin/depot.js");

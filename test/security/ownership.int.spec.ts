@@ -13,7 +13,7 @@ import { createGroup } from "../../lib/access/groups";
 import { listCredentials, storeCredential } from "../../lib/credentials/store-credential";
 import { closeDb, db } from "../../lib/db/prisma";
 import type { JobDto } from "../../lib/jobs/job-dto";
-import { closeWebRedis } from "../../lib/queue/connection";
+import { closeWebRedis } from "../../lib/redis/connection";
 import { closeQueues } from "../../lib/queue/queues";
 import { setupTestEnv } from "../helpers/test-env";
 import { call, userWithKey, type Caller } from "./call-route";

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { auditCsv } from "../../lib/audit/list-audit";
-import { csvCell } from "../../lib/http/csv";
+import { csvCell } from "../../lib/csv";
 
 describe("finding 6: CSV formula injection", () => {
   it.each([
@@ -128,7 +128,7 @@ describe("finding 14: job errors shown to users carry no absolute server paths",
     ["fetch https://huggingface.co/org/repo/resolve/main/a.bin failed", "fetch https://huggingface.co/org/repo/resolve/main/a.bin failed"],
     ["checksum mismatch for consolidated.00.pth", "checksum mismatch for consolidated.00.pth"],
   ])("%s", async (input, expected) => {
-    const { redactPaths } = await import("../../lib/jobs/redact-paths");
+    const { redactPaths } = await import("../../lib/queue/redact-paths");
     expect(redactPaths(input, "/srv/depot/data")).toBe(expected);
   });
 });

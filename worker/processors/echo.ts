@@ -1,3 +1,4 @@
+import { CancelledError } from "../../lib/errors";
 import type { EchoPayload } from "../../lib/queue/payloads";
 import type { ProcessorContext } from "./types";
 
@@ -11,7 +12,7 @@ export async function echo(data: EchoPayload, ctx: ProcessorContext): Promise<{ 
     if (elapsed >= total) return { message: data.message };
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(resolve, Math.min(200, total - elapsed));
-      ctx.signal.addEventListener("abort", () => (clearTimeout(t), reject(new Error("cancelled"))), { once: true });
+      ctx.signal.addEventListener("abort", () => (clearTimeout(t), reject(new CancelledError())), { once: true });
     });
   }
 }

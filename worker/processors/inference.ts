@@ -1,4 +1,4 @@
-import { executeRequest } from "../../lib/inference";
+import { executeRequest } from "../../lib/interactive/execute-request";
 import type { InferencePayload } from "../../lib/queue/payloads";
 import { executeRunItem } from "../../lib/runs";
 import type { ProcessorContext } from "./types";

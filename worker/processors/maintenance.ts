@@ -1,4 +1,4 @@
-import { collectGarbage } from "../../lib/maintenance/collect-garbage";
+import { collectGarbage } from "./collect-garbage";
 import { removeModelFiles } from "../../lib/models/remove-model-files";
 import type { PayloadOf } from "../../lib/queue/payloads";
 import { echo } from "./echo";

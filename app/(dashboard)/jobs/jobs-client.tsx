@@ -5,8 +5,8 @@ import { formatBytes, formatDuration } from "@/components/format";
 import { LocalTime } from "@/components/local-time";
 import { ProgressBar } from "@/components/progress-bar";
 import { usePoll } from "@/components/use-poll";
-import { JOB_STATUSES, type JobDto } from "@/lib/jobs/job-dto";
-import { QUEUES } from "@/lib/queue/names";
+import type { JobDto } from "@/lib/jobs/job-dto";
+import { JOB_STATUSES, QUEUES } from "@/lib/queue/names";
 
 export function JobsClient({ initial, role, email }: { initial: JobDto[]; role: string; email: string }) {
   const [queue, setQueue] = useState("");

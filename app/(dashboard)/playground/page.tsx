@@ -1,6 +1,6 @@
 import { requireUser } from "@/lib/auth/require-user";
 import { roleAtLeast } from "@/lib/auth/roles";
-import { listRunnableModels } from "@/lib/inference/list-runnable-models";
+import { listRunnableModels } from "@/lib/models/list-runnable-models";
 import { PlaygroundClient } from "./playground-client";
 
 export default async function Page() {

@@ -2,11 +2,11 @@
 import { useRef, useState } from "react";
 import { api } from "@/components/api";
 import { usePoll } from "@/components/use-poll";
-import type { RunnableModelDto } from "@/lib/inference/list-runnable-models";
+import type { RunnableModelDto } from "@/lib/models/list-runnable-models";
 import { familyLabel } from "@/lib/models/model-family";
-import type { ConversationDto, ConversationSummaryDto } from "@/lib/inference/playground/conversation-dto";
-import type { TurnEvent, TurnMode } from "@/lib/inference/playground/chat-turn";
-import type { ChatPresetDto } from "@/lib/inference/playground/presets";
+import type { ConversationDto, ConversationSummaryDto } from "@/lib/playground/conversation-dto";
+import type { TurnEvent, TurnMode } from "@/lib/playground/chat-turn";
+import type { ChatPresetDto } from "@/lib/playground/presets";
 import { DEFAULT_SAMPLING, SamplingFields, toParams, type SamplingForm } from "../runs/sampling-fields";
 import { MessageMarkdown } from "./message-markdown";
 import { formatStats, samplingFromParams, type MessageStats } from "./message-stats";

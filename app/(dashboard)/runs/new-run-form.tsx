@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { api } from "@/components/api";
-import type { RunnableModelDto } from "@/lib/inference/list-runnable-models";
+import type { RunnableModelDto } from "@/lib/models/list-runnable-models";
 import { familyLabel } from "@/lib/models/model-family";
 import { DEFAULT_SAMPLING, SamplingFields, toParams, type SamplingForm } from "./sampling-fields";
 

@@ -1,6 +1,6 @@
 import { requireUser } from "@/lib/auth/require-user";
 import { roleAtLeast } from "@/lib/auth/roles";
-import { listRunnableModels } from "@/lib/inference/list-runnable-models";
+import { listRunnableModels } from "@/lib/models/list-runnable-models";
 import { listRuns } from "@/lib/runs/list-runs";
 import { NewRunForm } from "./new-run-form";
 import { RunsList } from "./runs-list";

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { readJson, UPLOAD_BODY_LIMIT, withRole } from "@/lib/http/route";
-import { CHAT_FORMATS } from "@/lib/inference/sampling";
+import { CHAT_FORMATS } from "@/lib/generation/sampling";
 import { createRun } from "@/lib/runs/create-run";
-import { RunError } from "@/lib/runs/errors";
 import { listRuns } from "@/lib/runs/list-runs";
 import { PROMPT_FORMATS } from "@/lib/runs/parse-prompts";
 
@@ -21,14 +20,7 @@ export const GET = withRole("viewer", async ({ principal }) => Response.json({ r
 
 export const POST = withRole("member", async ({ req, principal, ip }) => {
   const body = createBody.parse(await readJson(req, undefined, UPLOAD_BODY_LIMIT));
-  try {
-    const run = await createRun({ ...body, sampling: body.params, principal });
-    await recordAudit({ actor: principal, action: "run.create", target: run.id, detail: { model: body.model, mode: body.mode, total: run.total }, ip });
-    return Response.json(run, { status: 201 });
-  } catch (err) {
-    if (err instanceof RunError && err.rows.length) {
-      return Response.json({ error: { code: err.code, message: err.message, rows: err.rows } }, { status: err.status });
-    }
-    throw err;
-  }
+  const run = await createRun({ ...body, sampling: body.params, principal });
+  await recordAudit({ actor: principal, action: "run.create", target: run.id, detail: { model: body.model, mode: body.mode, total: run.total }, ip });
+  return Response.json(run, { status: 201 });
 });

@@ -1,5 +1,5 @@
-import { listRunnableModels } from "@/lib/inference/list-runnable-models";
-import { openaiRoute } from "@/lib/inference/openai/openai-route";
+import { listRunnableModels } from "@/lib/models/list-runnable-models";
+import { openaiRoute } from "@/lib/http/openai-route";
 
 export const GET = openaiRoute("viewer", async ({ principal }) => {
   const models = await listRunnableModels({ user: principal.user });

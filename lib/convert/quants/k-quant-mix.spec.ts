@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { GgmlType, LlamaFileType } from "../../gguf";
-import { K_QUANT_REFERENCE } from "../testing/k-quant-fixtures";
+import { K_QUANT_REFERENCE } from "../../../test/helpers/k-quant-fixtures";
 import { TYPE_NOTES } from "./type-notes";
 import { K_QUANT_FILE_TYPES, K_QUANT_FILE_TYPE_INFO, kQuantTypeFor, kQuantTypes, type KQuantFileType, type KQuantTensor } from "./k-quant-mix";
 

@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FIXTURE } from "../testing/gguf-fixtures";
+import { FIXTURE } from "../../../test/helpers/gguf-fixtures";
 import { buildLlamaVocab } from "./build-llama-vocab";
 
 let dir: string;

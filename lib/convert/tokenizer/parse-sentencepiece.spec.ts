@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConvertError } from "../errors";
-import { FIXTURE } from "../testing/gguf-fixtures";
+import { FIXTURE } from "../../../test/helpers/gguf-fixtures";
 import { parseSentencePiece, PieceType } from "./parse-sentencepiece";
 
 describe("parseSentencePiece", () => {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GgufValueType, type GgufKv } from "../../gguf";
-import { LLAMA3_FIXTURE } from "../testing/llama3-fixtures";
+import { LLAMA3_FIXTURE } from "../../../test/helpers/llama3-fixtures";
 import { readSpecialVocabFiles, specialVocabKv, type TokenizerJson } from "./special-vocab";
 
 type Case = { name: string; files: Record<string, unknown>; expected: { key: string; type: string; value: unknown }[] };

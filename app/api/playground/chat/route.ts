@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { readJson, withRole } from "@/lib/http/route";
-import { chatTurn } from "@/lib/inference/playground/chat-turn";
-import { CHAT_FORMATS } from "@/lib/inference/sampling";
-import { QueueFullError } from "@/lib/inference/errors";
-import { sseResponse } from "@/lib/inference/sse";
+import { chatTurn } from "@/lib/playground/chat-turn";
+import { CHAT_FORMATS } from "@/lib/generation/sampling";
+import { sseResponse } from "@/lib/http/sse";
 
 const body = z.object({
   conversationId: z.string().optional(),
@@ -19,14 +18,7 @@ const body = z.object({
 /** One playground turn (chat-turn.ts), answered as server-sent events: conversation, text pieces, then done, stopped or error. */
 export const POST = withRole("member", async ({ req, principal, ip }) => {
   const b = body.parse(await readJson(req));
-  try {
-    const events = await chatTurn({ principal, ...b, sampling: b.params, signal: req.signal });
-    await recordAudit({ actor: principal, action: "playground.chat", target: b.conversationId ?? "new", detail: { model: b.model }, ip });
-    return sseResponse(events);
-  } catch (err) {
-    if (err instanceof QueueFullError) {
-      return Response.json({ error: { code: err.code, message: err.message } }, { status: 429, headers: { "retry-after": String(err.retryAfterSeconds) } });
-    }
-    throw err;
-  }
+  const events = await chatTurn({ principal, ...b, sampling: b.params, signal: req.signal });
+  await recordAudit({ actor: principal, action: "playground.chat", target: b.conversationId ?? "new", detail: { model: b.model }, ip });
+  return sseResponse(events);
 });

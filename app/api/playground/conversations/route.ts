@@ -1,4 +1,4 @@
 import { withRole } from "@/lib/http/route";
-import { listConversations } from "@/lib/inference/playground/list-conversations";
+import { listConversations } from "@/lib/playground/list-conversations";
 
 export const GET = withRole("viewer", async ({ principal }) => Response.json({ conversations: await listConversations({ userId: principal.user.id }) }));

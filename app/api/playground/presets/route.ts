@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { readJson, withRole } from "@/lib/http/route";
-import { listPresets, savePreset } from "@/lib/inference/playground/presets";
+import { listPresets, savePreset } from "@/lib/playground/presets";
 
 const body = z.object({
   name: z.string().trim().min(1).max(100),

@@ -1,7 +1,7 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import { HttpError } from "@/lib/http/errors";
-import { errorResponse, UPLOAD_CHUNK_LIMIT, withRole } from "@/lib/http/route";
-import { appendChunk, getUpload, OffsetError, removeUpload, uploadDto } from "@/lib/uploads/upload-store";
+import { UPLOAD_CHUNK_LIMIT, withRole } from "@/lib/http/route";
+import { appendChunk, getUpload, removeUpload, uploadDto } from "@/lib/uploads/upload-store";
 
 /** How many bytes the server has: where a resumed upload continues. */
 export const GET = withRole<{ id: string }>("member", async ({ params, principal }) => {
@@ -23,12 +23,8 @@ export const PUT = withRole<{ id: string }>("member", async ({ req, params, prin
   if (last < start) throw new HttpError(400, "bad_range", "Content-Range ends before it starts");
   if (last + 1 - start > UPLOAD_CHUNK_LIMIT) throw new HttpError(413, "too_large", `a chunk may carry at most ${UPLOAD_CHUNK_LIMIT} bytes`);
   if (!req.body) throw new HttpError(400, "no_body", "the chunk has no body");
-  try {
-    const offset = await appendChunk(m, start, last + 1, req.body);
-    return Response.json({ offset, complete: offset === m.size });
-  } catch (err) {
-    return err instanceof OffsetError ? err.response() : errorResponse(err);
-  }
+  const offset = await appendChunk(m, start, last + 1, req.body);
+  return Response.json({ offset, complete: offset === m.size });
 });
 
 /** Cancels the upload and deletes what was received. */

@@ -1,7 +1,7 @@
 import { readJson } from "@/lib/http/route";
-import { handleGeneration } from "@/lib/inference/openai/handle-generation";
-import { chatRequest, chatToGeneration } from "@/lib/inference/openai/openai-request";
-import { openaiRoute } from "@/lib/inference/openai/openai-route";
+import { handleGeneration } from "@/lib/openai/handle-generation";
+import { chatRequest, chatToGeneration } from "@/lib/openai/openai-request";
+import { openaiRoute } from "@/lib/http/openai-route";
 
 export const POST = openaiRoute("member", async ({ req, principal }) => {
   const body = chatRequest.parse(await readJson(req));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pickle, stateDictPickle } from "../../testing/checkpoint-writers";
+import { pickle, stateDictPickle } from "../../../../test/helpers/checkpoint-writers";
 import { unpickleStateDict } from "./unpickle-state-dict";
 
 describe("unpickleStateDict", () => {

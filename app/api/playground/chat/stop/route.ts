@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { readJson, withRole } from "@/lib/http/route";
-import { stopTurn } from "@/lib/inference/playground/stop-turn";
+import { stopTurn } from "@/lib/playground/stop-turn";
 
 const body = z.object({ jobId: z.string().min(1) });
 

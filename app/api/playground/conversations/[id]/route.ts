@@ -1,8 +1,8 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import { notFound } from "@/lib/http/errors";
 import { withRole } from "@/lib/http/route";
-import { deleteConversation } from "@/lib/inference/playground/delete-conversation";
-import { getConversation } from "@/lib/inference/playground/get-conversation";
+import { deleteConversation } from "@/lib/playground/delete-conversation";
+import { getConversation } from "@/lib/playground/get-conversation";
 
 export const GET = withRole<{ id: string }>("viewer", async ({ params, principal }) => {
   const c = await getConversation({ id: params.id, userId: principal.user.id });
