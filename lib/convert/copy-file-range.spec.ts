@@ -4,7 +4,7 @@ import path from "node:path";
 import { crc32 } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { convertModel } from "./convert-model";
-import { copyRange, nativeCopyFileRange, readWriteRange, type CopyFileRange } from "./copy-file-range";
+import { copyRange, nativeCopyFileRange, type CopyFileRange } from "./copy-file-range";
 import { ConvertError } from "./errors";
 import { quantizeGguf } from "./quantize-gguf";
 import type { FileType } from "./quants";
@@ -134,28 +134,24 @@ describe("unchanged tensors by copy_file_range", () => {
   });
 });
 
-describe("copyRange and readWriteRange", () => {
-  it("give the same bytes and CRC-32 at an offset; a refusal is returned, not thrown; a short source is an error naming it", async () => {
+describe("copyRange", () => {
+  it("copies a range at an offset; a refusal is returned, not thrown; a short source is an error naming the file", async () => {
     const src = path.join(tmp, "range-src");
     const data = Buffer.alloc(3 * 1024 * 1024 + 123);
     for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
     await writeFile(src, data);
-    const [fh, a, b] = await Promise.all([open(src, "r"), open(path.join(tmp, "range-a"), "w+"), open(path.join(tmp, "range-b"), "w+")]);
+    const [fh, out] = await Promise.all([open(src, "r"), open(path.join(tmp, "range-out"), "w+")]);
     try {
       const r = { fh, file: src, offset: 17, length: data.length - 100, outOffset: 32 };
-      const copied = await copyRange(r, a.fd, counted());
-      const written = await readWriteRange(r, b);
-      const want = data.subarray(17, data.length - 83);
-      expect(copied).toEqual({ crc: crc32(want) });
-      expect(written).toBe(crc32(want));
-      for (const f of ["range-a", "range-b"]) expect((await readFile(path.join(tmp, f))).subarray(32).equals(want), f).toBe(true);
+      expect(await copyRange(r, out.fd, counted())).toBeNull();
+      expect((await readFile(path.join(tmp, "range-out"))).subarray(32).equals(data.subarray(17, data.length - 83))).toBe(true);
 
-      expect(await copyRange(r, a.fd, refusing("EXDEV"))).toMatchObject({ refused: { code: "EXDEV" } });
+      expect(await copyRange(r, out.fd, refusing("EXDEV"))).toMatchObject({ refused: { code: "EXDEV" } });
+      await expect(copyRange(r, out.fd, () => Promise.reject(Object.assign(new Error("EIO"), { code: "EIO" })))).rejects.toMatchObject({ code: "EIO" });
       const short = { ...r, length: data.length };
-      await expect(copyRange(short, a.fd, counted())).rejects.toThrow(ConvertError);
-      await expect(readWriteRange(short, b)).rejects.toMatchObject({ code: "invalid_tensors", file: src });
+      await expect(copyRange(short, out.fd, counted())).rejects.toSatisfy((e) => e instanceof ConvertError && e.code === "invalid_tensors" && e.file === src);
     } finally {
-      await Promise.all([fh.close(), a.close(), b.close()]);
+      await Promise.all([fh.close(), out.close()]);
     }
   });
 });

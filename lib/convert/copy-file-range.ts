@@ -1,6 +1,6 @@
+import { existsSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { crc32 } from "node:zlib";
 import { logger } from "../log/logger";
 import { ConvertError } from "./errors";
 
@@ -24,11 +24,13 @@ let loaded: { copy: CopyFileRange | null } | undefined;
 /**
  * The addon's copyFileRange (built by scripts/build-native.ts on install), or null when it is not built or does not
  * load, which is logged once: conversion then takes the worker threads for every tensor. Loaded on first use with
- * `process.dlopen`, so bundlers leave it alone.
+ * `process.dlopen`, so bundlers leave it alone; looked for beside this module's checkout, else under the working
+ * directory (code bundled elsewhere, e.g. bench/convert's child, runs from the checkout).
  */
 export function nativeCopyFileRange(): CopyFileRange | null {
   if (!loaded) {
-    const file = path.resolve(import.meta.dirname, "../..", ADDON);
+    const candidates = [path.resolve(import.meta.dirname, "../..", ADDON), path.resolve(ADDON)];
+    const file = candidates.find((f) => existsSync(f)) ?? candidates[0]!;
     try {
       const module = { exports: {} as { copyFileRange?: CopyFileRange } };
       process.dlopen(module, file);
@@ -48,44 +50,29 @@ export function isRefused(e: unknown): boolean {
 }
 
 /**
- * Copies `r` with `copy`, reading the source range alongside for its CRC-32 (the writer's checksum of every byte it
- * wrote). Where the kernel refuses it returns why, and the caller copies with `readWriteRange` instead.
+ * Copies `r` with `copy` (the writer's worker threads read the source range for its CRC-32 meanwhile). Where the
+ * kernel refuses it returns why, and the caller copies with `readWriteRange` instead.
  */
-export async function copyRange(r: CopyRange, outFd: number, copy: CopyFileRange): Promise<{ crc: number } | { refused: Error }> {
-  const [copied, crc] = await Promise.allSettled([copy(r.fh.fd, r.offset, outFd, r.outOffset, r.length), crcOfRange(r)]);
-  if (copied.status === "rejected") {
-    if (isRefused(copied.reason)) return { refused: copied.reason as Error };
-    throw copied.reason;
+export async function copyRange(r: CopyRange, outFd: number, copy: CopyFileRange): Promise<{ refused: Error } | null> {
+  try {
+    const copied = await copy(r.fh.fd, r.offset, outFd, r.outOffset, r.length);
+    if (copied !== r.length) throw truncated(r, r.offset + copied);
+    return null;
+  } catch (e) {
+    if (isRefused(e)) return { refused: e as Error };
+    throw e;
   }
-  if (crc.status === "rejected") throw crc.reason;
-  if (copied.value !== r.length) throw truncated(r, r.offset + copied.value);
-  return { crc: crc.value };
 }
 
-/** Copies `r` with positional reads and writes through a 1 MiB buffer; returns the CRC-32 of the bytes. */
-export async function readWriteRange(r: CopyRange, out: FileHandle): Promise<number> {
-  return eachBlock(r, async (block, done) => {
-    for (let w = 0; w < block.length; ) w += (await out.write(block, w, block.length - w, r.outOffset + done + w)).bytesWritten;
-  });
-}
-
-function crcOfRange(r: CopyRange): Promise<number> {
-  return eachBlock(r, async () => {});
-}
-
-async function eachBlock(r: CopyRange, use: (block: Buffer, done: number) => Promise<void>): Promise<number> {
+/** Copies `r` to `out` with positional reads and writes through a 1 MiB buffer. */
+export async function readWriteRange(r: CopyRange, out: FileHandle): Promise<void> {
   const buffer = Buffer.allocUnsafe(Math.min(BUFFER_BYTES, r.length));
-  let crc = 0;
   for (let done = 0; done < r.length; ) {
-    const want = Math.min(buffer.length, r.length - done);
-    const { bytesRead } = await r.fh.read(buffer, 0, want, r.offset + done);
+    const { bytesRead } = await r.fh.read(buffer, 0, Math.min(buffer.length, r.length - done), r.offset + done);
     if (bytesRead === 0) throw truncated(r, r.offset + done);
-    const block = buffer.subarray(0, bytesRead);
-    crc = crc32(block, crc);
-    await use(block, done);
+    for (let w = 0; w < bytesRead; ) w += (await out.write(buffer, w, bytesRead - w, r.outOffset + done + w)).bytesWritten;
     done += bytesRead;
   }
-  return crc;
 }
 
 function truncated(r: CopyRange, at: number): ConvertError {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { crc32 } from "node:zlib";
 import { GgmlType, GgufWriter, type GgufKv } from "../gguf";
 import { ChunkPool } from "./chunk-pool";
-import { copyRange, nativeCopyFileRange, readWriteRange, type CopyRange } from "./copy-file-range";
+import { copyRange, nativeCopyFileRange, readWriteRange } from "./copy-file-range";
 import { crc32Combine } from "./crc32-combine";
 import { ConvertError } from "./errors";
 import { logger } from "../log/logger";
@@ -67,7 +67,7 @@ export type WriteGgufResult = {
 const CHUNK_BYTES = 1024 * 1024;
 const log = logger("convert");
 
-/** Kernel copies in flight at once, each with a 1 MiB buffer reading its source for the CRC-32. */
+/** Kernel copies in flight at once (each takes a thread of libuv's pool of 4). */
 const COPIES_IN_FLIGHT = 2;
 
 const RAW_COPY: Partial<Record<SourceDtype, GgmlType>> = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16 };
@@ -107,6 +107,7 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
       onDone: (task, crc) => {
         crcs[task.index] = crc;
         lengths[task.index] = task.outBytes + task.pad;
+        if (task.kernel === "checksum") return; // progress comes with the kernel's copy
         bytesDone += task.outBytes;
         onProgress?.({ bytesDone, bytesTotal, tensor: task.tensor });
       },
@@ -130,31 +131,23 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
       if (!sources.has(file)) sources.set(file, open(file, "r"));
       return sources.get(file)!;
     };
-    /** One tensor's parts, end to end at `offset`, then its padding; its CRC-32 goes in the file-order list. */
-    const copyTensor = async (tensor: PlannedTensor, at: number, offset: number, pad: number) => {
-      let crc = 0;
+    /**
+     * The kernel copies one tensor's parts end to end at `offset` while the worker threads take its chunks as
+     * `checksum` (read for the CRC-32, padding written). Where the kernel refuses, the part is read and written here,
+     * and the tensors after it take the worker threads.
+     */
+    const copyTensor = async (tensor: PlannedTensor, offset: number) => {
       let outOffset = offset;
       for (const part of tensor.parts) {
-        const r: CopyRange = { fh: await source(part.file), file: part.file, offset: part.offset, length: part.bytes, outOffset };
-        let partCrc: number | null = null;
-        if (copy) {
-          const done = await copyRange(r, fh.fd, copy);
-          if ("crc" in done) partCrc = done.crc;
-          else if (copy) {
-            copy = null; // the tensors after this one take the worker threads
-            log.warn("copy_file_range refused between these files: reading and writing instead", { file: part.file, code: (done.refused as NodeJS.ErrnoException).code });
-          }
+        const r = { fh: await source(part.file), file: part.file, offset: part.offset, length: part.bytes, outOffset };
+        const refusal = copy ? await copyRange(r, fh.fd, copy) : { refused: null };
+        if (refusal) {
+          if (copy) log.warn("copy_file_range refused between these files: reading and writing instead", { file: part.file, code: (refusal.refused as NodeJS.ErrnoException).code });
+          copy = null;
+          await readWriteRange(r, fh);
         }
-        crc = crc32Combine(crc, partCrc ?? (await readWriteRange(r, fh)), part.bytes);
         outOffset += part.bytes;
       }
-      if (pad > 0) {
-        const zeros = new Uint8Array(pad);
-        await fh.write(zeros, 0, pad, outOffset);
-        crc = crc32(zeros, crc);
-      }
-      crcs[at] = crc;
-      lengths[at] = outOffset - offset + pad;
       bytesDone += outOffset - offset;
       onProgress?.({ bytesDone, bytesTotal, tensor: tensor.name });
     };
@@ -162,24 +155,27 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
       const ggmlType = types[i]!;
       const { offset, pad } = placements[i]!;
       const kernel = kernelFor(tensor.dtype, ggmlType, kernels);
-      if (copy && kernel === "copy" && tensor.unpermuteHeads === null && tensor.splitAxis !== 1) {
+      const copied = copy !== null && kernel === "copy" && tensor.unpermuteHeads === null && tensor.splitAxis !== 1;
+      const simdOk = ggmlType === GgmlType.Q8_0 && tensor.dtype === "F16";
+      const chunks: ChunkTask[] = [];
+      for (const chunk of planChunks({ tensor, ggmlType, kernel: copied ? "checksum" : kernel, offset, pad, chunkBytes: CHUNK_BYTES })) {
+        const inBytes = chunk.reads.reduce((a, r) => a + r.length, 0);
+        // A chunk over the SIMD heap (a head of q/k wider than 8 MiB) takes the JS kernel.
+        chunks.push({ ...chunk, kernel: simdOk && inBytes > Q8_0_SIMD_MAX_INPUT ? "quantize" : chunk.kernel, index: index++ });
+      }
+      if (copied) {
         checkAbort();
         while (copies.size >= COPIES_IN_FLIGHT) await Promise.race(copies);
         if (copyFailure) throw copyFailure;
         // Failures are kept, not left unhandled while the loop awaits something else.
-        const p: Promise<void> = copyTensor(tensor, index++, offset, pad)
+        const p: Promise<void> = copyTensor(tensor, offset)
           .catch((e: unknown) => void (copyFailure ??= e))
           .finally(() => copies.delete(p));
         copies.add(p);
-        continue;
       }
-      const simdOk = ggmlType === GgmlType.Q8_0 && tensor.dtype === "F16";
-      for (const chunk of planChunks({ tensor, ggmlType, kernel, offset, pad, chunkBytes: CHUNK_BYTES })) {
+      for (const chunk of chunks) {
         checkAbort();
-        const inBytes = chunk.reads.reduce((a, r) => a + r.length, 0);
-        // A chunk over the SIMD heap (a head of q/k wider than 8 MiB) takes the JS kernel.
-        const kernel = simdOk && inBytes > Q8_0_SIMD_MAX_INPUT ? "quantize" : chunk.kernel;
-        await pool.submit({ ...chunk, kernel, index: index++ } satisfies ChunkTask);
+        await pool.submit(chunk);
       }
     }
     await Promise.all(copies);
