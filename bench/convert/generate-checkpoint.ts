@@ -29,17 +29,21 @@ function tensorShapes(s: LlamaShape): [string, number[]][] {
 }
 
 /**
- * Writes a random f16 Llama checkpoint (model.safetensors, config.json, the fixture's tokenizer) to `dir`,
- * streaming 4 MiB at a time. Values are finite halves with |x| in [2^-5, 1), like trained weights.
+ * Writes a random F16 (or BF16) Llama checkpoint (model.safetensors, config.json, the fixture's tokenizer) to `dir`,
+ * streaming 4 MiB at a time. Values are finite with |x| in [2^-5, 1), like trained weights.
  */
-export async function generateCheckpoint(params: { dir: string; shape: LlamaShape; tokenizerDir: string }): Promise<number> {
+export async function generateCheckpoint(params: { dir: string; shape: LlamaShape; tokenizerDir: string; dtype?: "F16" | "BF16" }): Promise<number> {
   const { dir, shape } = params;
+  const dtype = params.dtype ?? "F16";
+  // Sign and mantissa random, exponent in [2^-5, 2^-1]: F16 has 10 mantissa bits and bias 15, BF16 7 and 127.
+  const [mantissa, bias] = dtype === "F16" ? [10, 15] : [7, 127];
+  const keep = 0x8000 | ((1 << mantissa) - 1);
   const tensors = tensorShapes(shape);
   const header: Record<string, unknown> = { __metadata__: { format: "pt" } };
   let offset = 0;
   for (const [name, dims] of tensors) {
     const bytes = dims.reduce((a, b) => a * b, 1) * 2;
-    header[name] = { dtype: "F16", shape: dims, data_offsets: [offset, offset + bytes] };
+    header[name] = { dtype, shape: dims, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = JSON.stringify(header);
@@ -55,7 +59,7 @@ export async function generateCheckpoint(params: { dir: string; shape: LlamaShap
       randomFillSync(chunk);
       for (let i = 0; i < chunk.length; i++) {
         const r = chunk[i]!;
-        chunk[i] = (r & 0x83ff) | ((10 + ((r >>> 10) & 3) + ((r >>> 12) & 1)) << 10);
+        chunk[i] = (r & keep) | ((bias - 5 + ((r >>> mantissa) & 3) + ((r >>> (mantissa + 2)) & 1)) << mantissa);
       }
       const n = Math.min(left, chunk.byteLength);
       await fh.write(new Uint8Array(chunk.buffer, 0, n));

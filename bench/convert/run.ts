@@ -5,17 +5,20 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { generateCheckpoint, TINYLLAMA_SHAPE, type LlamaShape } from "./generate-checkpoint";
 
-// Convert benchmark: a random TinyLlama-1.1B-shaped checkpoint, converted to f16 and q8_0, each timed against a
-// `cp` of the same bytes in the same run. Every measurement starts after a system-wide `sync`, so none pays for
-// another's dirty pages, and the source is in the page cache for both (read once before timing). Conversions run in
-// a child process whose peak RSS is read; the child is bundled to plain JavaScript first, so its time is node's
-// start-up plus the conversion, not TypeScript compilation. Two pairs are measured: plain `cp` vs a conversion that
-// does not fsync (`durable: false`), and `cp` + fsync of the copy vs the default durable conversion (fsync of file
-// and directory). On a shared machine each pair is run `--reps` times (default 5), alternating which goes first;
-// the fastest and the median of each are reported, and the median of each rep's convert/cp ratio, with the load
-// average. `--gguf-types` adds GGUF → GGUF quantizations (`quantizeGguf`) of the checkpoint's F16 GGUF, each timed
-// against a `cp` of that GGUF in the same way. `--small` takes a 4-layer model instead, for a smoke run.
-// Usage: npx tsx bench/convert/run.ts [--reps N] [--types f16,q8_0] [--gguf-types q4_k_m,q8_0] [--small]
+// Convert benchmark: a random TinyLlama-1.1B-shaped checkpoint (F16, and BF16 for the bf16 pairs), converted to each
+// type and timed against a `cp` of the same bytes in the same run. Every measurement starts after a system-wide
+// `sync`, so none pays for another's dirty pages, and the source is in the page cache for both (read once before
+// timing). Conversions run in a child process whose peak RSS is read; the child is bundled to plain JavaScript first,
+// so its time is node's start-up plus the conversion, not TypeScript compilation. Each pair is named by its
+// conditions: "plain" is a conversion that does not fsync (`durable: false`) against a plain `cp`; "durable" the
+// default conversion (fsync of file and directory) against `cp` + fsync of the copy. Each pair runs `--reps` times
+// (default 5), alternating which goes first, and reports the best and the median of each side and the median of each
+// rep's convert/cp ratio. The child then reads the file back once for its sha256 (what a conversion job does after
+// writing, lib/models/convert-to-gguf.ts): that pass is reported apart, and with the conversion as "+ sha256".
+// `--pairs` picks pairs as type:plain or type:durable; `--gguf-types` adds GGUF → GGUF quantizations
+// (`quantizeGguf`) of the checkpoint's F16 GGUF, plain, against a `cp` of that GGUF. `--small` takes a 4-layer
+// model instead, for a smoke run.
+// Usage: npx tsx bench/convert/run.ts [--reps N] [--pairs f16:plain,f16:durable,q8_0:plain] [--gguf-types q4_k_m] [--small]
 const run = promisify(execFile);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, "../..");
@@ -51,8 +54,10 @@ async function convert(child: string, input: string | { gguf: string }, out: str
     ({ stdout } = await run(process.execPath, [child, ...from, out, type, durable ? "durable" : "fast"], { cwd: root }));
   });
   await rm(out);
-  const r = JSON.parse(stdout.trim().split("\n").pop()!) as { seconds: number; maxRssKiB: number; bytes: number };
-  return { ...r, wall };
+  const r = JSON.parse(stdout.trim().split("\n").pop()!) as Omit<Run, "wall" | "withSha256">;
+  if (!r.copyFileRange) console.log("  (the copy_file_range addon did not load: unchanged tensors went through worker threads)");
+  // The child's wall clock less its read-back: node's start-up and the conversion.
+  return { ...r, wall: wall - r.sha256Seconds, withSha256: wall };
 }
 
 function median(xs: number[]): number {
@@ -67,15 +72,22 @@ const arg = (name: string) => {
 };
 const reps = Number(arg("--reps") ?? 5);
 if (!Number.isInteger(reps) || reps < 1) throw new Error("--reps takes a positive integer");
-const types = (arg("--types") ?? "f16,q8_0").split(",").filter(Boolean);
+const DEFAULT_PAIRS = "f16:plain,f16:durable,bf16:plain,bf16:durable,q8_0:plain,q4_0:plain";
+const pairs = (arg("--pairs") ?? DEFAULT_PAIRS).split(",").filter(Boolean).map((p) => {
+  const [type, mode] = p.split(":");
+  if (!type || (mode !== "plain" && mode !== "durable")) throw new Error(`--pairs: ${p} is not type:plain or type:durable`);
+  return { type, durable: mode === "durable" };
+});
 const ggufTypes = (arg("--gguf-types") ?? "").split(",").filter(Boolean);
 // 4 layers of TinyLlama's width: about 0.4 GB f16, for a smoke run on a busy machine.
 const SMALL_SHAPE: LlamaShape = { ...TINYLLAMA_SHAPE, layers: 4 };
 const shape = process.argv.includes("--small") ? SMALL_SHAPE : TINYLLAMA_SHAPE;
 
-type Run = { seconds: number; maxRssKiB: number; bytes: number; wall: number };
+type Run = { seconds: number; sha256Seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number; withSha256: number };
 
-/** `reps` pairs of `cp` of `src` and `work`, alternating which goes first, reported as one line. */
+const s2 = (x: number) => `${x.toFixed(2)} s`;
+
+/** `reps` pairs of `cp` of `src` and `work`, alternating which goes first, reported as one block. */
 async function measure(params: { name: string; src: string; tmp: string; durable: boolean; work: () => Promise<Run> }): Promise<void> {
   const cps: number[] = [];
   const runs: Run[] = [];
@@ -86,45 +98,53 @@ async function measure(params: { name: string; src: string; tmp: string; durable
     else await doWork().then(doCp);
   }
   const walls = runs.map((r) => r.wall);
+  const full = runs.map((r) => r.withSha256);
   // Each rep's cp and conversion ran back to back: their ratio cancels slow swings of a shared machine's load.
   const paired = median(walls.map((w, i) => w / cps[i]!));
-  const inner = runs.map((r) => r.seconds);
-  const [cpBest, cpMed, best, med] = [Math.min(...cps), median(cps), Math.min(...walls), median(walls)];
+  const pairedFull = median(full.map((w, i) => w / cps[i]!));
+  const [cpBest, cpMed] = [Math.min(...cps), median(cps)];
   const rss = Math.max(...runs.map((r) => r.maxRssKiB)) / 1024;
-  const label = params.durable ? "durable (fsync) vs cp + fsync" : "no fsync vs plain cp       ";
+  const pair = params.durable ? "durable: conversion with fsync vs cp + fsync" : "plain: conversion without fsync vs plain cp";
   console.log(
-    `${params.name.padEnd(5)} ${label}: best cp ${cpBest.toFixed(2)} s, convert ${best.toFixed(2)} s = ${(best / cpBest).toFixed(2)}x cp; ` +
-      `median cp ${cpMed.toFixed(2)} s, convert ${med.toFixed(2)} s = ${(med / cpMed).toFixed(2)}x; median of paired ratios ${paired.toFixed(2)}x ` +
-      `(conversion alone, best ${Math.min(...inner).toFixed(2)} s); peak RSS ${rss.toFixed(0)} MiB; ` +
-      `output ${(runs[0]!.bytes / 1e9).toFixed(2)} GB; load ${load()}`,
+    `${params.name} ${pair} (${reps} alternated reps, output ${(runs[0]!.bytes / 1e9).toFixed(2)} GB, copy_file_range ${runs.every((r) => r.copyFileRange) ? "on" : "off"}, load ${load()})\n` +
+      `  median: cp ${s2(cpMed)}, conversion ${s2(median(walls))} = ${(median(walls) / cpMed).toFixed(2)}x; paired ratio ${paired.toFixed(2)}x\n` +
+      `  best:   cp ${s2(cpBest)}, conversion ${s2(Math.min(...walls))} = ${(Math.min(...walls) / cpBest).toFixed(2)}x\n` +
+      `  + sha256 read-back: pass median ${s2(median(runs.map((r) => r.sha256Seconds)))}; conversion + pass median ${s2(median(full))} = ${(median(full) / cpMed).toFixed(2)}x cp, paired ${pairedFull.toFixed(2)}x, best ${(Math.min(...full) / cpBest).toFixed(2)}x\n` +
+      `  peak RSS ${rss.toFixed(0)} MiB; conversion alone (in the child) median ${s2(median(runs.map((r) => r.seconds)))}`,
   );
 }
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), "depot-bench-convert-"));
 try {
-  const dir = path.join(tmp, "model");
-  await mkdir(dir);
-  console.log(`generating a ${shape === SMALL_SHAPE ? "4-layer " : ""}TinyLlama-1.1B-shaped f16 checkpoint in ${dir} ...`);
-  const bytes = await generateCheckpoint({ dir, shape, tokenizerDir: path.join(root, "test/fixtures/tiny-llama/hf") });
   const child = await bundleChild(tmp);
-  const src = path.join(dir, "model.safetensors");
-  await cp(src, path.join(tmp, "warm"), false);
-  console.log(`checkpoint ${(bytes / 1e9).toFixed(2)} GB, ${os.availableParallelism()} cores, ${reps} reps, load average ${load()}`);
-  for (const type of types) {
-    for (const durable of [false, true]) {
-      await measure({ name: type, src, tmp, durable, work: () => convert(child, dir, path.join(tmp, `out-${type}.gguf`), type, durable) });
+  const checkpoints = new Map<"F16" | "BF16", { dir: string; src: string }>();
+  /** The checkpoint a type converts from: BF16 for bf16 (a bf16 → bf16 copy), else F16. */
+  const checkpointFor = async (type: string) => {
+    const dtype = type === "bf16" ? "BF16" : "F16";
+    if (!checkpoints.has(dtype)) {
+      const dir = path.join(tmp, `model-${dtype.toLowerCase()}`);
+      await mkdir(dir);
+      console.log(`generating a ${shape === SMALL_SHAPE ? "4-layer " : ""}TinyLlama-1.1B-shaped ${dtype} checkpoint in ${dir} ...`);
+      const bytes = await generateCheckpoint({ dir, shape, dtype, tokenizerDir: path.join(root, "test/fixtures/tiny-llama/hf") });
+      console.log(`checkpoint ${(bytes / 1e9).toFixed(2)} GB, ${os.availableParallelism()} cores, ${reps} reps, load average ${load()}`);
+      checkpoints.set(dtype, { dir, src: path.join(dir, "model.safetensors") });
     }
+    const c = checkpoints.get(dtype)!;
+    await cp(c.src, path.join(tmp, "warm"), false);
+    return c;
+  };
+  for (const { type, durable } of pairs) {
+    const { dir, src } = await checkpointFor(type);
+    await measure({ name: type, src, tmp, durable, work: () => convert(child, dir, path.join(tmp, `out-${type}.gguf`), type, durable) });
   }
   if (ggufTypes.length > 0) {
     // The GGUF the quantizations start from, as llama-quantize's users have it: the checkpoint converted to F16.
     const f16 = path.join(tmp, "model-f16.gguf");
-    await run(process.execPath, [child, dir, f16, "f16", "fast"], { cwd: root });
+    await run(process.execPath, [child, (await checkpointFor("f16")).dir, f16, "f16", "fast"], { cwd: root });
     await cp(f16, path.join(tmp, "warm"), false);
     console.log(`GGUF → GGUF from the F16 GGUF (${((await stat(f16)).size / 1e9).toFixed(2)} GB), against cp of that file:`);
     for (const type of ggufTypes) {
-      for (const durable of [false, true]) {
-        await measure({ name: type, src: f16, tmp, durable, work: () => convert(child, { gguf: f16 }, path.join(tmp, `out-${type}.gguf`), type, durable) });
-      }
+      await measure({ name: type, src: f16, tmp, durable: false, work: () => convert(child, { gguf: f16 }, path.join(tmp, `out-${type}.gguf`), type, false) });
     }
   }
   console.log(`load average after: ${load()}`);

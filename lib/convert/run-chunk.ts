@@ -22,10 +22,11 @@ export type ChunkTask = {
   reorder: null | { kind: "unpermute"; unitRows: number; rowBytes: number } | { kind: "join"; rows: number; partRowBytes: number[] };
   dtype: SourceDtype;
   /**
-   * `copy`: source bytes as they are; `q8_0-simd`: F16 → Q8_0 in WebAssembly; `quantize`: the converter's JS kernel
-   * of `ggmlType` (gguf-py's bytes); `llama-quantize`: llama-quantize's (K-quants and their fallbacks).
+   * `copy`: source bytes as they are; `checksum`: the same, but only their CRC-32, the kernel writes them
+   * (copy_file_range); `q8_0-simd`: F16 → Q8_0 in WebAssembly; `quantize`: the converter's JS kernel of `ggmlType`
+   * (gguf-py's bytes); `llama-quantize`: llama-quantize's (K-quants and their fallbacks).
    */
-  kernel: "copy" | "q8_0-simd" | "quantize" | "llama-quantize";
+  kernel: "copy" | "checksum" | "q8_0-simd" | "quantize" | "llama-quantize";
   ggmlType: GgmlType;
   outOffset: number;
   outBytes: number;
@@ -106,7 +107,7 @@ export function runChunk(task: ChunkTask, ctx: ChunkContext): number {
     }
   }
   let output: Uint8Array;
-  if (task.kernel === "copy") output = input;
+  if (task.kernel === "copy" || task.kernel === "checksum") output = input;
   else if (task.kernel === "q8_0-simd") {
     const rt = ctx.runtimes[task.ggmlType]!;
     output = new Uint8Array(ctx.simd.mem.buffer, ctx.quantizeQ8_0SimdHeap(inBytes, ctx.simd, rt.toHalf), task.outBytes);
@@ -119,7 +120,7 @@ export function runChunk(task: ChunkTask, ctx: ChunkContext): number {
   const write = (bytes: Uint8Array, position: number) => {
     for (let done = 0; done < bytes.length; ) done += ctx.fs.writeSync(ctx.outFd, bytes, done, bytes.length - done, position + done);
   };
-  write(output, task.outOffset);
+  if (task.kernel !== "checksum") write(output, task.outOffset);
   let crc = ctx.crc32(output, 0);
   if (task.pad > 0) {
     const zeros = new Uint8Array(task.pad);

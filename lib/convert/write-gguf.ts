@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
 import { GgmlType, GgufWriter, type GgufKv } from "../gguf";
 import { ChunkPool } from "./chunk-pool";
+import { copyRange, nativeCopyFileRange, readWriteRange } from "./copy-file-range";
 import { crc32Combine } from "./crc32-combine";
 import { ConvertError } from "./errors";
+import { logger } from "../log/logger";
 import { planChunks, type PlannedTensor } from "./llama";
 import { Q8_0_SIMD_MAX_INPUT } from "./quants/q8_0-simd";
 import type { SourceDtype } from "./readers";
@@ -63,6 +65,10 @@ export type WriteGgufResult = {
  * no better; the buffers stay cache-resident between read, checksum and write.
  */
 const CHUNK_BYTES = 1024 * 1024;
+const log = logger("convert");
+
+/** Kernel copies in flight at once (each takes a thread of libuv's pool of 4). */
+const COPIES_IN_FLIGHT = 2;
 
 const RAW_COPY: Partial<Record<SourceDtype, GgmlType>> = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16 };
 
@@ -75,7 +81,8 @@ export function abortCheck(signal: AbortSignal | undefined): () => void {
 /**
  * Writes one GGUF file from planned tensors, streaming chunk by chunk with bounded memory: worker threads each take
  * whole chunks (read, reorder, convert, write at the chunk's offset), so all cores convert and reading overlaps
- * writing. The output appears atomically: it is written to `<outFile>.tmp-<random>`, fsynced and renamed; on any
+ * writing. Tensors whose bytes do not change (same float type, rows in place) skip the threads: the kernel copies
+ * them from the source file (copy_file_range, see copy-file-range.ts). The output appears atomically: it is written to `<outFile>.tmp-<random>`, fsynced and renamed; on any
  * error the temporary file is removed and nothing is left behind. Shared by checkpoint conversion and GGUF
  * quantization.
  */
@@ -85,6 +92,9 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
   const tmp = `${outFile}.tmp-${randomBytes(6).toString("hex")}`;
   const fh = await open(tmp, "wx");
   let pool: ChunkPool | null = null;
+  const sources = new Map<string, Promise<FileHandle>>();
+  const copies = new Set<Promise<void>>();
+  let copyFailure: unknown = null;
   try {
     // Chunks finish out of order: keep each one's CRC and length, fold them in file order at the end.
     const crcs: number[] = [];
@@ -97,6 +107,7 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
       onDone: (task, crc) => {
         crcs[task.index] = crc;
         lengths[task.index] = task.outBytes + task.pad;
+        if (task.kernel === "checksum") return; // progress comes with the kernel's copy
         bytesDone += task.outBytes;
         onProgress?.({ bytesDone, bytesTotal, tensor: task.tensor });
       },
@@ -115,18 +126,60 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
     const placements = writer.tensorPlacements();
 
     let index = 0;
+    let copy = nativeCopyFileRange();
+    const source = (file: string) => {
+      if (!sources.has(file)) sources.set(file, open(file, "r"));
+      return sources.get(file)!;
+    };
+    /**
+     * The kernel copies one tensor's parts end to end at `offset` while the worker threads take its chunks as
+     * `checksum` (read for the CRC-32, padding written). Where the kernel refuses, the part is read and written here,
+     * and the tensors after it take the worker threads.
+     */
+    const copyTensor = async (tensor: PlannedTensor, offset: number) => {
+      let outOffset = offset;
+      for (const part of tensor.parts) {
+        const r = { fh: await source(part.file), file: part.file, offset: part.offset, length: part.bytes, outOffset };
+        const refusal = copy ? await copyRange(r, fh.fd, copy) : { refused: null };
+        if (refusal) {
+          if (copy) log.warn("copy_file_range refused between these files: reading and writing instead", { file: part.file, code: (refusal.refused as NodeJS.ErrnoException).code });
+          copy = null;
+          await readWriteRange(r, fh);
+        }
+        outOffset += part.bytes;
+      }
+      bytesDone += outOffset - offset;
+      onProgress?.({ bytesDone, bytesTotal, tensor: tensor.name });
+    };
     for (const [i, tensor] of tensors.entries()) {
       const ggmlType = types[i]!;
       const { offset, pad } = placements[i]!;
+      const kernel = kernelFor(tensor.dtype, ggmlType, kernels);
+      const copied = copy !== null && kernel === "copy" && tensor.unpermuteHeads === null && tensor.splitAxis !== 1;
       const simdOk = ggmlType === GgmlType.Q8_0 && tensor.dtype === "F16";
-      for (const chunk of planChunks({ tensor, ggmlType, kernel: kernelFor(tensor.dtype, ggmlType, kernels), offset, pad, chunkBytes: CHUNK_BYTES })) {
-        checkAbort();
+      const chunks: ChunkTask[] = [];
+      for (const chunk of planChunks({ tensor, ggmlType, kernel: copied ? "checksum" : kernel, offset, pad, chunkBytes: CHUNK_BYTES })) {
         const inBytes = chunk.reads.reduce((a, r) => a + r.length, 0);
         // A chunk over the SIMD heap (a head of q/k wider than 8 MiB) takes the JS kernel.
-        const kernel = simdOk && inBytes > Q8_0_SIMD_MAX_INPUT ? "quantize" : chunk.kernel;
-        await pool.submit({ ...chunk, kernel, index: index++ } satisfies ChunkTask);
+        chunks.push({ ...chunk, kernel: simdOk && inBytes > Q8_0_SIMD_MAX_INPUT ? "quantize" : chunk.kernel, index: index++ });
+      }
+      if (copied) {
+        checkAbort();
+        while (copies.size >= COPIES_IN_FLIGHT) await Promise.race(copies);
+        if (copyFailure) throw copyFailure;
+        // Failures are kept, not left unhandled while the loop awaits something else.
+        const p: Promise<void> = copyTensor(tensor, offset)
+          .catch((e: unknown) => void (copyFailure ??= e))
+          .finally(() => copies.delete(p));
+        copies.add(p);
+      }
+      for (const chunk of chunks) {
+        checkAbort();
+        await pool.submit(chunk);
       }
     }
+    await Promise.all(copies);
+    if (copyFailure) throw copyFailure;
     await pool.drain();
     checkAbort();
     writer.tensorDataWritten();
@@ -148,11 +201,14 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
   } catch (e) {
     await pool?.close();
     pool = null;
+    // A kernel copy still running holds raw descriptors: they are closed only once it is done.
+    await Promise.allSettled(copies);
     await fh.close().catch(() => {});
     await rm(tmp, { force: true });
     throw e;
   } finally {
     await pool?.close();
+    for (const h of sources.values()) await h.then((x) => x.close()).catch(() => {});
   }
 }
 
