@@ -9,8 +9,8 @@ import { ConvertError } from "./errors";
 import { quantizeGguf } from "./quantize-gguf";
 import type { FileType } from "./quants";
 import type { SourceDtype } from "./readers";
-import { loadTensors, writeSafetensors, writeTorchZip, type TensorData } from "./testing/checkpoint-writers";
-import { FIXTURE } from "./testing/gguf-fixtures";
+import { loadTensors, writeSafetensors, writeTorchZip, type TensorData } from "../../test/helpers/checkpoint-writers";
+import { FIXTURE } from "../../test/helpers/gguf-fixtures";
 
 // The writer asks this module for the addon; each test decides what it gets: the real addon, one the kernel refuses,
 // or none (the addon not built), which is the path every tensor took before copy_file_range.
