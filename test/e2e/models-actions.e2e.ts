@@ -1,4 +1,5 @@
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
@@ -14,6 +15,7 @@ let context: BrowserContext;
 let page: Page;
 let alpha: { id: string; name: string };
 let beta: { id: string; name: string };
+let hf: { id: string };
 
 const lastToast = () => page.locator('[data-testid="toasts"] .toast > span').last();
 const row = (name: string) => page.locator(`tr[data-model="${name}"]`);
@@ -35,6 +37,8 @@ beforeAll(async () => {
   }
   // A Meta download that failed: the Downloads page keeps it, the inventory does not list it.
   await db().model.create({ data: { name: "llama-2-70b", source: "meta", format: "meta", status: "failed", directory: "meta/x/llama-2-70b", files: { create: [{ path: "consolidated.00.pth" }] } } });
+  const config = JSON.parse(await readFile(path.resolve(import.meta.dirname, "../fixtures/tiny-llama/hf/config.json"), "utf8")) as unknown;
+  hf = await db().model.create({ data: { name: "org-tiny-llama", source: "hf", format: "hf", status: "ready", repo: "org/tiny-llama", directory: "hf/x", metadataJson: JSON.stringify({ commit: "abc", config }) } });
   app = await startApp(env, { workers: 0 });
   await createUser({ email: "ada@example.com", name: "Ada", password: "correct-horse", role: "admin" });
   browser = await launchBrowser();
@@ -66,7 +70,7 @@ describe("Models page actions", () => {
     expect(await row("beta-gguf").count()).toBe(1);
     await page.fill('input[aria-label="search models"]', "");
     await page.locator('select[aria-label="sort models"]').selectOption("name");
-    await expect.poll(() => page.locator("tr[data-model]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-model")))).toEqual(["alpha-gguf", "beta-gguf"]);
+    await expect.poll(() => page.locator("tr[data-model]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-model")))).toEqual(["alpha-gguf", "beta-gguf", "org-tiny-llama"]);
     // Every field is labelled.
     const unlabelled = await page.locator("main input, main select").evaluateAll((els) => els.filter((e) => !e.getAttribute("aria-label") && !e.closest("label")).length);
     expect(unlabelled).toBe(0);
@@ -121,6 +125,17 @@ describe("Models page actions", () => {
     await expect.poll(() => lastToast().textContent()).toMatch(/^deleted beta-gguf: /);
     await expect.poll(() => row("beta-gguf").count()).toBe(0);
     expect(await db().model.count({ where: { id: beta.id } })).toBe(0);
+  });
+
+  it("summarizes an HF checkpoint's config on its page, the raw JSON folded away", async () => {
+    await page.goto(`${app.baseUrl}/models/${hf.id}`);
+    const fact = (label: string) => page.locator(`[data-testid="config-summary"] [data-fact="${label}"] dd`).textContent();
+    expect(await fact("architecture")).toBe("LlamaForCausalLM (llama)");
+    expect(await fact("attention heads")).toBe("4 (4 KV heads)");
+    expect(await fact("context length")).toBe("2,048 tokens");
+    expect(await page.locator("main details pre").isVisible()).toBe(false);
+    await page.click("text=Raw metadata (JSON)");
+    expect(await page.locator("main details pre").textContent()).toContain('"num_hidden_layers": 2');
   });
 
   it("becomes a card list without horizontal scroll at 390 px", async () => {
