@@ -1,5 +1,6 @@
 import type { JobProgress } from "../queue/payloads";
 import { payloadSummary, resultSummary } from "../queue/job-rows";
+import type { JobSubject } from "./job-subjects";
 
 export type JobDto = {
   id: string;
@@ -7,6 +8,10 @@ export type JobDto = {
   /** The store or model lane the job is confined to (lib/queue/names.ts), if any. */
   lane: string | null;
   kind: string;
+  /** What the job works on, named: "llama-2-7b → llama-2-7b-q8_0", "download 7B", "my-run · item 3". */
+  title: string;
+  /** A batch item's run, for grouping them under it. */
+  run: { id: string; name: string } | null;
   status: string;
   /** Why an unfinished job is not running (no online worker can take it), if that is so. */
   blockedReason: string | null;
@@ -42,12 +47,15 @@ type JobRow = {
   user?: { email: string } | null;
 };
 
-export function toJobDto(j: JobRow, blockedReason: string | null = null): JobDto {
+/** `subject`: lib/jobs/job-subjects.ts, where the caller looked the names up. */
+export function toJobDto(j: JobRow, blockedReason: string | null = null, subject: JobSubject = { title: `${j.queue} · ${j.kind}`, run: null }): JobDto {
   return {
     id: j.id,
     queue: j.queue,
     lane: j.lane,
     kind: j.kind,
+    title: subject.title,
+    run: subject.run,
     status: j.status,
     blockedReason,
     progress: j.progress,

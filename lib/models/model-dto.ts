@@ -22,8 +22,10 @@ export type ModelDto = {
   parameterCount: number | null;
   /** llama-2, code-llama, llama-3, llama-3.1, … (lib/models/model-family.ts): recorded, or detected when the GGUF was made. */
   family: string | null;
-  /** The context length the model was trained for (GGUF `<arch>.context_length`), where known. */
+  /** The context length the model was trained for (GGUF `<arch>.context_length`, HF `max_position_embeddings`), where known. */
   contextLength: number | null;
+  /** A GGUF's file type (Q8_0, Q4_K_M, F16…) as recorded when it was made, downloaded or uploaded. */
+  quantType: string | null;
   fileCount: number;
   /** A GGUF's `general.architecture`, and whether the bundled llama.cpp can run it. */
   architecture: { name: string; supported: boolean } | null;
@@ -34,6 +36,8 @@ export type ModelDto = {
   createdBy: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Lists only: the unfinished job making or checking this model (a conversion's output row), for inline progress. */
+  activeJob: { id: string; queue: string; status: string; progress: number } | null;
 };
 
 export type ModelFileDto = {
@@ -94,21 +98,27 @@ export type ModelRow = {
   createdBy: { email: string } | null;
 };
 
-/** The context length a conversion recorded in the model's metadata (convert-to-gguf.ts). */
-function recordedContextLength(metadataJson: string | null): number | null {
-  if (!metadataJson) return null;
-  const v = (JSON.parse(metadataJson) as { contextLength?: unknown }).contextLength;
+type RecordedMetadata = { contextLength?: unknown; fileType?: unknown; architecture?: unknown; config?: { max_position_embeddings?: unknown } | null };
+
+/** What was recorded with the model's files (record-model-files.ts): a conversion's, an upload's or the Hub's facts. */
+function recorded(metadataJson: string | null): RecordedMetadata {
+  return metadataJson ? (JSON.parse(metadataJson) as RecordedMetadata) : {};
+}
+
+/** The context length a conversion or upload recorded, or an HF checkpoint's config declares. */
+function recordedContextLength(md: RecordedMetadata): number | null {
+  const v = md.contextLength ?? md.config?.max_position_embeddings;
   return typeof v === "number" ? v : null;
 }
 
-function architectureOf(metadataJson: string | null): ModelDto["architecture"] {
-  const arch = metadataJson ? (JSON.parse(metadataJson) as { architecture?: unknown }).architecture : undefined;
-  return typeof arch === "string" ? { name: arch, supported: isSupportedArchitecture(arch) } : null;
+function architectureOf(md: RecordedMetadata): ModelDto["architecture"] {
+  return typeof md.architecture === "string" ? { name: md.architecture, supported: isSupportedArchitecture(md.architecture) } : null;
 }
 
 /** `stores`: lib/stores listStores(), to name the workers of each store holding the model. */
 export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
   const count = (s: FileStatus) => m.files.filter((f) => f.status === s).length;
+  const md = recorded(m.metadataJson);
   return {
     id: m.id,
     name: m.name,
@@ -120,9 +130,10 @@ export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
     bytes: Number(m.bytes),
     parameterCount: m.parameterCount === null ? null : Number(m.parameterCount),
     family: m.family,
-    contextLength: recordedContextLength(m.metadataJson),
+    contextLength: recordedContextLength(md),
+    quantType: m.format === "gguf" && typeof md.fileType === "string" ? md.fileType : null,
     fileCount: m.files.length,
-    architecture: architectureOf(m.metadataJson),
+    architecture: architectureOf(md),
     checksums: { verified: count("verified"), corrupt: count("corrupt"), unchecked: m.files.length - count("verified") - count("corrupt") },
     derivedFrom: m.derivedFrom,
     holders: m.replicas.map((r) => {
@@ -132,6 +143,7 @@ export function toModelDto(m: ModelRow, stores: StoreDto[]): ModelDto {
     createdBy: m.createdBy?.email ?? null,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
+    activeJob: null,
   };
 }
 

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../lib/users/create-user";
 import { launchBrowser, sendPlaygroundChat, signIn } from "../helpers/browser";
@@ -40,7 +40,6 @@ beforeAll(async () => {
   await createUser({ email: "ada@example.com", name: "Ada", password: "correct-horse", role: "admin" });
   browser = await launchBrowser();
   page = await browser.newPage();
-  page.on("dialog", (d) => void d.accept());
   await signIn(page, app.baseUrl, "ada@example.com", "correct-horse");
 });
 
@@ -53,6 +52,12 @@ afterAll(async () => {
 });
 
 const meta = () => page.locator('form[aria-label="From Meta"]');
+const lastToast = () => page.locator('[data-testid="toasts"] .toast > span').last();
+/** Picks an item of a model row's action menu. */
+const chooseAction = async (row: Locator, name: string) => {
+  await row.locator('button[aria-haspopup="menu"]').click();
+  await row.getByRole("menuitem", { name, exact: true }).click();
+};
 
 describe("Downloads and Models pages", () => {
   it("shows a pasted link's expiry as a live countdown and warns when the download would outlast it", async () => {
@@ -131,15 +136,21 @@ describe("Downloads and Models pages", () => {
     const worker = stores[0]!.workers[0]!.name;
     await expect.poll(() => row.locator('[data-testid="holders"]').textContent()).toBe(`${worker} online`);
 
+    await chooseAction(row, "Convert…");
     await row.locator('select[aria-label="convert type for llama-2-7b"]').selectOption("q8_0");
-    await row.locator("button", { hasText: "Convert" }).click();
+    await row.locator("button", { hasText: "Start conversion" }).click();
+    await expect.poll(() => lastToast().textContent()).toBe("converting llama-2-7b to llama-2-7b-q8_0");
     const gguf = page.locator('tr[data-model="llama-2-7b-q8_0"]');
+    // The conversion's progress is on the new model's row while it runs, and goes when it ends.
+    await expect.poll(() => gguf.locator('[data-testid="row-job"]').count()).toBe(1);
     await expect.poll(() => gguf.getAttribute("data-status"), { timeout: 120_000 }).toMatch(/^(verified|failed)$/);
     const jobs = () => page.evaluate(() => fetch("/api/jobs?queue=convert").then((r) => r.text()));
     expect(await gguf.getAttribute("data-status"), await jobs()).toBe("verified");
     expect(await gguf.textContent()).toContain("from llama-2-7b");
     expect(await gguf.locator('[data-testid="family"]').textContent()).toBe("Llama 2");
     expect(await gguf.locator('[data-testid="context-length"]').textContent()).toBe("4,096 tokens");
+    expect(await gguf.locator('[data-testid="quant"]').textContent()).toBe("Q8_0");
+    expect(await gguf.locator('[data-testid="row-job"]').count()).toBe(0);
 
     await gguf.locator("a", { hasText: "llama-2-7b-q8_0" }).click();
     await page.waitForURL(/\/models\/[^/]+$/);
@@ -154,8 +165,9 @@ describe("Downloads and Models pages", () => {
 
     await page.click("text=← Models");
     await page.waitForURL(/\/models$/);
-    await gguf.locator("button", { hasText: "Delete" }).click();
-    await expect.poll(() => page.locator('[role="status"]').textContent()).toMatch(/deleted llama-2-7b-q8_0: \d+\.\d MiB freed/);
+    await chooseAction(gguf, "Delete");
+    await page.click('[data-testid="confirm-ok"]');
+    await expect.poll(() => lastToast().textContent()).toMatch(/deleted llama-2-7b-q8_0: \d+\.\d MiB freed/);
     await expect.poll(() => gguf.count()).toBe(0);
   });
 
@@ -185,8 +197,9 @@ describe("Downloads and Models pages", () => {
     await page.waitForURL(/\/models$/);
     const row = page.locator('tr[data-model="Llama-3.1-8B-Instruct"]');
     await expect.poll(() => row.getAttribute("data-status")).toBe("verified");
+    await chooseAction(row, "Convert…");
     await row.locator('select[aria-label="convert type for Llama-3.1-8B-Instruct"]').selectOption("f16");
-    await row.locator("button", { hasText: "Convert" }).click();
+    await row.locator("button", { hasText: "Start conversion" }).click();
     const gguf = page.locator('tr[data-model="Llama-3.1-8B-Instruct-f16"]');
     await expect.poll(() => gguf.getAttribute("data-status"), { timeout: 120_000 }).toBe("verified");
     expect(await gguf.locator('[data-testid="family"]').textContent()).toBe("Llama 3.1");

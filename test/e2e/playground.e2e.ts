@@ -181,9 +181,13 @@ describe("playground controls", () => {
 
     // Deleting asks first.
     await page.click('button[aria-label="delete markdown check"]');
+    await page.click('[data-testid="confirm-cancel"]');
     expect(await db().conversation.count({ where: { id: convo.id } })).toBe(1);
-    await page.click('[aria-label="confirm deleting markdown check"] >> button >> text=Delete');
+    await page.click('button[aria-label="delete markdown check"]');
+    expect(await page.locator("dialog.confirm h3").textContent()).toBe("Delete the conversation “markdown check”?");
+    await page.click('[data-testid="confirm-ok"]');
     await expect.poll(() => db().conversation.count({ where: { id: convo.id } })).toBe(0);
+    await expect.poll(() => page.locator('[data-testid="toasts"] .toast > span').last().textContent()).toBe("deleted the conversation “markdown check”");
   });
 
   it("saves a named preset of system prompt and sampling, and loads it again", async () => {
@@ -201,8 +205,10 @@ describe("playground controls", () => {
     expect(await page.inputValue('input[name="seed"]')).toBe("5");
     // Deleting asks first.
     await page.click("button >> text=Delete preset");
+    await page.click('[data-testid="confirm-cancel"]');
     expect(await db().chatPreset.count()).toBe(1);
-    await page.click('[aria-label="confirm deleting preset terse"] >> button >> text=Delete');
+    await page.click("button >> text=Delete preset");
+    await page.click('[data-testid="confirm-ok"]');
     await expect.poll(() => db().chatPreset.count()).toBe(0);
   });
 

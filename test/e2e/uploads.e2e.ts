@@ -16,6 +16,7 @@ let page: Page;
 let work: string;
 let gguf: { file: string; size: number; sha256: string };
 let dataDir: string;
+const lastToast = () => page.locator('[data-testid="toasts"] .toast > span').last();
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "depot-uploads-e2e-"));
@@ -45,7 +46,8 @@ describe("Models page upload", () => {
     let puts = 0;
     await page.route("**/api/uploads/*", (route) => (route.request().method() === "PUT" && ++puts === 2 ? route.abort("connectionreset") : route.fallback()));
     await page.setInputFiles('input[aria-label="GGUF file to upload"]', gguf.file);
-    await expect.poll(() => page.locator('[role="status"]').textContent()).toMatch(/upload of page-upload\.gguf stopped: .* pick the file again to resume/);
+    await expect.poll(() => lastToast().textContent()).toMatch(/upload of page-upload\.gguf stopped: .* pick the file again to resume/);
+    expect(await page.locator('[data-testid="toasts"] .toast').last().getAttribute("data-kind")).toBe("error");
     await page.unroute("**/api/uploads/*");
 
     await page.reload();
@@ -62,7 +64,7 @@ describe("Models page upload", () => {
     await page.setInputFiles('input[aria-label="GGUF file to upload"]', gguf.file);
     const bar = page.locator('[role="progressbar"][aria-label="upload of page-upload.gguf"]');
     await expect.poll(async () => Number(await bar.getAttribute("aria-valuenow", { timeout: 1000 }).catch(() => -1))).toBeGreaterThanOrEqual(42);
-    await expect.poll(() => page.locator('[role="status"]').textContent(), { timeout: 30_000 }).toBe("uploaded page-upload.gguf as page-upload (verified)");
+    await expect.poll(() => lastToast().textContent(), { timeout: 30_000 }).toBe("uploaded page-upload.gguf as page-upload (verified)");
     expect(sent[0]).toBe(`bytes ${8 * 1024 * 1024}-${16 * 1024 * 1024 - 1}/${gguf.size}`);
     await expect.poll(() => page.locator('tr[data-model="page-upload"]').getAttribute("data-status")).toBe("verified");
     expect(await page.locator('[data-testid="upload-pending"]').count()).toBe(0);
@@ -78,8 +80,13 @@ describe("Models page upload", () => {
       await route.fallback();
     });
     await page.setInputFiles('input[aria-label="GGUF file to upload"]', file);
+    // Cancelling asks first: keeping it lets the upload go on.
     await page.click("text=Cancel upload");
-    await expect.poll(() => page.locator('[role="status"]').textContent()).toBe("upload of page-cancel.gguf cancelled");
+    await page.click('[data-testid="confirm-cancel"]');
+    expect(await page.locator('[data-testid="upload-progress"]').count()).toBe(1);
+    await page.click("text=Cancel upload");
+    await page.click('[data-testid="confirm-ok"]');
+    await expect.poll(() => lastToast().textContent()).toBe("upload of page-cancel.gguf cancelled");
     await page.unroute("**/api/uploads/*");
     await expect.poll(() => readdir(path.join(dataDir, "uploads"))).toEqual([]);
     expect(await page.locator('tr[data-model="page-cancel"]').count()).toBe(0);

@@ -39,6 +39,7 @@ export const API_POLICY: Record<string, Partial<Record<"GET" | "POST" | "PUT" | 
   "/api/models/[id]/verify": { POST: "member" },
   "/api/models/[id]/convert": { POST: "member" },
   "/api/models/[id]/access": { GET: "admin", PUT: "admin" },
+  "/api/models/[id]/file": { GET: "viewer" },
   "/api/uploads": { POST: "member" },
   "/api/uploads/[id]": { GET: "member", PUT: "member", DELETE: "member" },
   "/api/uploads/[id]/complete": { POST: "member" },

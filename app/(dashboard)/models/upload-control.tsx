@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
+import { useFeedback } from "@/components/feedback";
 import { formatBytes } from "@/components/format";
 import { ProgressBar } from "@/components/progress-bar";
 import type { ModelDetailDto } from "@/lib/models/model-dto";
@@ -24,7 +25,8 @@ async function unfinished(): Promise<UploadState[]> {
   return states.filter((s): s is UploadState => s !== null);
 }
 
-export function UploadControl({ onDone }: { onDone: (msg: string) => void }) {
+export function UploadControl({ onDone }: { onDone: (msg: string, kind?: "ok" | "error") => void }) {
+  const { confirm } = useFeedback();
   const [active, setActive] = useState<{ id: string; fileName: string; size: number; offset: number; key: string } | null>(null);
   const [stage, setStage] = useState<"sending" | "validating" | null>(null);
   const [pending, setPending] = useState<UploadState[]>([]);
@@ -55,7 +57,7 @@ export function UploadControl({ onDone }: { onDone: (msg: string) => void }) {
       if (ctrl.signal.aborted) return;
       // A refused file (not GGUF, over the limit) is gone on the server; a network error leaves it resumable.
       if (err instanceof UploadRequestError && err.status !== 409) localStorage.removeItem(key);
-      onDone(`upload of ${file.name} stopped: ${(err as Error).message}${localStorage.getItem(key) ? " — pick the file again to resume" : ""}`);
+      onDone(`upload of ${file.name} stopped: ${(err as Error).message}${localStorage.getItem(key) ? " — pick the file again to resume" : ""}`, "error");
     } finally {
       setActive(null);
       setStage(null);
@@ -63,7 +65,7 @@ export function UploadControl({ onDone }: { onDone: (msg: string) => void }) {
   };
 
   const cancel = async () => {
-    if (!active) return;
+    if (!active || !(await confirm({ title: `Cancel the upload of ${active.fileName}?`, body: "The bytes sent so far are discarded.", confirmLabel: "Cancel upload" }))) return;
     abort.current?.abort();
     localStorage.removeItem(active.key);
     await cancelUpload(active.id).catch(() => {});
@@ -71,9 +73,11 @@ export function UploadControl({ onDone }: { onDone: (msg: string) => void }) {
   };
 
   const discard = async (u: UploadState) => {
+    if (!(await confirm({ title: `Discard the unfinished upload of ${u.fileName}?`, body: `The ${formatBytes(u.offset)} on the server are deleted.`, confirmLabel: "Discard" }))) return;
     for (const k of Object.keys(localStorage)) if (localStorage.getItem(k) === u.id) localStorage.removeItem(k);
     await cancelUpload(u.id).catch(() => {});
     setPending((p) => p.filter((x) => x.id !== u.id));
+    onDone(`discarded the upload of ${u.fileName}`);
   };
 
   return (
@@ -89,7 +93,7 @@ export function UploadControl({ onDone }: { onDone: (msg: string) => void }) {
             onChange={(e) => {
               const f = e.target.files?.[0];
               e.target.value = "";
-              if (f) upload(f).catch((err: Error) => onDone(`upload of ${f.name} failed: ${err.message}`));
+              if (f) upload(f).catch((err: Error) => onDone(`upload of ${f.name} failed: ${err.message}`, "error"));
             }}
           />
         </label>

@@ -1,6 +1,7 @@
 "use client";
 import { useRef, useState } from "react";
 import { api } from "@/components/api";
+import { useAction, useFeedback } from "@/components/feedback";
 import { usePoll } from "@/components/use-poll";
 import type { RunnableModelDto } from "@/lib/models/list-runnable-models";
 import { familyLabel } from "@/lib/models/model-family";
@@ -57,15 +58,19 @@ function Presets({ systemPrompt, sampling, onLoad, canChat }: { systemPrompt: st
   const { data, refresh } = usePoll<{ presets: ChatPresetDto[] }>("/api/playground/presets", { presets: [] }, 60_000);
   const [name, setName] = useState("");
   const [selected, setSelected] = useState("");
-  const [message, setMessage] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState(false);
+  const { confirm } = useFeedback();
+  const run = useAction();
   const act = async (f: () => Promise<string>) => {
-    try {
-      setMessage(await f());
-    } catch (err) {
-      setMessage((err as Error).message);
-    }
+    await run(f, (msg) => msg);
     refresh();
+  };
+  const removePreset = async (p: ChatPresetDto) => {
+    if (!(await confirm({ title: `Delete the preset “${p.name}”?`, confirmLabel: "Delete" }))) return;
+    await act(async () => {
+      await api(`/api/playground/presets/${p.id}`, { method: "DELETE" });
+      setSelected("");
+      return `deleted preset ${p.name}`;
+    });
   };
   const current = data.presets.find((p) => p.id === selected);
   return (
@@ -92,29 +97,18 @@ function Presets({ systemPrompt, sampling, onLoad, canChat }: { systemPrompt: st
             setSelected(p.id);
             return `saved preset ${p.name}`;
           })}>Save preset</button>
-          {current && !confirming && <button className="secondary" onClick={() => setConfirming(true)}>Delete preset</button>}
-          {current && confirming && (
-            <span className="row" role="group" aria-label={`confirm deleting preset ${current.name}`}>
-              <button className="danger" onClick={() => void act(async () => {
-                setConfirming(false);
-                await api(`/api/playground/presets/${current.id}`, { method: "DELETE" });
-                setSelected("");
-                return `deleted preset ${current.name}`;
-              })}>Delete</button>
-              <button className="secondary" onClick={() => setConfirming(false)}>Keep</button>
-            </span>
-          )}
+          {current && <button className="secondary" onClick={() => void removePreset(current)}>Delete preset</button>}
         </>
       )}
-      {message && <span className="muted" role="status">{message}</span>}
     </div>
   );
 }
 
-export function PlaygroundClient({ models, canChat }: { models: RunnableModelDto[]; canChat: boolean }) {
+/** `initialModel`: the model a link chose (the Models page's "Chat"), when it is runnable. */
+export function PlaygroundClient({ models, canChat, initialModel }: { models: RunnableModelDto[]; canChat: boolean; initialModel?: string }) {
   const { data, refresh } = usePoll<{ conversations: ConversationSummaryDto[] }>("/api/playground/conversations", { conversations: [] }, 10_000);
   const [conversationId, setConversationId] = useState<string | undefined>();
-  const [model, setModel] = useState(models[0]?.name ?? "");
+  const [model, setModel] = useState(models.find((m) => m.name === initialModel)?.name ?? models[0]?.name ?? "");
   const [chatFormat, setChatFormat] = useState("auto");
   const [systemPrompt, setSystemPrompt] = useState("");
   const [sampling, setSampling] = useState<SamplingForm>(PLAYGROUND_SAMPLING);
@@ -123,7 +117,8 @@ export function PlaygroundClient({ models, canChat }: { models: RunnableModelDto
   const [editing, setEditing] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const { confirm } = useFeedback();
+  const run = useAction();
   // The running turn's job, for Stop; a ref so a Stop right after the first event sees it.
   const jobId = useRef<string | null>(null);
 
@@ -139,10 +134,10 @@ export function PlaygroundClient({ models, canChat }: { models: RunnableModelDto
     setError(null);
     setMessages(c.messages.map((x) => ({ role: x.role, content: x.content, stopped: x.stopped, stats: x.role === "assistant" ? x : undefined })));
   };
-  const remove = async (id: string) => {
-    setConfirmDelete(null);
-    await api(`/api/playground/conversations/${id}`, { method: "DELETE" });
-    if (id === conversationId) {
+  const remove = async (c: ConversationSummaryDto) => {
+    if (!(await confirm({ title: `Delete the conversation “${c.title}”?`, body: "Its messages are deleted for good.", confirmLabel: "Delete" }))) return;
+    await run(() => api(`/api/playground/conversations/${c.id}`, { method: "DELETE" }), `deleted the conversation “${c.title}”`);
+    if (c.id === conversationId) {
       setConversationId(undefined);
       setMessages([]);
     }
@@ -226,14 +221,7 @@ export function PlaygroundClient({ models, canChat }: { models: RunnableModelDto
         {data.conversations.map((c) => (
           <div key={c.id} className={styles.conversation}>
             <a href="#" onClick={(e) => (e.preventDefault(), !busy && void open(c.id))} style={{ fontWeight: c.id === conversationId ? 700 : 400 }}>{c.title}</a>
-            {canChat && (confirmDelete === c.id ? (
-              <span className="row" role="group" aria-label={`confirm deleting ${c.title}`}>
-                <button className="danger" onClick={() => void remove(c.id)}>Delete</button>
-                <button className="secondary" onClick={() => setConfirmDelete(null)}>Keep</button>
-              </span>
-            ) : (
-              <button className="secondary" aria-label={`delete ${c.title}`} onClick={() => setConfirmDelete(c.id)}>×</button>
-            ))}
+            {canChat && <button className="secondary" aria-label={`delete ${c.title}`} onClick={() => void remove(c)}>×</button>}
           </div>
         ))}
       </div>

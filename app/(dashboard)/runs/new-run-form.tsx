@@ -10,8 +10,9 @@ type Validation = { count: number; errors: RowError[] };
 
 const FORMAT_BY_EXT: Record<string, "jsonl" | "csv" | "lines"> = { jsonl: "jsonl", ndjson: "jsonl", csv: "csv", txt: "lines" };
 
-export function NewRunForm({ models }: { models: RunnableModelDto[] }) {
-  const [model, setModel] = useState(models[0]?.name ?? "");
+/** `initialModel`: the model a link chose (the Models page's "Run batch"), when it is runnable. */
+export function NewRunForm({ models, initialModel }: { models: RunnableModelDto[]; initialModel?: string }) {
+  const [model, setModel] = useState(models.find((m) => m.name === initialModel)?.name ?? models[0]?.name ?? "");
   const [name, setName] = useState("");
   const [mode, setMode] = useState<"completion" | "chat">("completion");
   const [chatFormat, setChatFormat] = useState("auto");

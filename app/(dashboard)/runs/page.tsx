@@ -5,8 +5,9 @@ import { listRuns } from "@/lib/runs/list-runs";
 import { NewRunForm } from "./new-run-form";
 import { RunsList } from "./runs-list";
 
-export default async function Page() {
+export default async function Page({ searchParams }: { searchParams: Promise<{ model?: string | string[] }> }) {
   const { user } = await requireUser();
+  const { model } = await searchParams;
   const canRun = roleAtLeast(user.role, "member");
   return (
     <>
@@ -14,7 +15,7 @@ export default async function Page() {
       {canRun && (
         <>
           <h2>New run</h2>
-          <NewRunForm models={await listRunnableModels({ user })} />
+          <NewRunForm models={await listRunnableModels({ user })} initialModel={typeof model === "string" ? model : undefined} />
         </>
       )}
       <h2>Runs</h2>

@@ -6,9 +6,11 @@ import { requireUser } from "@/lib/auth/require-user";
 import { HttpError } from "@/lib/http/errors";
 import { QUANTIZE_TYPES } from "@/lib/convert/quantize-gguf";
 import { getModel } from "@/lib/models/get-model";
+import { summarizeConfig } from "@/lib/models/config-summary";
 import { familyLabel } from "@/lib/models/model-family";
 import { AccessPanel } from "./access-panel";
 import { CopyToWorker } from "./copy-to-worker";
+import { GgufActions } from "./gguf-actions";
 import { QuantizeAction } from "./quantize-action";
 
 const show = (v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
@@ -24,6 +26,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
     if (e instanceof HttpError && e.status === 404) notFound();
     throw e;
   });
+  const summary = summarizeConfig(m.metadata);
   const type = typeof m.metadata?.type === "string" ? m.metadata.type : null;
   // A Hub GGUF is downloaded again by its first file (the split set follows), under the same name.
   const ggufFirst = m.format === "gguf" ? m.files.map((f) => f.path).sort()[0] : undefined;
@@ -45,6 +48,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
         {m.derivedFrom && <> · {m.format === "gguf" && m.derivedFrom.format === "gguf" ? "quantized" : "converted"} from <Link href={`/models/${m.derivedFrom.id}`}>{m.derivedFrom.name}</Link></>}
       </p>
       <p className="muted mono">{m.directory}</p>
+      {m.format === "gguf" && ["ready", "verified"].includes(m.status) && m.holders.length > 0 && <GgufActions id={m.id} name={m.name} canRun={user.role !== "viewer"} />}
       {m.architecture && (
         <p data-testid="architecture">
           architecture <b>{m.architecture.name}</b>
@@ -130,7 +134,17 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
       {m.metadata && !m.gguf && (
         <>
           <h2>Details</h2>
-          <pre className="mono">{JSON.stringify(m.metadata, null, 2)}</pre>
+          {summary.length > 0 && (
+            <dl className="config-summary" data-testid="config-summary">
+              {summary.map((f) => (
+                <div key={f.label} data-fact={f.label}><dt className="muted">{f.label}</dt><dd>{f.value}</dd></div>
+              ))}
+            </dl>
+          )}
+          <details>
+            <summary>Raw metadata (JSON)</summary>
+            <pre className="mono">{JSON.stringify(m.metadata, null, 2)}</pre>
+          </details>
         </>
       )}
 

@@ -47,8 +47,12 @@ export function QuantizeAction({ modelId, types, holders }: { modelId: string; t
     <>
       <h2>Quantize</h2>
       <div className="row">
-        <TypeSelect label="quantize type" types={types} value={type} onChange={setType} />
-        {holders.length > 1 && <WorkerSelect aria-label="quantize on worker" value={storeId} onChange={setStoreId} only={holders} anyLabel="any holder" />}
+        <label>File type <TypeSelect label="quantize type" types={types} value={type} onChange={setType} /></label>
+        {holders.length > 1 && (
+          <label title="Quantizing runs on a worker whose store holds this model; with “any worker holding it” the server picks one that is online.">
+            Worker <WorkerSelect aria-label="quantize on worker" value={storeId} onChange={setStoreId} only={holders} anyLabel="any worker holding it" />
+          </label>
+        )}
         <button onClick={start} disabled={started !== null && !job?.finishedAt}>Quantize</button>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
