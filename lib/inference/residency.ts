@@ -24,6 +24,9 @@ export type ResidencyOptions = {
   busyPoll?: boolean;
   /** BatchDecoder's batchSampling (default on; the GPU bench turns it off to measure without it). */
   batchSampling?: boolean;
+  /** BatchDecoder's prefillChunk and prefixCacheTokens (defaults: PREFILL_CHUNK; every token of the context). */
+  prefillChunk?: number;
+  prefixCacheTokens?: number;
 };
 
 type Entry = {
@@ -147,7 +150,8 @@ export class ModelResidency {
         const contextSize = Math.min(this.opts.contextSize, model.trainContextSize);
         const context = await model.createContext({ sequences, contextSize, ...(this.opts.threads ? { threads: this.opts.threads } : {}) });
         entry.free.push(...Array.from({ length: sequences }, (_, i) => sequences - 1 - i));
-        return { model, decoder: new BatchDecoder(model, context, { batchSampling: this.opts.batchSampling }) };
+        const { batchSampling, prefillChunk, prefixCacheTokens } = this.opts;
+        return { model, decoder: new BatchDecoder(model, context, { batchSampling, prefillChunk, prefixCacheTokens }) };
       } catch (err) {
         await model.dispose();
         throw err;
