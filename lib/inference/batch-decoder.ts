@@ -92,7 +92,7 @@ export type BatchDecoderOptions = {
   batchSampling?: boolean;
   /** Longest a token step waits for a sequence whose caller has not taken its tokens yet. */
   maxWaitMs?: number;
-  /** Prompt tokens per prompt step (see PREFILL_CHUNK); at most the context's batch size. */
+  /** Prompt tokens per prompt step (see PREFILL_CHUNK); 0: a whole prompt per step (decoded in pieces of the batch size). */
   prefillChunk?: number;
   /** Tokens the prefix cache keeps matchable in idle sequences (see PrefixCache); 0 turns it off. Default: all of them. */
   prefixCacheTokens?: number;
@@ -161,7 +161,8 @@ export class BatchDecoder {
     this.maxWaitMs = options.maxWaitMs ?? 1000;
     this.batchSamplingActive = (options.batchSampling ?? true) && this.native.newDecodeLoop !== undefined;
     this.runner = createStepRunner(this.native, context.batchSize, (error, tokens, timings) => this.completed(error, tokens, timings), this.batchSamplingActive);
-    this.prefillChunk = Math.max(1, Math.min(options.prefillChunk ?? PREFILL_CHUNK, context.batchSize));
+    const chunk = options.prefillChunk ?? PREFILL_CHUNK;
+    this.prefillChunk = chunk > 0 ? chunk : Infinity;
     const cacheTokens = options.prefixCacheTokens ?? context.totalSequences * context.contextSize;
     this.cache = cacheTokens > 0 ? new PrefixCache(cacheTokens) : null;
   }
