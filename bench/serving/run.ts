@@ -1,6 +1,6 @@
 // The serving benchmark (bench/serving/README in the main README's Serving section), in the style of vLLM's
 // benchmark_serving.py: the workload of workload.ts at each rate against one target, then a markdown report.
-//   engine <model.gguf> <out.json>      (b) the engine in-process (env: SEQUENCES, CONTEXT, CHUNK, CACHE=0, PREFIX=1)
+//   engine <model.gguf> <out.json>      (b) the engine in-process (env: SEQUENCES, CONTEXT, CHUNK, CACHE=0, PREFIX=1, THREADS)
 //   openai <baseUrl> <out.json>         (c) llama-server (or our /v1) through its OpenAI endpoint (env: NAME, PREFIX=1)
 //   report <out.md> <result.json>...    tables per rate, ratios against llama-server, the prefix-cache effect
 // Common env: RATES (e.g. "4 8 16 inf"), N (requests per rate), SEED, REHEARSAL=1 (short prompts and outputs for the
@@ -81,10 +81,12 @@ async function main(argv: string[]): Promise<void> {
     const prefillChunk = process.env.CHUNK === undefined ? undefined : Number(process.env.CHUNK);
     const cache = env("CACHE", "1") !== "0";
     const name = env("NAME", "engine");
-    const target = await engineTarget({ llama, modelPath, sequences, contextSize, prefillChunk, ...(cache ? {} : { prefixCacheTokens: 0 }), name });
+    // THREADS=1 on a shared CPU machine: node-llama-cpp's default thread count oversubscribes it (minutes per rehearsal).
+    const threads = Number(env("THREADS", "0"));
+    const target = await engineTarget({ llama, modelPath, sequences, contextSize, prefillChunk, threads, ...(cache ? {} : { prefixCacheTokens: 0 }), name });
     const conditions = { backend: String(llama.gpu), sequences, contextSize, prefillChunk: prefillChunk ?? "default (256)", prefixCache: cache, n: s.n, seed: s.seed };
     try {
-      const noCache = cache ? () => engineTarget({ llama, modelPath, sequences, contextSize, prefillChunk, prefixCacheTokens: 0, name: `${name} (no prefix cache)` }) : undefined;
+      const noCache = cache ? () => engineTarget({ llama, modelPath, sequences, contextSize, prefillChunk, threads, prefixCacheTokens: 0, name: `${name} (no prefix cache)` }) : undefined;
       const result = await measureTarget(target, s, conditions, noCache);
       result.engineStats = target.stats();
       await writeFile(out, JSON.stringify(result, null, 2));

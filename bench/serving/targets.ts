@@ -22,6 +22,8 @@ export async function engineTarget(params: {
   contextSize: number;
   prefillChunk?: number;
   prefixCacheTokens?: number;
+  /** CPU threads per context (0: node-llama-cpp's default). */
+  threads?: number;
   name?: string;
 }): Promise<Target & { stats: () => Record<string, number> }> {
   const { llama, modelPath } = params;
@@ -33,6 +35,7 @@ export async function engineTarget(params: {
     contextSize: params.contextSize,
     prefillChunk: params.prefillChunk,
     prefixCacheTokens: params.prefixCacheTokens,
+    threads: params.threads,
   });
   const warm = await residency.acquire({ modelPath });
   const { model, decoder } = warm;
