@@ -113,8 +113,10 @@ describe("serving under load", () => {
         const chunks = d.steps.map((s, i) => ({ s, i })).filter(({ s }) => s.kind === "prompt" && s.ids[0] === longId).slice(-23);
         expect(chunks.map(({ s }) => s.start)).toEqual(Array.from({ length: 23 }, (_, k) => 4 * k));
         expect(chunks.map(({ s }) => s.last)).toEqual([...Array<boolean>(22).fill(false), true]);
-        const between = d.steps.slice(chunks[0]!.i, chunks.at(-1)!.i).filter((s) => s.kind === "token");
-        expect(between.length).toBeGreaterThanOrEqual(10);
+        // Chunks and token steps take turns: never two token steps between two chunks, and the others went on.
+        const gaps = chunks.slice(1).map(({ i }, k) => d.steps.slice(chunks[k]!.i + 1, i).filter((s) => s.kind === "token").length);
+        expect(Math.max(...gaps)).toBeLessThanOrEqual(1);
+        expect(gaps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
       } finally {
         await d.close();
       }
