@@ -6,6 +6,11 @@
 #   (b) the engine in-process (chunked prefill, prefix cache on; then whole-prompt steps for the chunk's effect) and
 #   (c) llama-server through its OpenAI endpoint, with the same load generator; writes $OUT/serving.md.
 # Steps done on this machine are skipped, so a call cut off by the 10-minute limit resumes on the warm machine.
+# The tree that travels is ~45 MB, so the bundle goes in two parts (the 2026-12-03 run): here, after pack.sh,
+#   strip a copy of node, xz -9e it, split -b 15M into p1/node.xz.aa + p2/node.xz.ab; p1 also holds llama.cpp.tar.xz and
+#   node_modules.tar.xz, p2 bench.mjs and serving.mjs, both this script; then call 1 (carry .gpu-bundle/p1):
+#   BUNDLE=$PWD/.gpu-bundle/p1 bash .gpu-bundle/p1/serving-run.sh (builds, ~4.5 min), and at once call 2 on the warm
+#   machine (carry .gpu-bundle/p2): BUNDLE=$PWD/.gpu-bundle/p2 MORE_SEQ=64 bash .gpu-bundle/p2/serving-run.sh (~8 min).
 set -uo pipefail
 ROOT=$PWD
 B=${BUNDLE:-$PWD/.gpu-bundle}
