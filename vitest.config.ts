@@ -6,7 +6,7 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["lib/**/*.spec.ts", "worker/**/*.spec.ts", "cli/**/*.spec.ts", "test/**/*.spec.ts", "app/**/*.spec.ts", "scripts/**/*.spec.ts"],
+    include: ["lib/**/*.spec.ts", "worker/**/*.spec.ts", "cli/**/*.spec.ts", "test/**/*.spec.ts", "app/**/*.spec.ts", "scripts/**/*.spec.ts", "bench/**/*.spec.ts"],
     exclude: ["node_modules/**", "test/e2e/**"],
     globalSetup: ["test/setup/global-setup.ts"],
     testTimeout: 60_000,

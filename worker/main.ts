@@ -1,6 +1,8 @@
 import os from "node:os";
 import { WaitingError, Worker, type Job } from "bullmq";
 import { config } from "../lib/config/env";
+import { inferenceConcurrency } from "../lib/inference/engine";
+import { MAX_AUTO_SEQUENCES } from "../lib/inference/sequence-sizing";
 import { closeDb } from "../lib/db/prisma";
 import { isCancelled } from "../lib/errors";
 import { markJobFailed, markJobStatus } from "../lib/queue/job-rows";
@@ -47,13 +49,20 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
       {
         connection: redisConnection("worker"),
         prefix: cfg.REDIS_PREFIX,
-        // An inference job holds one model sequence; more would only wait for one inside the worker.
-        concurrency: queueName === "inference" ? cfg.INFERENCE_SEQUENCES : cfg.WORKER_CONCURRENCY,
+        // An inference job holds one model sequence; more would only wait for one inside the worker. Sized to the
+        // card (INFERENCE_SEQUENCES=0): a CPU's cap until the Llama says whether there is a GPU.
+        concurrency: queueName === "inference" ? cfg.INFERENCE_SEQUENCES || MAX_AUTO_SEQUENCES.cpu : cfg.WORKER_CONCURRENCY,
         lockDuration: cfg.WORKER_LOCK_MS,
         stalledInterval: Math.max(1000, Math.floor(cfg.WORKER_LOCK_MS / 2)),
         maxStalledCount: cfg.WORKER_MAX_STALLS,
       },
     );
+    if (queueName === "inference" && cfg.INFERENCE_SEQUENCES === 0) {
+      void inferenceConcurrency().then(
+        (n) => (worker.concurrency = n),
+        (err: unknown) => log.warn("inference concurrency", { error: err instanceof Error ? err.message : String(err) }),
+      );
+    }
     worker.on("failed", (job, err) => {
       if (!job?.id) return;
       const cancelled = (job.failedReason ?? "").startsWith("cancelled") || isCancelled(err);

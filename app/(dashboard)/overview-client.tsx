@@ -94,7 +94,7 @@ export function OverviewClient({ initial, start }: { initial: OverviewDto; start
             </div>
             {(w.gpu?.models ?? []).map((m) => (
               <div className="muted" key={m.file} data-testid="worker-model-layers">
-                {m.file}: {m.gpuLayers}/{m.totalLayers} layers on the GPU
+                {m.file}: {m.gpuLayers}/{m.totalLayers} layers on the GPU{m.sequences ? ` · ${m.sequences} parallel sequences` : ""}
               </div>
             ))}
             {w.gpu?.notice && <div className="notice" role="status">⚠ {w.gpu.notice}</div>}

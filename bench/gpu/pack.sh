@@ -15,12 +15,14 @@ if [ ! -s "$B/llama.cpp.tar.xz" ]; then
   src=$(mktemp -d)
   git clone -q "$NLC/llama/gitRelease.bundle" "$src"
   git -C "$src" apply "$PWD/$NLC/llama/patches/"*.diff
-  # Only what the addon and llama-batched-bench compile from: no docs, vocab models, web UI or other backends.
+  # Only what the addon, llama-batched-bench and llama-server (bench/serving) compile from: no docs, vocab models,
+  # web UI (tools/ui's CMake file and embedder only: the server is built without the UI) or other backends.
+  mkdir -p "$src/.keep-ui" && cp "$src/tools/ui/CMakeLists.txt" "$src/tools/ui/embed.cpp" "$src/.keep-ui/"
   tar -C "$src" --exclude=.git --exclude=./docs --exclude=./models --exclude=./media --exclude=./benches \
-    --exclude=./tools/ui --exclude=./tools/server --exclude=./gguf-py --exclude=./conversion --exclude=./examples \
+    --exclude='./tools/ui/*' --exclude=./tools/server/tests --exclude=./tools/server/bench --exclude=./gguf-py --exclude=./conversion --exclude=./examples \
     --exclude=./tests --exclude=./pocs --exclude=./app --exclude=./ci \
     --exclude='./ggml/src/ggml-'{cann,et,hexagon,hip,metal,musa,opencl,openvino,sycl,vulkan,webgpu,zdnn,zendnn,virtgpu,blas,rpc} \
-    -cf - . | xz -6 -T2 > "$B/llama.cpp.tar.xz"
+    --transform 's,^\./\.keep-ui,./tools/ui,' -cf - . | xz -6 -T2 > "$B/llama.cpp.tar.xz"
   rm -rf "$src"
 fi
 
@@ -40,6 +42,9 @@ tar --exclude='*.map' --exclude='*.d.ts' --transform "s,^${hdr#/},node-headers,"
 
 node_modules/.bin/esbuild bench/gpu/bench.ts --bundle --platform=node --format=esm --target=node20 \
   --external:node-llama-cpp --outfile="$B/bench.mjs" --log-level=warning \
+  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+node_modules/.bin/esbuild bench/serving/run.ts --bundle --platform=node --format=esm --target=node20 \
+  --external:node-llama-cpp --outfile="$B/serving.mjs" --log-level=warning \
   --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
 # BASE_REV=<rev>: that revision's bench and lib/ (engine variant "committed" in device-run.sh), for an A/B of the
 # engine on one machine in one run.

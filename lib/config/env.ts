@@ -49,7 +49,13 @@ export const envSchema = z.object({
   WORKER_MAX_STALLS: z.coerce.number().int().min(1).default(10).describe("How often a job may be recovered from a dead worker"),
   WORKER_NAME: z.string().optional().describe("Name this worker reports in heartbeats (default: hostname-pid)"),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).default(3).describe("Attempts per job before it fails (exponential backoff)"),
-  INFERENCE_SEQUENCES: z.coerce.number().int().min(1).max(64).default(4).describe("Parallel sequences per resident model (requests decoded in one batch); also the inference jobs a worker holds"),
+  INFERENCE_SEQUENCES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(128)
+    .default(0)
+    .describe("Parallel sequences per resident model (requests decoded in one batch); also the inference jobs a worker holds. 0: as many as free VRAM holds for the KV cache at INFERENCE_CONTEXT_SIZE, at most 64 on a GPU and 4 on a CPU"),
   INFERENCE_MODEL_SEQUENCES: z
     .string()
     .regex(/^([^=,]+=\d+)?(,[^=,]+=\d+)*$/, "expected name=N,name=N")

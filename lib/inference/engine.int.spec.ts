@@ -90,7 +90,8 @@ describe("the inference engine on the fixture GGUF", () => {
         const steps: Array<{ prompt?: number; ids?: number[]; running?: number }> = [];
         let tokenSteps = 0;
         holder.runner = {
-          submitPrompt: (id, tokens, sampler) => (steps.push({ prompt: tokens.length, ids: [id] }), runner.submitPrompt(id, tokens, sampler)),
+          copies: runner.copies,
+          submitPrompt: (id, tokens, sampler, ...rest) => (steps.push({ prompt: tokens.length, ids: [id] }), runner.submitPrompt(id, tokens, sampler, ...rest)),
           submitTokens: (ids, samplers) => (steps.push({ ids: [...ids], running: tokenSteps++ - decoder.stats.steps }), runner.submitTokens(ids, samplers)),
           dispose: () => runner.dispose(),
         };
@@ -104,16 +105,28 @@ describe("the inference engine on the fixture GGUF", () => {
         );
         await decoder.dispose();
         expect(outs).toEqual(ref.prompts.slice(0, 4).map((p) => p.generated_ids));
-        // Each prompt alone, in sequence id order, then 31 steps of one token from each of the 4 in id order (tokens
-        // 2-32; none is run ahead past maxTokens).
-        expect(steps.slice(0, 4)).toEqual(prompts.map((p, i) => ({ prompt: p.length, ids: [i] })));
-        const tokenStepList = steps.slice(4);
-        expect(tokenStepList.every((s) => s.prompt === undefined && s.ids!.join() === "0,1,2,3")).toBe(true);
-        expect(tokenStepList).toHaveLength(31);
+        // Each prompt alone (shorter than a prefill chunk), in arrival order; the sequences whose prompts are in
+        // generate meanwhile (continuous batching), in id order; from then on every step has all 4 until each has
+        // been in 31 token steps (tokens 2-32; none is run ahead past maxTokens).
+        const promptSteps = steps.filter((s) => s.prompt !== undefined);
+        expect(promptSteps).toEqual(prompts.map((p, i) => ({ prompt: p.length, ids: [i] })));
+        const lastPrompt = steps.indexOf(promptSteps.at(-1)!);
+        const tokenStepList = steps.filter((s) => s.prompt === undefined);
+        tokenStepList.forEach((s) => {
+          expect(s.ids).toEqual([...s.ids!].sort((a, b) => a - b));
+          for (const id of s.ids!) expect(steps.indexOf(promptSteps[id]!)).toBeLessThan(steps.indexOf(s));
+        });
+        // (The token step queued behind the last prompt cannot have its sequence yet.)
+        const seen = [0, 0, 0, 0];
+        steps.forEach((s, i) => {
+          if (i >= lastPrompt + 2) expect(s.ids).toEqual([0, 1, 2, 3].filter((id) => seen[id]! < 31));
+          if (s.prompt === undefined) for (const id of s.ids!) seen[id]!++;
+        });
+        expect(seen).toEqual([31, 31, 31, 31]);
         // Never more than one token step running when the next is submitted, and the second is always submitted while the first runs.
         expect(Math.max(...tokenStepList.map((s) => s.running!))).toBe(1);
         // DecoderStats count the token steps only, and time each part of them.
-        expect(decoder.stats).toMatchObject({ steps: tokenStepList.length, tokens: tokenStepList.length * 4 });
+        expect(decoder.stats).toMatchObject({ steps: tokenStepList.length, tokens: 4 * 31 });
         expect(decoder.stats.decodeMs).toBeGreaterThan(0);
         expect(decoder.stats.sampleMs).toBeGreaterThan(0);
         expect(decoder.stats.idleMs).toBeGreaterThanOrEqual(0);

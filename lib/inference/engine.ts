@@ -3,6 +3,7 @@ import path from "node:path";
 import { config } from "../config/env";
 import { depotLlama } from "./llama";
 import { ModelResidency } from "./residency";
+import { autoSequences, MAX_AUTO_SEQUENCES } from "./sequence-sizing";
 
 /** INFERENCE_MODEL_SEQUENCES "a=8,b=2" → Map; keys are model names or .gguf file names without the extension. */
 export function parseModelSequences(spec: string): Map<string, number> {
@@ -12,6 +13,13 @@ export function parseModelSequences(spec: string): Map<string, number> {
     if (k && v) out.set(k.trim(), Number(v));
   }
   return out;
+}
+
+/** The inference jobs a worker holds at once: INFERENCE_SEQUENCES, or with automatic sizing the most it can size to. */
+export async function inferenceConcurrency(): Promise<number> {
+  const { INFERENCE_SEQUENCES } = config();
+  if (INFERENCE_SEQUENCES > 0) return INFERENCE_SEQUENCES;
+  return (await depotLlama()).gpu === false ? MAX_AUTO_SEQUENCES.cpu : MAX_AUTO_SEQUENCES.gpu;
 }
 
 const globalForEngine = globalThis as unknown as { depotResidency?: Promise<ModelResidency> };
@@ -29,8 +37,10 @@ export function inferenceEngine(): Promise<ModelResidency> {
       budgetBytes,
       contextSize: cfg.INFERENCE_CONTEXT_SIZE,
       threads: cfg.INFERENCE_THREADS,
-      sequencesFor: (file) =>
-        perModel.get(path.basename(path.dirname(file))) ?? perModel.get(path.basename(file, ".gguf")) ?? cfg.INFERENCE_SEQUENCES,
+      sequencesFor: (file, modelBytes) =>
+        perModel.get(path.basename(path.dirname(file))) ??
+        perModel.get(path.basename(file, ".gguf")) ??
+        (cfg.INFERENCE_SEQUENCES || autoSequences(llama, file, cfg.INFERENCE_CONTEXT_SIZE, modelBytes)),
     });
   })();
   return globalForEngine.depotResidency;

@@ -4,7 +4,17 @@ import { promisify } from "node:util";
 import { getLlama, type Llama, type LlamaModel } from "node-llama-cpp";
 import { hasBatchSampling } from "./native-llama";
 
-const globalForLlama = globalThis as unknown as { depotLlama?: Promise<Llama>; depotLlamaNotice?: string; depotModels?: Set<LlamaModel> };
+const globalForLlama = globalThis as unknown as {
+  depotLlama?: Promise<Llama>;
+  depotLlamaNotice?: string;
+  depotModels?: Set<LlamaModel>;
+  depotSequences?: WeakMap<LlamaModel, number>;
+};
+
+/** Notes the sequences of a model's context (ModelResidency), for the heartbeat. */
+export function recordSequences(model: LlamaModel, sequences: number): void {
+  (globalForLlama.depotSequences ??= new WeakMap()).set(model, sequences);
+}
 
 /**
  * Compute capabilities that node-llama-cpp 3.21.1's prebuilt linux-x64-cuda binary has machine code for (sm_86 and
@@ -71,8 +81,8 @@ export type GpuInfo = {
   /** Decode steps run on the native decode loop, which samples every sequence itself (a source build with native/node-llama-cpp). */
   batchSampling: boolean;
   notice?: string;
-  /** Resident models and how many of their layers node-llama-cpp put on the GPU. */
-  models?: Array<{ file: string; gpuLayers: number; totalLayers: number }>;
+  /** Resident models, how many of their layers node-llama-cpp put on the GPU, and their parallel sequences. */
+  models?: Array<{ file: string; gpuLayers: number; totalLayers: number; sequences?: number }>;
 };
 
 /** What the worker heartbeat reports about its accelerator. */
@@ -92,6 +102,7 @@ export async function gpuInfo(): Promise<GpuInfo> {
       file: m.filename ? path.join(path.basename(path.dirname(m.filename)), path.basename(m.filename)) : "?",
       gpuLayers: m.gpuLayers,
       totalLayers: m.fileInsights.totalLayers,
+      ...(globalForLlama.depotSequences?.has(m) ? { sequences: globalForLlama.depotSequences.get(m) } : {}),
     })),
   };
 }

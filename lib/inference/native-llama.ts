@@ -30,6 +30,8 @@ export type NativeContext = {
   sampleToken(batchLogitIndex: number, sampler: NativeSampler): Promise<number>;
   /** Removes every KV cell of the sequence. */
   disposeSequence(sequenceId: number): void;
+  /** Removes the sequence's cells at positions [start, end) (end -1: to the end). */
+  removeTokenCellsFromSequence(sequenceId: number, start: number, end: number): boolean;
 };
 
 /**
@@ -40,7 +42,12 @@ export type StepCallback = (error: string | null, tokens: Int32Array, timings: F
 
 /** native/node-llama-cpp/AddonBatchSampling.cpp's AddonDecodeLoop: a context's steps on a thread of its own. */
 export type NativeDecodeLoop = {
-  submitPrompt(sequenceId: number, tokens: Uint32Array, sampler: NativeSampler): void;
+  /**
+   * A prompt or one chunk of it: `tokens` decoded at positions start… after the sequence's cells from `start` on are
+   * removed (with `copyFrom` >= 0, after it took a copy of that sequence's cells); with a sampler (the last chunk) one
+   * token is sampled, without one the step gives no token.
+   */
+  submitPrompt(sequenceId: number, tokens: Uint32Array, sampler: NativeSampler | null, start?: number, copyFrom?: number): void;
   submitTokens(sequenceIds: Int32Array, samplers: NativeSampler[]): void;
   dispose(): void;
 };

@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaModel } from "node-llama-cpp";
 import { BatchDecoder, type DecoderSequence } from "./batch-decoder";
+import { recordSequences } from "./llama";
 
 export type Lease = { model: LlamaModel; decoder: BatchDecoder; sequence: DecoderSequence; release: () => void };
 
@@ -8,8 +9,8 @@ export type ResidencyOptions = {
   llama: Llama;
   /** Bytes of RAM (CPU) or VRAM (GPU) the resident models may use together. */
   budgetBytes: number;
-  /** Parallel sequences for a model file (each is one request at a time). */
-  sequencesFor: (modelPath: string) => number;
+  /** Parallel sequences for a model file (each is one request at a time); `modelBytes`: its file size. */
+  sequencesFor: (modelPath: string, modelBytes: number) => number | Promise<number>;
   /** Tokens per sequence (prompt + output). */
   contextSize: number;
   /** CPU threads per context; 0 lets node-llama-cpp decide. */
@@ -24,6 +25,9 @@ export type ResidencyOptions = {
   busyPoll?: boolean;
   /** BatchDecoder's batchSampling (default on; the GPU bench turns it off to measure without it). */
   batchSampling?: boolean;
+  /** BatchDecoder's prefillChunk and prefixCacheTokens (defaults: PREFILL_CHUNK; every token of the context). */
+  prefillChunk?: number;
+  prefixCacheTokens?: number;
 };
 
 type Entry = {
@@ -139,15 +143,18 @@ export class ModelResidency {
       else await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       if (signal?.aborted) throw new Error("cancelled");
     }
-    const sequences = Math.max(1, this.opts.sequencesFor(modelPath));
     const entry: Entry = { path: modelPath, bytes, free: [], waiters: [], leased: 0, lastUsed: Date.now(), ready: undefined as never };
     entry.ready = (async () => {
+      // Sized before the weights take their memory (sequencesFor may read the free VRAM).
+      const sequences = Math.max(1, await this.opts.sequencesFor(modelPath, Math.ceil(bytes / OVERHEAD)));
       const model = await this.opts.llama.loadModel({ modelPath });
       try {
         const contextSize = Math.min(this.opts.contextSize, model.trainContextSize);
         const context = await model.createContext({ sequences, contextSize, ...(this.opts.threads ? { threads: this.opts.threads } : {}) });
         entry.free.push(...Array.from({ length: sequences }, (_, i) => sequences - 1 - i));
-        return { model, decoder: new BatchDecoder(model, context, { batchSampling: this.opts.batchSampling }) };
+        recordSequences(model, sequences);
+        const { batchSampling, prefillChunk, prefixCacheTokens } = this.opts;
+        return { model, decoder: new BatchDecoder(model, context, { batchSampling, prefillChunk, prefixCacheTokens }) };
       } catch (err) {
         await model.dispose();
         throw err;

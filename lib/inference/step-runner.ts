@@ -2,23 +2,28 @@ import type { NativeContext, NativeDecodeLoop, NativeLlama, NativeSampler, StepC
 
 /**
  * Runs a context's decode steps in submission order and reports each through `onStep` (see StepCallback): a prompt
- * step clears its sequence, decodes the prompt and samples one token; a token step decodes the token each sequence
- * sampled last, at its next position, all in one batch, and samples one token each. Steps may be submitted while
- * earlier ones run.
+ * step (a whole prompt or one chunk of it) removes its sequence's cells from its start position on, decodes its
+ * tokens there and, when it has a sampler, samples one token; a token step decodes the token each sequence sampled
+ * last, at its next position, all in one batch, and samples one token each. Steps may be submitted while earlier ones
+ * run. `copies`: whether a prompt step can start from another sequence's cells (copyFrom; the native loop only).
  */
-export type StepRunner = NativeDecodeLoop;
+export type StepRunner = NativeDecodeLoop & { readonly copies: boolean };
 
 /**
  * The native loop (AddonDecodeLoop: a thread per context, which starts each step as soon as the one before has
  * sampled) where the addon has it and `native` is not false; else node-llama-cpp's own asynchronous calls.
  */
 export function createStepRunner(native: NativeLlama, batchSize: number, onStep: StepCallback, useNative = true): StepRunner {
-  if (useNative && native.newDecodeLoop) return native.newDecodeLoop(onStep);
+  if (useNative && native.newDecodeLoop) return Object.assign(native.newDecodeLoop(onStep), { copies: true });
   return new NodeLlamaSteps(native.context, batchSize, onStep);
 }
 
-/** The same steps through node-llama-cpp's decodeBatch and one sampleToken per sequence (prebuilt binaries). */
+/**
+ * The same steps through node-llama-cpp's decodeBatch and one sampleToken per sequence (prebuilt binaries), without
+ * copies between sequences: node-llama-cpp 3.21.1 exposes no llama_memory_seq_cp.
+ */
 class NodeLlamaSteps implements StepRunner {
+  readonly copies = false;
   private tail: Promise<void> = Promise.resolve();
   private readonly positions = new Map<number, number>();
   private readonly last = new Map<number, number>();
@@ -31,23 +36,25 @@ class NodeLlamaSteps implements StepRunner {
     private readonly onStep: StepCallback,
   ) {}
 
-  submitPrompt(sequenceId: number, tokens: Uint32Array, sampler: NativeSampler): void {
+  submitPrompt(sequenceId: number, tokens: Uint32Array, sampler: NativeSampler | null, start = 0, copyFrom = -1): void {
     if (tokens.length === 0) throw new RangeError("empty prompt");
+    if (copyFrom >= 0) throw new Error("node-llama-cpp's calls cannot copy a sequence");
     const prompt = Uint32Array.from(tokens);
     this.enqueue(async () => {
       const { context } = this;
-      context.disposeSequence(sequenceId);
+      if (start === 0) context.disposeSequence(sequenceId);
+      else if (!context.removeTokenCellsFromSequence(sequenceId, start, -1)) throw new Error(`could not remove the cells of sequence ${sequenceId} from position ${start}`);
       this.last.delete(sequenceId);
       let index = 0;
       for (let offset = 0; offset < prompt.length; offset += this.batchSize) {
         const chunk = prompt.subarray(offset, offset + this.batchSize);
-        const final = offset + this.batchSize >= prompt.length;
+        const final = sampler !== null && offset + this.batchSize >= prompt.length;
         context.initBatch(chunk.length);
-        index = context.addToBatch(sequenceId, offset, chunk, final ? Uint32Array.of(chunk.length - 1) : NO_LOGITS)[0] ?? 0;
+        index = context.addToBatch(sequenceId, start + offset, chunk, final ? Uint32Array.of(chunk.length - 1) : NO_LOGITS)[0] ?? 0;
         await context.decodeBatch();
       }
-      this.positions.set(sequenceId, prompt.length);
-      return this.sample([sequenceId], [sampler], [index]);
+      this.positions.set(sequenceId, start + prompt.length);
+      return sampler ? this.sample([sequenceId], [sampler], [index]) : { tokens: [], decoded: performance.now() };
     });
   }
 

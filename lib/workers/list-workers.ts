@@ -19,8 +19,8 @@ export type WorkerDto = {
     vramUsed?: number;
     batchSampling?: boolean;
     notice?: string;
-    /** Resident models and how many of their layers run on the GPU. */
-    models?: Array<{ file: string; gpuLayers: number; totalLayers: number }>;
+    /** Resident models, how many of their layers run on the GPU, and their parallel sequences. */
+    models?: Array<{ file: string; gpuLayers: number; totalLayers: number; sequences?: number }>;
   } | null;
   queues: string[];
   disk: { freeBytes: number; totalBytes: number } | null;

@@ -214,8 +214,11 @@ std::string sampleOutputs(llama_context* ctx, const std::vector<AddonSampler*>& 
 // sequence the token it sampled last, at the position after its last one.
 //
 // JS: new AddonDecodeLoop(context, onStep(error: string | null, tokens: Int32Array, timings: Float64Array))
-//   submitPrompt(sequenceId, tokens: Uint32Array, sampler): clears the sequence, decodes the prompt (in chunks of the
-//     context's batch size), samples one token;
+//   submitPrompt(sequenceId, tokens: Uint32Array, sampler | null, start = 0, copyFrom = -1): a prompt, or one chunk of
+//     it: with copyFrom >= 0 the sequence first takes a copy of sequence copyFrom's cells (llama_memory_seq_cp; a
+//     shared prefix decoded once); then its cells from position `start` on are removed, `tokens` are decoded at
+//     positions start... (in pieces of the context's batch size), and with a sampler one token is sampled (the last
+//     chunk of a prompt; the earlier chunks pass null and give no token);
 //   submitTokens(sequenceIds: Int32Array, samplers[]): one token of each sequence in one llama_decode, then samples
 //     one token each;
 //   dispose(): after the last onStep (it waits for the step running on the thread).
@@ -263,6 +266,8 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
     private:
         struct Job {
             bool prompt = false;
+            int32_t start = 0;
+            int32_t copyFrom = -1;
             std::vector<int32_t> sequences;
             std::vector<AddonSampler*> samplers;
             std::vector<llama_token> promptTokens;
@@ -342,8 +347,9 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
 
         Napi::Value SubmitPrompt(const Napi::CallbackInfo& info) {
             Napi::Env env = info.Env();
-            if (!started || info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !info[2].IsObject()) {
-                Napi::TypeError::New(env, started ? "submitPrompt(sequenceId, Uint32Array tokens, sampler)" : "the decode loop is disposed").ThrowAsJavaScriptException();
+            if (!started || info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !(info[2].IsObject() || info[2].IsNull()) ||
+                (info.Length() > 3 && !info[3].IsNumber()) || (info.Length() > 4 && !info[4].IsNumber())) {
+                Napi::TypeError::New(env, started ? "submitPrompt(sequenceId, Uint32Array tokens, sampler | null, start?, copyFrom?)" : "the decode loop is disposed").ThrowAsJavaScriptException();
                 return env.Undefined();
             }
             Job job;
@@ -357,9 +363,20 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
                 Napi::RangeError::New(env, "empty prompt").ThrowAsJavaScriptException();
                 return env.Undefined();
             }
+            const int64_t start = info.Length() > 3 ? info[3].As<Napi::Number>().Int64Value() : 0;
+            const int64_t copyFrom = info.Length() > 4 ? info[4].As<Napi::Number>().Int64Value() : -1;
+            if (start < 0 || start + static_cast<int64_t>(tokens.ElementLength()) > static_cast<int64_t>(llama_n_ctx_seq(ctx->ctx)) ||
+                (copyFrom >= 0 && (!validSequence(env, copyFrom) || copyFrom == id))) {
+                if (!env.IsExceptionPending()) {
+                    Napi::RangeError::New(env, "start or copyFrom out of range").ThrowAsJavaScriptException();
+                }
+                return env.Undefined();
+            }
+            job.start = static_cast<int32_t>(start);
+            job.copyFrom = static_cast<int32_t>(copyFrom);
             job.sequences.push_back(static_cast<int32_t>(id));
             job.promptTokens.assign(tokens.Data(), tokens.Data() + tokens.ElementLength());
-            if (!takeSampler(env, info[2], job)) {
+            if (!info[2].IsNull() && !takeSampler(env, info[2], job)) {
                 return env.Undefined();
             }
             submit(env, std::move(job));
@@ -497,19 +514,31 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
             std::vector<int32_t> outputs;
             if (job.prompt) {
                 const int32_t sequence = job.sequences[0];
-                llama_memory_seq_rm(llama_get_memory(ctx->ctx), sequence, -1, -1);
-                positions[sequence] = 0;
+                const bool sample = !job.samplers.empty();
+                llama_memory_t memory = llama_get_memory(ctx->ctx);
+                if (job.copyFrom >= 0) {
+                    // Across streams (node-llama-cpp never unifies the KV cache) llama.cpp copies the whole stream,
+                    // on the device, at the next decode; the cells past `start` are removed below.
+                    llama_memory_seq_rm(memory, sequence, -1, -1);
+                    llama_memory_seq_cp(memory, job.copyFrom, sequence, -1, -1);
+                }
+                if (!llama_memory_seq_rm(memory, sequence, job.start, -1)) {
+                    throw std::runtime_error("could not remove the sequence's cells from position " + std::to_string(job.start));
+                }
+                positions[sequence] = job.start;
                 last[sequence] = -1;
                 const size_t n = job.promptTokens.size();
                 for (size_t offset = 0; offset < n; offset += nBatch) {
                     const size_t end = std::min(n, offset + nBatch);
                     batch.n_tokens = 0;
                     for (size_t i = offset; i < end; i++) {
-                        add(sequence, job.promptTokens[i], i == n - 1);
+                        add(sequence, job.promptTokens[i], sample && i == n - 1);
                     }
                     decode();
                 }
-                outputs.push_back(batch.n_tokens - 1);
+                if (sample) {
+                    outputs.push_back(batch.n_tokens - 1);
+                }
             } else {
                 batch.n_tokens = 0;
                 for (size_t i = 0; i < job.sequences.size(); i++) {
@@ -525,7 +554,7 @@ class AddonDecodeLoop : public Napi::ObjectWrap<AddonDecodeLoop> {
             llama_synchronize(ctx->ctx);
             const auto decoded = std::chrono::steady_clock::now();
             result.error = sampleOutputs(ctx->ctx, job.samplers, outputs, result.tokens);
-            for (size_t i = 0; i < job.sequences.size(); i++) {
+            for (size_t i = 0; i < result.tokens.size(); i++) {
                 last[job.sequences[i]] = result.tokens[i];
             }
             result.timings[0] = std::chrono::duration<double, std::milli>(decoded - started).count();

@@ -1,0 +1,42 @@
+import os from "node:os";
+import { readGgufFileInfo, type Llama } from "node-llama-cpp";
+
+/** The most sequences sized automatically: 64 on a GPU (bench/results/serving-2026-12-03.md), a few on a CPU. */
+export const MAX_AUTO_SEQUENCES = { gpu: 64, cpu: 4 } as const;
+
+/** What the GPU keeps beside the weights and the KV cache: compute buffers, the CUDA context, fragmentation. */
+const RESERVE_BYTES = 2 * 2 ** 30;
+/** The weights take about their file size, plus a margin for the output and embedding copies some backends make. */
+const WEIGHTS_FACTOR = 1.1;
+
+export type KvShape = { layers: number; embedding: number; heads: number; kvHeads: number };
+
+/** Bytes of KV cache per token: K and V, each kvHeads × head size per layer, in f16 (node-llama-cpp's default). */
+export function kvBytesPerToken(s: KvShape): number {
+  return 2 * s.layers * (s.embedding / s.heads) * s.kvHeads * 2;
+}
+
+/**
+ * How many sequences of `contextSize` tokens fit in `freeBytes` beside the model, between 1 and the cap (64 on a GPU,
+ * 4 on a CPU, where more sequences share the same cores).
+ */
+export function sizeSequences(p: { gpu: boolean; freeBytes: number; modelBytes: number; kvBytesPerToken: number; contextSize: number }): number {
+  const cap = p.gpu ? MAX_AUTO_SEQUENCES.gpu : MAX_AUTO_SEQUENCES.cpu;
+  const room = p.freeBytes - p.modelBytes * WEIGHTS_FACTOR - (p.gpu ? RESERVE_BYTES : 0);
+  return Math.max(1, Math.min(cap, Math.floor(room / (p.kvBytesPerToken * p.contextSize))));
+}
+
+/** The KV shape of a GGUF from its metadata (head_count_kv defaults to head_count, as in llama.cpp). */
+export async function ggufKvShape(modelPath: string): Promise<KvShape> {
+  const info = await readGgufFileInfo(modelPath, { readTensorInfo: false });
+  const meta = info.metadata as unknown as Record<string, Record<string, unknown>> & { general: { architecture: string } };
+  const a = meta[meta.general.architecture] as { block_count: number; embedding_length: number; attention: { head_count: number; head_count_kv?: number } };
+  return { layers: a.block_count, embedding: a.embedding_length, heads: a.attention.head_count, kvHeads: a.attention.head_count_kv ?? a.attention.head_count };
+}
+
+/** Sequences for a model file on this machine now: free VRAM on a GPU, free RAM on the CPU. */
+export async function autoSequences(llama: Llama, modelPath: string, contextSize: number, modelBytes: number): Promise<number> {
+  const gpu = llama.gpu !== false;
+  const freeBytes = gpu ? (await llama.getVramState()).free : os.freemem();
+  return sizeSequences({ gpu, freeBytes, modelBytes, kvBytesPerToken: kvBytesPerToken(await ggufKvShape(modelPath)), contextSize });
+}
