@@ -27,8 +27,3 @@ export class CancelledError extends DepotError<"cancelled"> {
     super("cancelled", "cancelled");
   }
 }
-
-/** Whether an error says its work was cancelled (engine code still throws a plain Error("cancelled")). */
-export function isCancelled(err: unknown): boolean {
-  return err instanceof CancelledError || (err instanceof Error && err.message === "cancelled");
-}

@@ -4,7 +4,7 @@ import { config } from "../lib/config/env";
 import { inferenceConcurrency } from "../lib/inference/engine";
 import { MAX_AUTO_SEQUENCES } from "../lib/inference/sequence-sizing";
 import { closeDb } from "../lib/db/prisma";
-import { isCancelled } from "../lib/errors";
+import { CancelledError } from "../lib/errors";
 import { markJobFailed, markJobStatus } from "../lib/queue/job-rows";
 import { logger } from "../lib/log/logger";
 import { cancelChannel } from "../lib/queue/cancel";
@@ -65,7 +65,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
     }
     worker.on("failed", (job, err) => {
       if (!job?.id) return;
-      const cancelled = (job.failedReason ?? "").startsWith("cancelled") || isCancelled(err);
+      const cancelled = (job.failedReason ?? "").startsWith("cancelled") || err instanceof CancelledError;
       const willRetry = !cancelled && err.name !== "UnrecoverableError" && job.attemptsMade < (job.opts.attempts ?? 1);
       log.warn("job failed", { id: job.id, error: err.message, willRetry });
       void markJobFailed(job.id, err.message, willRetry, cancelled).catch((e) => log.error("could not record failure", { err: e }));

@@ -3,6 +3,7 @@ import { LlamaGrammarEvaluationState } from "node-llama-cpp";
 import type { DecoderSequence, SequenceSampling } from "./batch-decoder";
 import type { SamplingParams } from "../generation/sampling";
 import { createStopMatcher } from "./stop-matcher";
+import { CancelledError } from "../errors";
 
 export type GenerationResult = {
   text: string;
@@ -56,7 +57,7 @@ export async function generateTokens(params: {
   let committed = "";
   let committedTokens = 0;
   for await (const token of gen) {
-    if (params.signal?.aborted) throw new Error("cancelled");
+    if (params.signal?.aborted) throw new CancelledError();
     if (tokens.length === 0) ttftMs = performance.now() - started;
     tokens.push(token);
     const pending = model.detokenize(tokens.slice(committedTokens), false, tokens.slice(Math.max(0, committedTokens - 4), committedTokens));

@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import type { Llama, LlamaModel } from "node-llama-cpp";
 import { BatchDecoder, type DecoderSequence } from "./batch-decoder";
 import { recordSequences } from "./llama";
+import { CancelledError } from "../errors";
 
 export type Lease = { model: LlamaModel; decoder: BatchDecoder; sequence: DecoderSequence; release: () => void };
 
@@ -83,7 +84,7 @@ export class ModelResidency {
             if (i < 0) return;
             entry.waiters.splice(i, 1);
             entry.leased--;
-            reject(new Error("cancelled"));
+            reject(new CancelledError());
           },
           { once: true },
         );
@@ -141,7 +142,7 @@ export class ModelResidency {
       const idle = [...this.entries.values()].filter((e) => e.leased === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (idle) await this.unload(idle);
       else await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-      if (signal?.aborted) throw new Error("cancelled");
+      if (signal?.aborted) throw new CancelledError();
     }
     const entry: Entry = { path: modelPath, bytes, free: [], waiters: [], leased: 0, lastUsed: Date.now(), ready: undefined as never };
     entry.ready = (async () => {

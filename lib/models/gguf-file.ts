@@ -3,7 +3,7 @@ import path from "node:path";
 import { visibleModelsWhere, type AccessUser } from "../access/model-access";
 import { db } from "../db/prisma";
 import { safeJoin } from "../download";
-import { modelDir } from "./paths";
+import { modelDir } from "../stores/paths";
 
 export type GgufFileToServe = { file: string; fileName: string; bytes: number };
 
