@@ -1,57 +1,13 @@
-import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
-import path from "node:path";
-import { ensureFreeSpace, type StatfsFn } from "./disk-space";
-import type { DigestAlgorithm, Digests } from "./digester";
+import type { FileHandle } from "node:fs/promises";
+import type { DownloadFileParams } from "./download-file";
 import { DownloadError } from "./errors";
+import { abortedError, asDownloadError, backoff, describe, request } from "./failures";
 import { httpError, parseContentRange } from "./http";
-import { InOrderHasher } from "./in-order-hasher";
-import { acquireLock } from "./lock-file";
-import { openStateWriter, partSize, planParts, readState, type DownloadState, type Part } from "./parts";
-import { createProgressMeter, type DownloadProgress } from "./progress";
-import { fetchTransport, nodeTransport, type HttpGet, type HttpResponse } from "./transport";
+import type { InOrderHasher } from "./in-order-hasher";
+import { partSize, type DownloadState, type openStateWriter, type Part } from "./parts";
+import type { createProgressMeter } from "./progress";
+import type { HttpGet, HttpResponse } from "./transport";
 import { redactUrl } from "./redact-url";
-
-export interface DownloadFileParams {
-  /** A function is called before every request, so a fresh signed URL can replace an expired one mid-way. */
-  url: string | (() => string);
-  dest: string;
-  /** Sent with every request (e.g. a hub token; the caller decides which origin may see it). */
-  headers?: Record<string, string>;
-  /** Skips the size probe; a server reporting another size fails with `size_mismatch`. */
-  expectedBytes?: number;
-  /** When given, a mismatch fails with `checksum_mismatch` and discards the bytes (they cannot be resumed). */
-  expectedSha256?: string;
-  expectedMd5?: string;
-  /** Parallel Range requests. @default 8 */
-  parts?: number;
-  /** Smallest piece; a file is cut into up to `8 × parts` pieces, fetched in order. @default 64 MiB */
-  minPartBytes?: number;
-  /** At most 4 calls per second, plus one at the end. */
-  onProgress?: (p: DownloadProgress) => void;
-  signal?: AbortSignal;
-  /** Injected transport (tests, proxies). @default node:http(s), which is faster than the global fetch */
-  fetch?: typeof fetch;
-  /** A request with no bytes for this long is cut and retried. @default 30_000 */
-  stallMs?: number;
-  /** Failed attempts per part (counter resets whenever an attempt made progress). @default 5 */
-  maxRetries?: number;
-  /** Injectable for tests. @default fs.promises.statfs */
-  statfs?: StatfsFn;
-  /**
-   * Digests to compute while the bytes stream, besides the expected ones: a source asks only for what it verifies
-   * against (md5 for Meta's checklists, sha256 for Hub LFS files), so hashing costs one digest's CPU. @default both
-   */
-  digests?: readonly DigestAlgorithm[];
-}
-
-export interface DownloadResult {
-  bytes: number;
-  /** Computed when asked for in `digests` or expected. */
-  md5?: string;
-  sha256?: string;
-  /** Bytes already on disk from an earlier run, not fetched again. */
-  resumedBytes: number;
-}
 
 /** A part's received bytes are written once this many are pending... */
 const FLUSH_BYTES = 1024 * 1024;
@@ -65,9 +21,10 @@ class RangeIgnored extends Error {
   }
 }
 /** The remote size differs from the sidecar's: the partial bytes belong to another file version. */
-class SizeChanged extends Error {}
+export class SizeChanged extends Error {}
 
-interface Ctx {
+/** What the parts of one download share: the sized `.partial`, its sidecar, the hasher and the meter. */
+export interface PartsRun {
   state: DownloadState;
   fh: FileHandle;
   hasher: InOrderHasher;
@@ -81,231 +38,8 @@ interface Ctx {
   writeback: ReturnType<typeof backgroundWriteback>;
 }
 
-/**
- * Downloads one URL to `dest` with parallel Range requests into a pre-sized `<dest>.partial` and a parts sidecar
- * `<dest>.partial.json` (ollama's design): a crash, restart or new URL resumes without refetching finished bytes.
- * md5 and sha256 are computed while the bytes stream (see InOrderHasher). The finished file is fsynced and renamed
- * into place atomically.
- */
-export async function downloadFile(params: DownloadFileParams): Promise<DownloadResult> {
-  const dest = path.resolve(params.dest);
-  // Two pulls in this process that need the same file (HF repos share blobs) share one download; if the first
-  // fails (its caller aborted, its link expired), the next one tries with its own parameters.
-  for (let running = inFlight.get(dest); running; running = inFlight.get(dest)) {
-    try {
-      return await running;
-    } catch {
-      // fall through to our own attempt
-    }
-  }
-  const task = exclusive(dest, params);
-  inFlight.set(dest, task);
-  try {
-    return await task;
-  } finally {
-    inFlight.delete(dest);
-  }
-}
-
-const inFlight = new Map<string, Promise<DownloadResult>>();
-
-async function exclusive(dest: string, params: DownloadFileParams): Promise<DownloadResult> {
-  const partialPath = `${dest}.partial`;
-  const statePath = `${partialPath}.json`;
-  await mkdir(path.dirname(dest), { recursive: true });
-  const release = await acquireLock(`${partialPath}.lock`);
-  try {
-    for (let restarts = 0; ; restarts++) {
-      try {
-        return await run(params, partialPath, statePath);
-      } catch (err) {
-        if (err instanceof SizeChanged && restarts >= 1) throw new DownloadError("http", err.message);
-        if (!(err instanceof SizeChanged)) throw asDownloadError(err, params);
-        await discard(partialPath, statePath);
-      }
-    }
-  } finally {
-    await release();
-  }
-}
-
-async function run(params: DownloadFileParams, partialPath: string, statePath: string): Promise<DownloadResult> {
-  const get = params.fetch ? fetchTransport(params.fetch) : nodeTransport;
-  const urlOf = typeof params.url === "function" ? params.url : () => params.url as string;
-  const dir = path.dirname(params.dest);
-  throwIfAborted(params.signal);
-
-  let state = await readState(statePath, partialPath);
-  if (state && params.expectedBytes !== undefined && state.total !== params.expectedBytes) state = null;
-  let first: HttpResponse | undefined;
-  if (state) {
-    const done = state.parts.reduce((s, p) => s + p.done, 0);
-    await ensureFreeSpace({ dir, needBytes: state.total - done, statfs: params.statfs });
-  } else {
-    let total = params.expectedBytes;
-    let rangeless = false;
-    if (total === undefined) {
-      // Unknown size: ask for one byte. A server that ignores Range answers 200 and that body becomes the stream.
-      const probed = await probeWithRetries(get, urlOf, params);
-      total = probed.total;
-      first = probed.response;
-      rangeless = probed.response?.status === 200;
-    }
-    try {
-      await ensureFreeSpace({ dir, needBytes: total, statfs: params.statfs });
-    } catch (err) {
-      await first?.cancel();
-      throw err;
-    }
-    const size = total;
-    const parts: Part[] = rangeless
-      ? [{ start: 0, end: size, done: 0 }].filter((p) => p.end > 0)
-      : planParts({ total: size, connections: params.parts ?? 8, minPartBytes: params.minPartBytes ?? 64 * 1024 * 1024 });
-    state = { version: 1, total: size, parts };
-    const fh = await open(partialPath, "w");
-    try {
-      await fh.truncate(size);
-    } finally {
-      await fh.close();
-    }
-  }
-
-  const resumedBytes = state.parts.reduce((s, p) => s + p.done, 0);
-  const fh = await open(partialPath, "r+");
-  const ctx: Ctx = {
-    state,
-    fh,
-    hasher: new InOrderHasher(fh, state, partialPath, digestAlgorithms(params)),
-    meter: createProgressMeter({ total: state.total, done: resumedBytes, onProgress: params.onProgress }),
-    signal: params.signal ?? new AbortController().signal,
-    params,
-    get,
-    urlOf,
-    sidecar: await openStateWriter(statePath, state),
-    writeback: backgroundWriteback(fh),
-  };
-  let digests: Digests;
-  try {
-    ctx.hasher.kick(); // re-hash the prefix an earlier run left on disk, concurrently with the download
-    await runParts(ctx, first);
-    digests = await ctx.hasher.digest();
-    await ctx.writeback.settle();
-    await fh.sync();
-  } finally {
-    await ctx.sidecar.close();
-    await ctx.writeback.settle().catch(() => {}); // already failing, or thrown above
-    await ctx.hasher.close();
-    await fh.close();
-  }
-  ctx.meter.finish();
-
-  const mismatch =
-    (params.expectedSha256 !== undefined && params.expectedSha256.toLowerCase() !== digests.sha256) ||
-    (params.expectedMd5 !== undefined && params.expectedMd5.toLowerCase() !== digests.md5);
-  if (mismatch) {
-    await discard(partialPath, statePath);
-    throw new DownloadError(
-      "checksum_mismatch",
-      `checksum mismatch for ${path.basename(params.dest)}: expected ${params.expectedSha256 ?? params.expectedMd5}, got ${params.expectedSha256 ? digests.sha256 : digests.md5}`,
-      {
-        expected: { sha256: params.expectedSha256, md5: params.expectedMd5 },
-        actual: { bytes: state.total, ...digests },
-      },
-    );
-  }
-  await rename(partialPath, params.dest);
-  await fsyncDir(path.dirname(params.dest));
-  await rm(statePath, { force: true });
-  return { bytes: state.total, ...digests, resumedBytes };
-}
-
-function digestAlgorithms(params: DownloadFileParams): DigestAlgorithm[] {
-  const wanted = new Set<DigestAlgorithm>(params.digests ?? ["md5", "sha256"]);
-  if (params.expectedMd5 !== undefined) wanted.add("md5");
-  if (params.expectedSha256 !== undefined) wanted.add("sha256");
-  return [...wanted];
-}
-
-async function probeWithRetries(
-  get: HttpGet,
-  urlOf: () => string,
-  params: DownloadFileParams,
-): Promise<{ total: number; response: HttpResponse | undefined }> {
-  const maxRetries = params.maxRetries ?? 5;
-  for (let failures = 0; ; ) {
-    try {
-      return await probe(get, urlOf(), params);
-    } catch (err) {
-      if (!(err instanceof DownloadError) || !err.retryable || ++failures > maxRetries) throw err;
-      await sleep(Math.min(10_000, 250 * 2 ** (failures - 1)) * (0.5 + Math.random() / 2), params.signal);
-    }
-  }
-}
-
-/**
- * `Range: bytes=0-0` learns the size from Content-Range (206). An open-ended range would also work, but the server
- * would push a socket buffer's worth of bytes past part 0 before it could be cut. A 200 means the server ignores
- * Range: its body (Content-Length bytes) is kept as the only stream.
- */
-async function probe(
-  get: HttpGet,
-  url: string,
-  params: DownloadFileParams,
-): Promise<{ total: number; response: HttpResponse | undefined }> {
-  // Bounded wait for headers; the body is then watched by part 0's watchdog, which cancels it on stall or abort.
-  const ctrl = new AbortController();
-  const onAbort = () => ctrl.abort(params.signal?.reason);
-  params.signal?.addEventListener("abort", onAbort, { once: true });
-  const stallMs = params.stallMs ?? 30_000;
-  const timer = setTimeout(() => ctrl.abort(new Error("no response")), stallMs);
-  let res: HttpResponse;
-  try {
-    res = await request(get, url, { ...params.headers, Range: "bytes=0-0" }, ctrl.signal);
-  } catch (err) {
-    if (params.signal?.aborted || !ctrl.signal.aborted) throw err;
-    throw new DownloadError("network", `no response from ${redactUrl(url)} within ${stallMs} ms`, { cause: err });
-  } finally {
-    clearTimeout(timer);
-    params.signal?.removeEventListener("abort", onAbort);
-  }
-  if (res.status === 206) {
-    const total = parseContentRange(res.headers.get("content-range"))?.total;
-    await res.cancel();
-    if (total == null) throw new DownloadError("http", `no size in Content-Range from ${redactUrl(url)}`, { status: 206 });
-    return { total, response: undefined };
-  }
-  if (res.status === 200) {
-    const len = res.headers.get("content-length");
-    if (len === null) {
-      await res.cancel();
-      throw new DownloadError("http", `no Content-Length from ${redactUrl(url)}`, { status: 200 });
-    }
-    return { total: Number(len), response: res };
-  }
-  if (res.status === 416) {
-    // Only an empty file cannot satisfy `bytes=0-0`.
-    const total = parseContentRange(res.headers.get("content-range"))?.total;
-    await res.cancel();
-    if (total === 0) return { total: 0, response: undefined };
-  }
-  throw await httpError(res, url);
-}
-
-async function request(
-  get: HttpGet,
-  url: string,
-  headers: Record<string, string>,
-  signal: AbortSignal | undefined,
-): Promise<HttpResponse> {
-  try {
-    return await get(url, headers, signal);
-  } catch (err) {
-    if (signal?.aborted || err instanceof DownloadError) throw err; // an egress refusal stays permanent
-    throw new DownloadError("network", `cannot reach ${redactUrl(url)}: ${describe(err)}`, { cause: err });
-  }
-}
-
-async function runParts(ctx: Ctx, first: HttpResponse | undefined): Promise<void> {
+/** Runs every unfinished part over a fixed number of connections; a server that ignores Range gets one stream. */
+export async function runParts(ctx: PartsRun, first: HttpResponse | undefined): Promise<void> {
   const inner = new AbortController();
   const onAbort = () => inner.abort(ctx.signal.reason);
   ctx.signal.addEventListener("abort", onAbort, { once: true });
@@ -342,7 +76,7 @@ async function runParts(ctx: Ctx, first: HttpResponse | undefined): Promise<void
 }
 
 /** `signal` ends this part: the caller aborted, or another part failed for good. */
-async function runPart(ctx: Ctx, part: Part, first: HttpResponse | undefined, signal: AbortSignal): Promise<void> {
+async function runPart(ctx: PartsRun, part: Part, first: HttpResponse | undefined, signal: AbortSignal): Promise<void> {
   const stallMs = ctx.params.stallMs ?? 30_000;
   const maxRetries = ctx.params.maxRetries ?? 5;
   let failures = 0;
@@ -391,7 +125,7 @@ async function runPart(ctx: Ctx, part: Part, first: HttpResponse | undefined, si
       if (!e.retryable) throw e;
       if (part.done > before) failures = 0;
       if (++failures > maxRetries) throw e;
-      await sleep(Math.min(10_000, 250 * 2 ** (failures - 1)) * (0.5 + Math.random() / 2), signal);
+      await backoff(failures, signal);
     } finally {
       clearInterval(watchdog);
       signal.removeEventListener("abort", onAbort);
@@ -401,7 +135,7 @@ async function runPart(ctx: Ctx, part: Part, first: HttpResponse | undefined, si
 
 /** Streams one response into the part's range. */
 async function consume(
-  ctx: Ctx,
+  ctx: PartsRun,
   part: Part,
   res: HttpResponse,
   url: string,
@@ -501,7 +235,7 @@ const WRITEBACK_BYTES = 128 * 1024 * 1024;
  * finalize has little left to write (it took 0.2-0.4 s per GiB here, now ~0.04 s). Linux reports a writeback error
  * to an fd once, so an error seen here is kept and thrown by `settle()` before the final fsync, never swallowed.
  */
-function backgroundWriteback(fh: FileHandle) {
+export function backgroundWriteback(fh: FileHandle) {
   let unsynced = 0;
   let inFlight: Promise<void> | null = null;
   let failure: unknown = null;
@@ -527,7 +261,7 @@ function backgroundWriteback(fh: FileHandle) {
   };
 }
 
-function sizeChanged(ctx: Ctx, remoteTotal: number, url: string): Error {
+function sizeChanged(ctx: PartsRun, remoteTotal: number, url: string): Error {
   if (ctx.params.expectedBytes !== undefined) {
     return new DownloadError(
       "size_mismatch",
@@ -557,66 +291,3 @@ async function writeAll(fh: FileHandle, bufs: Uint8Array[], bytes: number, offse
     }
   }
 }
-
-function asDownloadError(err: unknown, params: DownloadFileParams): DownloadError {
-  if (err instanceof DownloadError) return err;
-  if (params.signal?.aborted) return abortedError(params.signal);
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOSPC" || code === "EDQUOT") {
-    return new DownloadError(
-      "no_space",
-      `disk full while writing ${path.basename(params.dest)} in ${path.dirname(params.dest)}: free some space and resume; downloaded bytes are kept`,
-      { cause: err },
-    );
-  }
-  if (typeof code === "string" && (err as NodeJS.ErrnoException).syscall) {
-    return new DownloadError("io", `file system error on ${path.basename(params.dest)}: ${describe(err)}`, {
-      cause: err,
-    });
-  }
-  return new DownloadError("network", `download failed: ${describe(err)}`, { cause: err });
-}
-
-function abortedError(signal: AbortSignal): DownloadError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof DownloadError) return reason;
-  return new DownloadError("aborted", "download aborted; downloaded bytes are kept", { cause: reason });
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw abortedError(signal);
-}
-
-/** Only the error code (ECONNRESET, ENOENT): raw socket messages name addresses and ports a user must not map. */
-function describe(err: unknown): string {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  const code = e?.code ?? e?.cause?.code;
-  return typeof code === "string" ? code : "connection error";
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const d = await open(dir, "r");
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
-}
-
-async function discard(partialPath: string, statePath: string): Promise<void> {
-  await rm(partialPath, { force: true });
-  await rm(statePath, { force: true });
-}
-
