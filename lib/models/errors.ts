@@ -4,7 +4,8 @@ export type ModelErrorCode =
   | "not_found" // a model row of the job was deleted meanwhile
   | "convert_failed"
   | "corrupt" // checksums did not match, or a GGUF llama.cpp cannot read
-  | "no_gguf"; // a GGUF pull whose selection is not exactly one GGUF
+  | "no_gguf" // a GGUF pull whose selection is not exactly one GGUF
+  | "not_finished"; // a download card dismissed while its job still runs
 
 /** The one error of lib/models; `retryable` tells the worker whether another attempt can help. */
 export class ModelError extends DepotError<ModelErrorCode> {}

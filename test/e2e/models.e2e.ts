@@ -104,7 +104,7 @@ describe("Downloads and Models pages", () => {
     expect(await card.locator('[data-file="tokenizer.model"]').count()).toBe(1);
 
     await card.locator("button", { hasText: "Pause" }).click();
-    await expect.poll(() => card.getAttribute("data-status"), { timeout: 30_000 }).toBe("cancelled");
+    await expect.poll(() => card.getAttribute("data-status"), { timeout: 30_000 }).toBe("paused");
     const paused = cdn.stats.bytesByPath["llama-2-7b-chat/consolidated.00.pth"] ?? 0;
     expect(paused).toBeLessThan(BIG);
     cdn.options.throttleBps = undefined;

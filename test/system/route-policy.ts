@@ -27,6 +27,7 @@ export const API_POLICY: Record<string, Partial<Record<"GET" | "POST" | "PUT" | 
   "/api/audit": { GET: "admin" },
   "/api/maintenance/gc": { POST: "admin" },
   "/api/downloads": { GET: "viewer" },
+  "/api/downloads/[jobId]": { DELETE: "member" },
   "/api/downloads/hf": { POST: "member" },
   "/api/downloads/hf/ggufs": { GET: "member" },
   "/api/models/import": { GET: "admin", POST: "admin" },
