@@ -372,8 +372,9 @@ describe("Hugging Face downloads", () => {
   });
 
   it("deletes a failed download without touching other repos in the cache", async () => {
-    const r = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: "nobody/missing" });
-    expect((await waitFor("missing repo", ended(r.jobId))).error).toMatch(/nobody\/missing: Repository not found/);
+    // A repo that does not exist is refused before queueing: this one fails on the worker, on its selection.
+    const r = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: PLAIN, include: ["no-such-file.xyz"] });
+    expect((await waitFor("empty selection", ended(r.jobId))).error).toMatch(/no files of tiny\/llama-bin match the selection/);
     const before = await storeFiles();
     expect(before.some((f) => f.includes("models--meta-llama--Llama-2-7b-hf/blobs/"))).toBe(true);
     await admin.json("DELETE", `/api/models/${r.modelId}`);
