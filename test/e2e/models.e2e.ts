@@ -170,6 +170,8 @@ describe("Downloads and Models pages", () => {
     await expect.poll(() => card.getAttribute("data-status"), { timeout: 60_000 }).toBe("failed");
     expect(await card.locator('[role="alert"]').textContent()).toMatch(/HTTP 404 .*NoSuchKey/);
     await card.locator("button", { hasText: "Cancel" }).click();
+    await page.locator('[data-testid="confirm-ok"]').click();
+    await expect.poll(() => card.count()).toBe(0);
     await expect.poll(async () => (await page.evaluate(() => fetch("/api/models").then((r) => r.json() as Promise<{ models: { name: string }[] }>))).models.map((m) => m.name)).not.toContain("llama-2-13b");
   });
   it("downloads a Llama 3.1 model from Meta's link, converts it, and chats with it in Llama 3's format", async () => {
