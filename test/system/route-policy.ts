@@ -23,6 +23,7 @@ export const API_POLICY: Record<string, Partial<Record<"GET" | "POST" | "PUT" | 
   "/api/api-keys": { GET: "viewer", POST: "viewer" },
   "/api/api-keys/[id]": { DELETE: "viewer" },
   "/api/credentials": { GET: "admin", POST: "admin" },
+  "/api/credentials/[id]/test": { POST: "admin" },
   "/api/credentials/[id]": { PUT: "admin", DELETE: "admin" },
   "/api/audit": { GET: "admin" },
   "/api/maintenance/gc": { POST: "admin" },

@@ -1,4 +1,5 @@
-import { fileExists, HubApiError, modelInfo, whoAmI } from "@huggingface/hub";
+import { fileExists, HubApiError, modelInfo } from "@huggingface/hub";
+import { checkHubToken } from "./check-token";
 import { gatedMessage } from "./hub-error";
 import { HfError } from "./errors";
 
@@ -29,20 +30,10 @@ export async function checkRepoAccess(params: {
   };
   const status = (err: unknown) => (err instanceof HubApiError ? err.statusCode : failed?.status);
   const errorCode = () => failed?.errorCode ?? null;
-  if (token) {
-    try {
-      await whoAmI({ ...hub, accessToken: token });
-    } catch (err) {
-      // @huggingface/hub refuses a token that does not start with hf_ before sending it (a TypeError).
-      if (status(err) === 401 || (err instanceof TypeError && /access token/i.test(err.message))) {
-        throw new HfError("token_rejected", "the Hub rejected this token");
-      }
-      throw err;
-    }
-  }
+  if (token) await checkHubToken({ token, hubUrl: params.hubUrl, fetch: params.fetch });
   let info;
   try {
-    info = await modelInfo({ ...hub, name: repo, revision: params.revision, });
+    info = await modelInfo({ ...hub, name: repo, revision: params.revision });
   } catch (err) {
     if (errorCode() === "RepoNotFound" || (status(err) === 404 && errorCode() !== "RevisionNotFound")) {
       throw new HfError("repo_not_found", `${repo} does not exist on the Hub (or is private to another account)`);
