@@ -1,4 +1,4 @@
-import { mkdir, copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -11,8 +11,7 @@ import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv } from "../helpers/test-env";
 import { startHfHub, type HfHub } from "../servers/hf-hub";
 import { startMetaCdn, type MetaCdn } from "../servers/meta-cdn";
-import { buildMetaTree } from "../servers/meta-fixture";
-import { writePatternFile } from "../servers/pattern-file";
+import { addLargeChatShard, buildMetaTree } from "../servers/meta-fixture";
 
 // The Downloads page in Chromium: a real paused state whose totals and file list survive Resume, next steps and
 // dismiss on a finished card, and Hub downloads refused before anything is queued.
@@ -35,10 +34,7 @@ beforeAll(async () => {
   const root = path.join(work, "cdn");
   await buildMetaTree(root);
   // 7B-chat: one large shard beside small files, so a pause lands with some files finished and one part-way.
-  await mkdir(path.join(root, "llama-2-7b-chat"));
-  const { md5 } = await writePatternFile(path.join(root, "llama-2-7b-chat/consolidated.00.pth"), BIG);
-  await copyFile(path.join(FIXTURE, "meta/params.json"), path.join(root, "llama-2-7b-chat/params.json"));
-  await writeFile(path.join(root, "llama-2-7b-chat/checklist.chk"), `${md5}  consolidated.00.pth\n9c7b3efee874223c804a652b075e2e66  params.json\n`);
+  await addLargeChatShard(root, BIG);
   cdn = await startMetaCdn({ root });
   hub = await startHfHub({
     repos: [{ name: GATED, dir: path.join(FIXTURE, "hf"), gated: "manual" }],
