@@ -28,6 +28,7 @@ let hub: HfHub;
 let browser: Browser;
 let page: Page;
 let work: string;
+const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "depot-downloads-e2e-"));
@@ -45,6 +46,9 @@ beforeAll(async () => {
   await createUser({ email: "ada@example.com", name: "Ada", password: "correct-horse", role: "admin" });
   browser = await launchBrowser();
   page = await browser.newPage();
+  // Script errors only: a failed resource load (the layout's favicon, for now) is the page walk's to catch.
+  page.on("console", (m) => void (m.type() === "error" && !m.text().startsWith("Failed to load resource") && consoleErrors.push(m.text())));
+  page.on("pageerror", (e) => void consoleErrors.push(e.message));
   await signIn(page, app.baseUrl, "ada@example.com", "correct-horse");
   await page.goto(`${app.baseUrl}/downloads`);
 });
@@ -86,6 +90,10 @@ describe("Downloads page", () => {
     await expect.poll(() => card.getAttribute("data-status"), { timeout: 30_000 }).toBe("paused");
     expect(await card.locator('[data-testid="download-status"]').textContent()).toBe("paused");
     await expect.poll(toasts).toContain("paused, downloaded bytes kept");
+    // Paused is what the server says too: a reload renders it (with the link's live countdown) from the server.
+    await page.reload();
+    await expect.poll(() => card.getAttribute("data-status")).toBe("paused");
+    expect(await card.locator('[data-testid="countdown"]').textContent()).toMatch(/^expires in /);
     const atPause = (await downloads()).downloads.find((x) => x.id.startsWith("download-meta-7b-chat--"))!;
     const listed = atPause.detail!.files!.map((f) => f.path).sort();
     expect(listed).toContain("tokenizer.model");
@@ -130,6 +138,8 @@ describe("Downloads page", () => {
     );
     expect(unlabelled).toEqual([]);
     await page.setViewportSize({ width: 1400, height: 900 });
+    // A reload rendered a card with a live countdown on the server first: no hydration error (#418), nothing else.
+    expect(consoleErrors).toEqual([]);
   });
 
   it("a finished card stops the link countdown, offers next steps and can be dismissed", async () => {

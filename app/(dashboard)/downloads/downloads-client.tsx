@@ -22,9 +22,18 @@ function useNow(ms = 1000): number {
   return now;
 }
 
+/** The server's render and the browser's first one are a moment apart: the text may differ, which React is told. */
 function Countdown({ until, now }: { until: string; now: number }) {
   const left = (new Date(until).getTime() - now) / 1000;
-  return left > 0 ? <span data-testid="countdown">expires in {formatDuration(left)}</span> : <span className="error" data-testid="countdown">expired</span>;
+  return left > 0 ? (
+    <span data-testid="countdown" suppressHydrationWarning>
+      expires in {formatDuration(left)}
+    </span>
+  ) : (
+    <span className="error" data-testid="countdown">
+      expired
+    </span>
+  );
 }
 
 function MetaForm({ catalog, speedBps, onStarted }: { catalog: MetaCatalogDto; speedBps: number; onStarted: () => void }) {
