@@ -58,7 +58,7 @@ describe("POST /api/credentials/[id]/test", () => {
     const { id } = await storeCredential({ kind: "hf_token", label: "revoked", value: REVOKED, ownerId: admin.id });
     const r = await testToken(admin, id);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ ok: false, reason: "the Hub rejected this token (invalid, expired or revoked)" });
+    expect(r.body).toEqual({ ok: false, reason: "the Hub rejected this token" });
     expect(hub.stats.hub.at(-1)).toMatchObject({ path: "/api/whoami-v2", status: 401 });
     expect(r.written).not.toContain(REVOKED);
   });

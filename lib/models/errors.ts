@@ -22,6 +22,7 @@ export type ModelErrorCode =
   | "bad_name"
   | "wrong_credential"
   | "invalid_gguf"
+  | "not_finished" // a download card dismissed while its job still runs
   | ConvertErrorCode; // a quantization the converter refuses up front
 
 /** The error of lib/models; `retryable` tells the worker whether another attempt can help. */

@@ -26,4 +26,29 @@ describe("createFileProgress", () => {
       ],
     });
   });
+
+  it("starts a resumed run from the last report: every file stays listed and no count drops", async () => {
+    const previous: JobProgress = {
+      pct: 60,
+      bytesDone: 60,
+      bytesTotal: 100,
+      speedBps: 5,
+      etaSeconds: 8,
+      files: [
+        { path: "done.json", bytesDone: 10, bytesTotal: 10, speedBps: 0, etaSeconds: 0 },
+        { path: "big.bin", bytesDone: 50, bytesTotal: 90, speedBps: 5, etaSeconds: 8 },
+      ],
+    };
+    const reports: JobProgress[] = [];
+    const p = createFileProgress({ report: async (r) => void reports.push(r), intervalMs: 0, previous });
+    // The resumed part starts from its sidecar, a little behind the last report; the finished file never reports.
+    p.update({ path: "big.bin", bytesDone: 48, bytesTotal: 90, speedBps: 0, etaSeconds: null });
+    p.update({ path: "big.bin", bytesDone: 70, bytesTotal: 90, speedBps: 9, etaSeconds: 2 });
+    await p.flush();
+    expect(reports.map((r) => [r.bytesDone, r.bytesTotal, r.files?.map((f) => f.path)])).toEqual([
+      [60, 100, ["done.json", "big.bin"]],
+      [80, 100, ["done.json", "big.bin"]],
+      [80, 100, ["done.json", "big.bin"]],
+    ]);
+  });
 });

@@ -1,3 +1,4 @@
+import { db } from "../db/prisma";
 import type { JobProgress } from "../queue/payloads";
 
 type FileState = { path: string; bytesDone: number; bytesTotal: number; speedBps: number; etaSeconds: number | null };
@@ -12,8 +13,17 @@ export function createFileProgress(params: {
   totalBytes?: number;
   message?: string;
   intervalMs?: number;
+  /** What an earlier run of the same job last reported (a resumed download): see `floor`. */
+  previous?: JobProgress | null;
 }) {
   const files = new Map<string, FileState>();
+  // A resumed run lists every file the last run did (finished ones are not fetched again, so they never report),
+  // and a file's count does not drop below what was shown: the sidecar may trail the last report by a few writes.
+  const floor = new Map<string, number>();
+  for (const f of params.previous?.files ?? []) {
+    files.set(f.path, { ...f, speedBps: 0, etaSeconds: null });
+    floor.set(f.path, f.bytesDone);
+  }
   let last = 0;
   let pending: Promise<void> = Promise.resolve();
 
@@ -42,7 +52,9 @@ export function createFileProgress(params: {
 
   return {
     update(f: FileState) {
-      files.set(f.path, { ...f, etaSeconds: f.etaSeconds === null ? null : Math.round(f.etaSeconds) });
+      const seen = floor.get(f.path);
+      const bytesDone = seen !== undefined && files.get(f.path)?.bytesTotal === f.bytesTotal ? Math.max(seen, f.bytesDone) : f.bytesDone;
+      files.set(f.path, { ...f, bytesDone, etaSeconds: f.etaSeconds === null ? null : Math.round(f.etaSeconds) });
       if (Date.now() - last >= (params.intervalMs ?? 500)) send();
     },
     async flush() {
@@ -50,4 +62,11 @@ export function createFileProgress(params: {
       await pending;
     },
   };
+}
+
+/** The progress a job's row last recorded, to seed a resumed run's `createFileProgress`. */
+export async function lastProgress(jobId: string | undefined): Promise<JobProgress | null> {
+  if (!jobId) return null;
+  const row = await db().job.findUnique({ where: { id: jobId }, select: { progressJson: true } });
+  return row?.progressJson ? (JSON.parse(row.progressJson) as JobProgress) : null;
 }

@@ -301,14 +301,22 @@ describe("Meta downloads", () => {
 });
 
 describe("Hugging Face downloads", () => {
-  it("needs a token for a gated repo, then succeeds with one that never shows up in logs, job data or the database", async () => {
-    const first = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: GATED });
-    const failed = await waitFor("gated without token", ended(first.jobId), 60_000);
-    expect(failed.status).toBe("failed");
-    expect(failed.error).toContain("token missing or invalid");
+  it("refuses before queueing a repo that does not exist, a gated repo without a token and a rejected token, leaving no job, model or credential", async () => {
+    const counts = async () => ({ jobs: await db().job.count(), models: await db().model.count(), credentials: await db().credential.count() });
+    const before = await counts();
+    const refused = async (body: Record<string, unknown>, status: number) => {
+      const res = await admin.request("POST", "/api/downloads/hf", body);
+      expect(res.status).toBe(status);
+      return ((await res.json()) as { error: { code: string; message: string } }).error;
+    };
+    expect(await refused({ repo: "nobody/no-such-model" }, 404)).toEqual({ code: "repo_not_found", message: "nobody/no-such-model does not exist on the Hub (or is private to another account)" });
+    expect(await refused({ repo: GATED }, 403)).toEqual({ code: "gated", message: `this repository is gated: request access at https://huggingface.co/${GATED}` });
+    expect(await refused({ repo: GATED, token: "hf_revokedToken0000000000" }, 400)).toEqual({ code: "token_rejected", message: "the Hub rejected this token" });
+    expect(await counts()).toEqual(before);
+  });
 
+  it("downloads a gated repo with a token that never shows up in logs, job data or the database", async () => {
     const r = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: GATED, token: TOKEN });
-    expect(r.modelId).toBe(first.modelId);
     const done = await waitFor("gated with token", ended(r.jobId), 60_000);
     expect(done.error).toBeNull();
     expect(done.status).toBe("completed");
@@ -364,8 +372,9 @@ describe("Hugging Face downloads", () => {
   });
 
   it("deletes a failed download without touching other repos in the cache", async () => {
-    const r = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: "nobody/missing" });
-    expect((await waitFor("missing repo", ended(r.jobId))).error).toMatch(/nobody\/missing: Repository not found/);
+    // A repo that does not exist is refused before queueing: this one fails on the worker, on its selection.
+    const r = await admin.json<{ jobId: string; modelId: string }>("POST", "/api/downloads/hf", { repo: PLAIN, include: ["no-such-file.xyz"] });
+    expect((await waitFor("empty selection", ended(r.jobId))).error).toMatch(/no files of tiny\/llama-bin match the selection/);
     const before = await storeFiles();
     expect(before.some((f) => f.includes("models--meta-llama--Llama-2-7b-hf/blobs/"))).toBe(true);
     await admin.json("DELETE", `/api/models/${r.modelId}`);

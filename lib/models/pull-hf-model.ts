@@ -8,7 +8,7 @@ import { describeGguf } from "../gguf";
 import { ggufUnits, pullHf, type HfFileResult, type PullHfResult } from "../sources/hf";
 import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
 import { jobFailure, ModelError } from "./errors";
-import { createFileProgress } from "./file-progress";
+import { createFileProgress, lastProgress } from "./file-progress";
 import { hfHome, storePath } from "../stores/paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
 
@@ -29,6 +29,8 @@ export async function pullHfModel(params: {
   data: HfPayload;
   progress: (p: JobProgress) => Promise<void>;
   signal: AbortSignal;
+  /** The job's id, whose last recorded progress a resumed run starts from. */
+  jobId?: string;
 }): Promise<{ model: { id: string; name: string; status: string }; commit: string }> {
   const { data } = params;
   const modelId = data.modelIds[0]!;
@@ -37,7 +39,7 @@ export async function pullHfModel(params: {
   const copy = await heldElsewhere(modelId);
   if (!copy) await db().model.update({ where: { id: modelId }, data: { status: "downloading" } });
   const token = data.credentialId ? (await readCredential(data.credentialId)).value : undefined;
-  const progress = createFileProgress({ report: params.progress, message: `${data.repo}@${data.revision}` });
+  const progress = createFileProgress({ report: params.progress, message: `${data.repo}@${data.revision}`, previous: await lastProgress(params.jobId) });
   let result;
   try {
     result = await pullHf({

@@ -5,7 +5,7 @@ import type { DownloadPayload, JobProgress } from "../queue/payloads";
 import { findMetaModel, metaFamily, pullMeta, type MetaFileResult } from "../sources/meta";
 import { recordLocalReplica } from "../stores/replicas";
 import { jobFailure, ModelError } from "./errors";
-import { createFileProgress } from "./file-progress";
+import { createFileProgress, lastProgress } from "./file-progress";
 import { modelDir } from "../stores/paths";
 import { recordModelFiles, type FileFacts } from "./record-model-files";
 import { watchCredential } from "./watch-credential";
@@ -43,6 +43,8 @@ export async function pullMetaModels(params: {
   data: MetaPayload;
   progress: (p: JobProgress) => Promise<void>;
   signal: AbortSignal;
+  /** The job's id, whose last recorded progress a resumed run starts from. */
+  jobId?: string;
 }): Promise<{ models: { id: string; name: string; status: string }[] }> {
   const { data } = params;
   const rows = await db().model.findMany({ where: { id: { in: data.modelIds } } });
@@ -51,7 +53,7 @@ export async function pullMetaModels(params: {
   await db().model.updateMany({ where: { id: { in: data.modelIds } }, data: { status: "downloading" } });
 
   const link = await watchCredential({ id: data.credentialId });
-  const progress = createFileProgress({ report: params.progress, message: `Meta ${data.models.join(", ")}` });
+  const progress = createFileProgress({ report: params.progress, message: `Meta ${data.models.join(", ")}`, previous: await lastProgress(params.jobId) });
   let files: MetaFileResult[];
   try {
     const result = await pullMeta({

@@ -1,4 +1,6 @@
+import { config } from "../config/env";
 import { usableCredential } from "../credentials/credential-access";
+import { readCredential } from "../credentials/read-credential";
 import { storeCredential } from "../credentials/store-credential";
 import { db } from "../db/prisma";
 import { removeJob } from "../jobs/job-actions";
@@ -7,7 +9,7 @@ import { storeLane } from "../queue/names";
 import { checkStore } from "../stores/placement";
 import { copiesTo } from "../stores/replicas";
 import { QUANT_TAG } from "../queue/payloads";
-import { quantOf, repoCacheDir, splitPart } from "../sources/hf";
+import { checkRepoAccess, quantOf, repoCacheDir, splitPart } from "../sources/hf";
 import { familyOfHfRepo } from "../sources/meta";
 import { hfHome, storePath } from "../stores/paths";
 import { ModelError } from "./errors";
@@ -81,11 +83,15 @@ export async function startHfDownload(params: {
   }
 
   let credentialId = params.credentialId;
-  if (params.token) {
-    credentialId = (await storeCredential({ kind: "hf_token", label: `Hugging Face token (${params.repo})`, value: params.token, ownerId: params.userId })).id;
-  } else if (credentialId) {
+  if (!params.token && credentialId) {
     const c = await usableCredential(credentialId, params.userId);
     if (c.kind !== "hf_token") throw new ModelError("wrong_credential", `credential ${credentialId} is not a Hugging Face token`);
+  }
+  // Refused here, before any row: a repo that does not exist, a gated one this token cannot read, a rejected token.
+  const token = params.token ?? (credentialId ? (await readCredential(credentialId)).value : undefined);
+  await checkRepoAccess({ repo: params.repo, revision, token, hubUrl: config().HF_ENDPOINT });
+  if (params.token) {
+    credentialId = (await storeCredential({ kind: "hf_token", label: `Hugging Face token (${params.repo})`, value: params.token, ownerId: params.userId })).id;
   }
 
   if (existing) {

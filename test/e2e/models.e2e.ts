@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
@@ -10,10 +10,8 @@ import { setupTestEnv } from "../helpers/test-env";
 import { startMetaCdn, type MetaCdn } from "../servers/meta-cdn";
 import { closeDb, db } from "../../lib/db/prisma";
 import { llama3Ref, tinyLlama3Dir } from "../helpers/tiny-llama3";
-import { buildLlama3Folder, buildMetaTree } from "../servers/meta-fixture";
-import { writePatternFile } from "../servers/pattern-file";
+import { addLargeChatShard, buildLlama3Folder, buildMetaTree } from "../servers/meta-fixture";
 
-const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/tiny-llama");
 const MiB = 1024 * 1024;
 const BIG = 96 * MiB;
 
@@ -28,10 +26,7 @@ beforeAll(async () => {
   const root = path.join(work, "cdn");
   await buildMetaTree(root);
   // 7B-chat: one large pattern shard, so progress, pause and resume can be watched.
-  await mkdir(path.join(root, "llama-2-7b-chat"));
-  const { md5 } = await writePatternFile(path.join(root, "llama-2-7b-chat/consolidated.00.pth"), BIG);
-  await copyFile(path.join(FIXTURE, "meta/params.json"), path.join(root, "llama-2-7b-chat/params.json"));
-  await writeFile(path.join(root, "llama-2-7b-chat/checklist.chk"), `${md5}  consolidated.00.pth\n9c7b3efee874223c804a652b075e2e66  params.json\n`);
+  await addLargeChatShard(root, BIG);
   // The real tiny Llama 3.1 checkpoint in Meta's CLI layout, for the download → convert → chat test.
   await buildLlama3Folder(root, { folder: "Llama-3.1-8B-Instruct", from: await tinyLlama3Dir("meta", "llama3.1") });
   cdn = await startMetaCdn({ root });
@@ -109,7 +104,7 @@ describe("Downloads and Models pages", () => {
     expect(await card.locator('[data-file="tokenizer.model"]').count()).toBe(1);
 
     await card.locator("button", { hasText: "Pause" }).click();
-    await expect.poll(() => card.getAttribute("data-status"), { timeout: 30_000 }).toBe("cancelled");
+    await expect.poll(() => card.getAttribute("data-status"), { timeout: 30_000 }).toBe("paused");
     const paused = cdn.stats.bytesByPath["llama-2-7b-chat/consolidated.00.pth"] ?? 0;
     expect(paused).toBeLessThan(BIG);
     cdn.options.throttleBps = undefined;
@@ -182,6 +177,8 @@ describe("Downloads and Models pages", () => {
     await expect.poll(() => card.getAttribute("data-status"), { timeout: 60_000 }).toBe("failed");
     expect(await card.locator('[role="alert"]').textContent()).toMatch(/HTTP 404 .*NoSuchKey/);
     await card.locator("button", { hasText: "Cancel" }).click();
+    await page.locator('[data-testid="confirm-ok"]').click();
+    await expect.poll(() => card.count()).toBe(0);
     await expect.poll(async () => (await page.evaluate(() => fetch("/api/models").then((r) => r.json() as Promise<{ models: { name: string }[] }>))).models.map((m) => m.name)).not.toContain("llama-2-13b");
   });
   it("downloads a Llama 3.1 model from Meta's link, converts it, and chats with it in Llama 3's format", async () => {

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
 import type { HttpError } from "../../lib/http/errors";
@@ -9,12 +10,14 @@ import { startMetaDownload } from "../../lib/models/start-meta-download";
 import { closeQueues } from "../../lib/queue/queues";
 import { createUser } from "../../lib/users/create-user";
 import { setupTestEnv } from "../helpers/test-env";
+import { startHfHub, type HfHub } from "../servers/hf-hub";
 
 // Finding 3 (Meta download takeover) and the `../..` Hub repo from finding 14, on the library the routes call,
 // with a real database and Redis (no worker: the jobs stay queued).
 
 type U = { id: string; role: "admin" | "member" | "viewer" };
 let admin: U, owner: U, other: U, outsider: U;
+let hub: HfHub;
 
 /** A CloudFront-style signed link as Meta mails it (never fetched here). */
 function link(): string {
@@ -26,6 +29,9 @@ const status = (p: Promise<unknown>) => p.then(() => 200, (e: HttpError) => e.st
 
 beforeAll(async () => {
   await setupTestEnv();
+  // Hub downloads check the repo with the Hub before queueing: a stand-in answers for the one this file starts.
+  hub = await startHfHub({ repos: [{ name: "tiny/never-arrives", dir: path.resolve(import.meta.dirname, "../fixtures/tiny-llama/hf") }] });
+  process.env.HF_ENDPOINT = hub.url;
   const mk = async (email: string, role: U["role"]) => {
     const u = await createUser({ email, name: email, password: "correct-horse-battery", role });
     return { id: u.id, role };
@@ -37,6 +43,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await hub?.stop();
   await closeQueues();
   await closeDb();
 });

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as credentialOne from "../../app/api/credentials/[id]/route";
 import * as credentials from "../../app/api/credentials/route";
@@ -16,14 +17,20 @@ import type { JobDto } from "../../lib/jobs/job-dto";
 import { closeWebRedis } from "../../lib/redis/connection";
 import { closeQueues } from "../../lib/queue/queues";
 import { setupTestEnv } from "../helpers/test-env";
+import { startHfHub, type HfHub } from "../servers/hf-hub";
 import { call, userWithKey, type Caller } from "./call-route";
 
 // Findings 5 and 10 (issue #19): a job's or run's owner and admins act on it, other members and viewers only
 // read it; a saved credential is listed to and usable by its owner, the groups an admin shared it with, and admins.
 let admin: Caller, owner: Caller, other: Caller, viewer: Caller;
+let hub: HfHub;
 
 beforeAll(async () => {
   await setupTestEnv();
+  // Hub downloads check the repo and token with the Hub before queueing: a stand-in answers for this file's.
+  const dir = path.resolve(import.meta.dirname, "../fixtures/tiny-llama/hf");
+  hub = await startHfHub({ repos: [{ name: "org/owner-model", dir }, { name: "org/other-model", dir }], tokens: { hf_secretvalue123: { user: "owner", access: [] } } });
+  process.env.HF_ENDPOINT = hub.url;
   admin = await userWithKey("admin@example.com", "admin");
   owner = await userWithKey("owner@example.com", "member");
   other = await userWithKey("other@example.com", "member");
@@ -31,6 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await hub?.stop();
   await closeQueues();
   closeWebRedis();
   await closeDb();

@@ -10,7 +10,8 @@ import { pacedWrite } from "./paced-write";
  * A stand-in for the Hugging Face Hub and its LFS CDN, two origins on 127.0.0.1: the hub answers the endpoints
  * `@huggingface/hub` and `pullHf` call (whoami-v2, model info, tree listing, /resolve/), and redirects LFS files to
  * the CDN origin, which serves blobs by sha256 with Range support. Gated repos answer /resolve/ like the real hub:
- * 401 without a valid token, 403 for a token without access.
+ * 401 without a valid token, 403 for a token without access (`X-Error-Code: GatedRepo`); a repo that does not
+ * exist is `RepoNotFound` (401 anonymous, 404 signed in); any request with a token it does not know is a 401.
  */
 export interface HfRepoSpec {
   /** `org/name` */
@@ -91,6 +92,15 @@ async function scan(dir: string, prefix = ""): Promise<FileInfo[]> {
   return out;
 }
 
+/**
+ * The Hub does not tell an absent repo from a private one: 401 to an anonymous caller, 404 to a signed-in one,
+ * both with `X-Error-Code: RepoNotFound`.
+ */
+function repoNotFound(res: http.ServerResponse, user: unknown) {
+  const message = "Repository not found";
+  json(res, user ? 404 : 401, { error: message }, { "X-Error-Code": "RepoNotFound", "X-Error-Message": message });
+}
+
 function json(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
   const text = JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers });
@@ -131,7 +141,7 @@ export async function startHfHub(options: HfHubOptions): Promise<HfHub> {
     if (api) {
       const repo = repos.get(decodeURIComponent(api[1] as string));
       const rev = decodeURIComponent(api[3] as string);
-      if (!repo) return json(res, 404, { error: "Repository not found" }, { "X-Error-Code": "RepoNotFound" });
+      if (!repo) return repoNotFound(res, user);
       if (!["main", "HEAD", repo.commit].includes(rev)) return json(res, 404, { error: `Invalid rev id: ${rev}` }, { "X-Error-Code": "RevisionNotFound" });
       if (api[2] === "revision") {
         return json(res, 200, {
@@ -146,11 +156,12 @@ export async function startHfHub(options: HfHubOptions): Promise<HfHub> {
       }));
       return json(res, 200, [...entries, ...(repo.spec.extraEntries ?? [])]);
     }
-    const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(u.pathname);
+    // /raw/ (what fileExists asks with HEAD) answers access like /resolve/ and serves without the LFS redirect.
+    const resolve = /^\/([^/]+\/[^/]+)\/(resolve|raw)\/([^/]+)\/(.+)$/.exec(u.pathname);
     if (resolve && (req.method === "GET" || req.method === "HEAD")) {
       const name = decodeURIComponent(resolve[1] as string);
       const repo = repos.get(name);
-      if (!repo) return json(res, 404, { error: "Repository not found" }, { "X-Error-Code": "RepoNotFound" });
+      if (!repo) return repoNotFound(res, user);
       if (repo.spec.gated) {
         if (!user) {
           return json(res, 401, { error: `Access to model ${name} is restricted. You must have access to it and be authenticated to access it. Please log in.` }, { "X-Error-Code": "GatedRepo" });
@@ -159,11 +170,11 @@ export async function startHfHub(options: HfHubOptions): Promise<HfHub> {
           return json(res, 403, { error: `Access to model ${name} is restricted and you are not in the authorized list. Visit https://huggingface.co/${name} to ask for access.` }, { "X-Error-Code": "GatedRepo" });
         }
       }
-      const rev = decodeURIComponent(resolve[2] as string);
+      const rev = decodeURIComponent(resolve[3] as string);
       if (!["main", repo.commit].includes(rev)) return json(res, 404, { error: `Invalid rev id: ${rev}` }, { "X-Error-Code": "RevisionNotFound" });
-      const f = repo.files.find((x) => x.path === decodeURIComponent(resolve[3] as string));
+      const f = repo.files.find((x) => x.path === decodeURIComponent(resolve[4] as string));
       if (!f) return json(res, 404, { error: "Entry not found" }, { "X-Error-Code": "EntryNotFound" });
-      if (f.lfs) {
+      if (f.lfs && resolve[2] === "resolve") {
         res.writeHead(302, {
           Location: `${cdnOrigin}/repos/${createHash("sha1").update(name).digest("hex").slice(0, 12)}/${f.sha256}?X-Amz-Expires=3600&X-Amz-Signature=cdnsig`,
           "X-Repo-Commit": repo.commit, ETag: `"${f.sha256}"`, "X-Linked-Etag": `"${f.sha256}"`, "X-Linked-Size": f.size, "Content-Length": 0,

@@ -37,6 +37,17 @@ export async function buildMetaTree(dir: string): Promise<{ files: Record<string
 }
 
 /**
+ * Adds `llama-2-7b-chat/` to a buildMetaTree layout: one pattern-filled shard of `bytes` beside the tiny params.json,
+ * so a download has small files that finish at once and one large one to watch, pause and resume.
+ */
+export async function addLargeChatShard(dir: string, bytes: number): Promise<void> {
+  await mkdir(path.join(dir, "llama-2-7b-chat"));
+  const { md5 } = await writePatternFile(path.join(dir, "llama-2-7b-chat/consolidated.00.pth"), bytes);
+  await copyFile(path.join(FIXTURE, "params.json"), path.join(dir, "llama-2-7b-chat/params.json"));
+  await writeFile(path.join(dir, "llama-2-7b-chat/checklist.chk"), `${md5}  consolidated.00.pth\n9c7b3efee874223c804a652b075e2e66  params.json\n`);
+}
+
+/**
  * One Llama 3.x model folder as Meta's CDN serves it (`<dir>/<folder>/`: tokenizer.model, params.json,
  * consolidated.NN.pth, and checklist.chk with the md5 of each, `md5sum` format). With `from`, the files of that
  * folder are copied (its own checklist.chk included, e.g. TINY_LLAMA3_META); otherwise the shards are

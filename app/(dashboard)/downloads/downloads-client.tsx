@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useState, type FormEvent } from "react";
 import { api } from "@/components/api";
+import { useAction, useFeedback } from "@/components/feedback";
 import { formatBytes, formatDuration } from "@/components/format";
 import { ProgressBar } from "@/components/progress-bar";
 import { useNow } from "@/components/use-now";
@@ -16,10 +17,19 @@ type HubGgufDto = { stem: string; quant: string | null; files: { path: string; b
 function Countdown({ until, now }: { until: string; now: number | null }) {
   if (now === null) return null;
   const left = (new Date(until).getTime() - now) / 1000;
-  return left > 0 ? <span data-testid="countdown">expires in {formatDuration(left)}</span> : <span className="error" data-testid="countdown">expired</span>;
+  return left > 0 ? (
+    <span data-testid="countdown">
+      expires in {formatDuration(left)}
+    </span>
+  ) : (
+    <span className="error" data-testid="countdown">
+      expired
+    </span>
+  );
 }
 
 function MetaForm({ catalog, speedBps, onStarted }: { catalog: MetaCatalogDto; speedBps: number; onStarted: () => void }) {
+  const { toast } = useFeedback();
   const [url, setUrl] = useState("");
   const [family, setFamily] = useState(catalog[0]?.id ?? "");
   const [parsed, setParsed] = useState<ParsedLink | null>(null);
@@ -65,15 +75,18 @@ function MetaForm({ catalog, speedBps, onStarted }: { catalog: MetaCatalogDto; s
       await api("/api/downloads/meta", { body: { url, family, models: chosen, storeId } });
       setUrl("");
       setChosen([]);
+      toast(`Meta ${chosen.join(", ")}: download queued`);
       onStarted();
     } catch (err) {
       setError((err as Error).message);
+      toast((err as Error).message, "error");
     }
   };
   return (
-    <form className="stack" onSubmit={submit} aria-label="From Meta" style={{ maxWidth: 640 }}>
+    <form className="stack downloads-form" onSubmit={submit} aria-label="From Meta">
       <h2>From Meta</h2>
-      <textarea aria-label="signed URL" rows={3} placeholder="https://download.llamameta.net/*?Policy=…" value={url} onChange={(e) => setUrl(e.target.value)} />
+      <label className="stack" htmlFor="meta-signed-url">Signed URL from Meta's e-mail</label>
+      <textarea id="meta-signed-url" aria-label="signed URL" rows={3} placeholder="https://download.llamameta.net/*?Policy=…" value={url} onChange={(e) => setUrl(e.target.value)} />
       {parsed && (
         <div className="muted" data-testid="link-expiry">
           {parsed.display} · valid until {new Date(parsed.expiresAt).toLocaleString()} · <Countdown until={parsed.expiresAt} now={now} />
@@ -142,6 +155,7 @@ function GgufPicker({ ggufs, picked, onPick }: { ggufs: HubGgufDto[]; picked: st
 }
 
 function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void }) {
+  const { toast } = useFeedback();
   const [error, setError] = useState<string | null>(null);
   const [storeId, setStoreId] = useState("");
   const [ggufs, setGgufs] = useState<HubGgufDto[] | null>(null);
@@ -180,26 +194,41 @@ function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void 
       form.reset();
       setGgufs(null);
       setPicked("");
+      toast(`${String(f.get("repo"))}: download queued`);
       onStarted();
     } catch (err) {
       setError((err as Error).message);
+      toast((err as Error).message, "error");
     }
   };
   return (
-    <form className="stack" onSubmit={submit} aria-label="From Hugging Face">
+    <form className="stack downloads-form" onSubmit={submit} aria-label="From Hugging Face">
       <h2>From Hugging Face</h2>
-      <input name="repo" aria-label="repo" placeholder="meta-llama/Llama-2-7b-hf" required onChange={() => setGgufs(null)} />
-      <input name="revision" aria-label="revision" placeholder="main" />
+      <label className="stack">
+        Repository <input name="repo" aria-label="repo" placeholder="meta-llama/Llama-2-7b-hf" required onChange={() => setGgufs(null)} />
+      </label>
+      <label className="stack">
+        Revision <input name="revision" aria-label="revision" placeholder="main" />
+      </label>
       <button type="button" className="secondary" onClick={(e) => listGgufs(e.currentTarget.form)}>List GGUF files</button>
       {ggufs && <GgufPicker ggufs={ggufs} picked={picked} onPick={setPicked} />}
-      <input name="include" aria-label="include" placeholder="include globs, e.g. *.safetensors,config.json (default: weights + config + tokenizer)" />
-      <input name="exclude" aria-label="exclude" placeholder="exclude globs" />
-      <input name="token" aria-label="token" type="password" autoComplete="off" placeholder="hf_… token for gated repos (stored encrypted)" />
+      <label className="stack">
+        Include globs <input name="include" aria-label="include" placeholder="*.safetensors,config.json (default: weights + config + tokenizer)" />
+      </label>
+      <label className="stack">
+        Exclude globs <input name="exclude" aria-label="exclude" />
+      </label>
+      <label className="stack">
+        Token for gated repos (checked with the Hub, stored encrypted) <input name="token" aria-label="token" type="password" autoComplete="off" placeholder="hf_…" />
+      </label>
       {tokens.length > 0 && (
-        <select name="credentialId" aria-label="saved token" defaultValue="">
-          <option value="">no saved token</option>
-          {tokens.map((t) => <option key={t.id} value={t.id}>{t.label} ({t.hint})</option>)}
-        </select>
+        <label className="stack">
+          Saved token
+          <select name="credentialId" aria-label="saved token" defaultValue="">
+            <option value="">no saved token</option>
+            {tokens.map((t) => <option key={t.id} value={t.id}>{t.label} ({t.hint})</option>)}
+          </select>
+        </label>
       )}
       <label className="row">
         to <WorkerSelect aria-label="Hugging Face download worker" value={storeId} onChange={setStoreId} />
@@ -212,19 +241,22 @@ function HfForm({ tokens, onStarted }: { tokens: Token[]; onStarted: () => void 
 
 function Relink({ jobId, onDone }: { jobId: string; onDone: () => void }) {
   const [url, setUrl] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const run = useAction();
+  const relink = async () => {
+    if (await run(() => api(`/api/downloads/meta/${jobId}`, { method: "PUT", body: { url } }), "new link in use: the download continues")) setUrl("");
+    onDone();
+  };
   return (
-    <div className="row">
-      <input aria-label={`new link for ${jobId}`} placeholder="paste a new signed URL" value={url} onChange={(e) => setUrl(e.target.value)} />
-      <button className="secondary" disabled={!url} onClick={() => api(`/api/downloads/meta/${jobId}`, { method: "PUT", body: { url } }).then(() => (setUrl(""), onDone()), (e: Error) => setError(e.message))}>
+    <label className="row downloads-relink">
+      New signed URL <input aria-label={`new link for ${jobId}`} value={url} onChange={(e) => setUrl(e.target.value)} />
+      <button type="button" className="secondary" disabled={!url} onClick={relink}>
         Use new link
       </button>
-      {error && <span className="error">{error}</span>}
-    </div>
+    </label>
   );
 }
 
-/** Cancel for good: stop the job, then delete its models, which removes the partial files. */
+/** Cancel for good: stop the job, delete its models (which removes the partial files), then its card. */
 async function discard(d: DownloadDto, modelIds: string[]): Promise<void> {
   if (["waiting", "active", "delayed"].includes(d.status)) await api(`/api/jobs/${d.id}/cancel`, { body: {} });
   for (let i = 0; i < 100; i++) {
@@ -233,33 +265,59 @@ async function discard(d: DownloadDto, modelIds: string[]): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   for (const id of modelIds) await api(`/api/models/${id}`, { method: "DELETE" });
+  await api(`/api/downloads/${d.id}`, { method: "DELETE" });
+}
+
+/** What to do with a finished download: open its model, convert a checkpoint, chat with a GGUF. */
+function NextSteps({ models }: { models: DownloadDto["models"] }) {
+  return (
+    <div className="downloads-next row">
+      {models.map((m) => (
+        <span key={m.id} className="row">
+          <a className="button secondary" href={`/models/${m.id}`}>Open model{models.length > 1 ? ` ${m.name}` : ""}</a>
+          {m.format === "gguf" ? (
+            <a className="button" href={`/playground?model=${m.id}`}>Chat</a>
+          ) : (
+            <a className="button" href={`/models/${m.id}#convert`}>Convert</a>
+          )}
+        </span>
+      ))}
+    </div>
+  );
 }
 
 function DownloadRow({ d, role, now, refresh }: { d: DownloadDto; role: string; now: number | null; refresh: () => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const act = (path: string) => api(path, { body: {} }).then(refresh, (e: Error) => setError(e.message));
+  const run = useAction();
+  const { confirm } = useFeedback();
+  const act = (path: string, done: string, init: { method?: string } = {}) => run(() => api(path, { body: {}, ...init }), done).then(refresh);
   const canAct = role !== "viewer";
   const s = d.summary as { source?: string; repo?: string; models?: string[]; revision?: string; modelIds?: string[] };
   const title = s.source === "meta" ? `Meta ${s.models?.join(", ")}` : `${s.repo}@${s.revision}`;
   const running = ["waiting", "active", "delayed"].includes(d.status);
+  const finished = ["completed", "failed"].includes(d.status);
   const eta = d.detail?.etaSeconds;
-  const linkLeft = d.linkExpiresAt && now !== null ? (new Date(d.linkExpiresAt).getTime() - now) / 1000 : null;
+  // A finished download no longer needs its link: no countdown.
+  const linkLeft = d.linkExpiresAt && d.status !== "completed" && now !== null ? (new Date(d.linkExpiresAt).getTime() - now) / 1000 : null;
+  const cancel = async () => {
+    const ok = await confirm({ title: `Cancel ${title}?`, body: "The download stops and the bytes downloaded so far are deleted.", confirmLabel: "Cancel download" });
+    if (ok) await run(() => discard(d, s.modelIds ?? []), `${title}: cancelled, its files deleted`).then(refresh);
+  };
   return (
-    <div className="card" data-job-id={d.id} data-status={d.status} style={{ marginBottom: 12 }}>
-      <div className="row" style={{ justifyContent: "space-between" }}>
-        <strong>{title}</strong>
-        <span className={`status ${d.status}`}>{d.status}</span>
+    <div className="card downloads-card" data-job-id={d.id} data-status={d.status}>
+      <div className="row downloads-head">
+        <strong className="downloads-title">{title}</strong>
+        <span className={`status ${d.status}`} data-testid="download-status">{d.status}</span>
       </div>
-      <div className="muted">
+      <div className="muted" data-testid="download-totals">
         {Math.round(d.progress)}%{d.detail?.bytesTotal ? ` · ${formatBytes(d.detail.bytesDone ?? 0)} of ${formatBytes(d.detail.bytesTotal)}` : ""}
         {running && d.detail?.speedBps ? ` · ${formatBytes(d.detail.speedBps)}/s · ETA ${formatDuration(eta)}` : ""}
-        {d.linkExpiresAt && <> · link <Countdown until={d.linkExpiresAt} now={now} /></>}
+        {linkLeft !== null && d.linkExpiresAt && <> · link <Countdown until={d.linkExpiresAt} now={now} /></>}
       </div>
       {running && linkLeft !== null && eta != null && eta > linkLeft && <div className="notice">At this speed the link expires before the download ends: paste a new link below to continue without a stop.</div>}
       <ProgressBar pct={d.progress} label={`progress of ${d.id}`} />
       {d.detail?.files?.map((f) => (
-        <div key={f.path} className="row" data-file={f.path} style={{ marginTop: 6 }}>
-          <span className="mono" style={{ width: 280 }}>{f.path}</span>
+        <div key={f.path} className="downloads-file" data-file={f.path}>
+          <span className="mono downloads-path">{f.path}</span>
           <ProgressBar pct={f.bytesTotal ? (f.bytesDone / f.bytesTotal) * 100 : 0} label={`progress of ${f.path}`} />
           <span className="muted">
             {formatBytes(f.bytesDone)}/{formatBytes(f.bytesTotal)}
@@ -267,24 +325,22 @@ function DownloadRow({ d, role, now, refresh }: { d: DownloadDto; role: string; 
           </span>
         </div>
       ))}
-      {d.error && <div className="error" role="alert" style={{ marginTop: 6 }}>{d.error}</div>}
+      {d.error && d.status === "failed" && <div className="error" role="alert" style={{ marginTop: 6 }}>{d.error}</div>}
+      {d.status === "completed" && <NextSteps models={d.models} />}
       {canAct && (
-        <div className="row" style={{ marginTop: 8 }}>
-          {running && <button className="secondary" onClick={() => act(`/api/jobs/${d.id}/cancel`)} title="stops now; downloaded bytes are kept">Pause</button>}
-          {["failed", "cancelled"].includes(d.status) && <button onClick={() => act(`/api/jobs/${d.id}/retry`)}>Resume</button>}
+        <div className="row" style={{ marginTop: 8, flexWrap: "wrap" }}>
+          {running && <button className="secondary" onClick={() => act(`/api/jobs/${d.id}/cancel`, `${title}: paused, downloaded bytes kept`)} title="stops now; downloaded bytes are kept">Pause</button>}
+          {d.status === "paused" && <button onClick={() => act(`/api/jobs/${d.id}/retry`, `${title}: resumed`)}>Resume</button>}
+          {d.status === "failed" && <button onClick={() => act(`/api/jobs/${d.id}/retry`, `${title}: retrying`)}>Retry</button>}
+          {finished && <button className="secondary" onClick={() => act(`/api/downloads/${d.id}`, `${title}: dismissed`, { method: "DELETE" })}>Dismiss</button>}
           {role === "admin" && d.status !== "completed" && (
-            <button
-              className="danger"
-              title="stops the download and deletes its partial files"
-              onClick={() => window.confirm("Cancel this download and delete the bytes downloaded so far?") && discard(d, s.modelIds ?? []).then(refresh, (e: Error) => setError(e.message))}
-            >
+            <button className="danger" title="stops the download and deletes its partial files" onClick={cancel}>
               Cancel
             </button>
           )}
           {s.source === "meta" && d.status !== "completed" && <Relink jobId={d.id} onDone={refresh} />}
         </div>
       )}
-      {error && <div className="error">{error}</div>}
     </div>
   );
 }
@@ -297,7 +353,7 @@ export function DownloadsClient({ initial, catalog, tokens, role }: { initial: D
   return (
     <>
       {canAct && (
-        <div className="row" style={{ alignItems: "flex-start", gap: 32 }}>
+        <div className="row downloads-forms">
           <MetaForm catalog={catalog} speedBps={speedBps} onStarted={refresh} />
           <HfForm tokens={tokens} onStarted={refresh} />
         </div>
@@ -305,7 +361,7 @@ export function DownloadsClient({ initial, catalog, tokens, role }: { initial: D
       <h2>Downloads</h2>
       {data.downloads.map((d) => <DownloadRow key={d.id} d={d} role={role} now={now} refresh={refresh} />)}
       {data.downloads.length === 0 && <p className="muted">No downloads yet.</p>}
-      <p className="muted">Pause keeps the downloaded bytes and Resume continues from them; Cancel (administrators) also deletes them.</p>
+      <p className="muted">Pause keeps the downloaded bytes and Resume continues from them; Cancel (administrators) also deletes them. Failed downloads stay here with their reason until retried or dismissed.</p>
     </>
   );
 }

@@ -3,15 +3,20 @@ import { DownloadError } from "../../download";
 
 /** The gated-repo message users act on: where to ask for access. */
 export function gatedMessage(repo: string): string {
-  return `this token's account has no access: request it at https://huggingface.co/${repo}`;
+  return `this repository is gated: request access at https://huggingface.co/${repo}`;
 }
+
+/** A token the Hub answers with 401 (revoked, mistyped, not a token at all). */
+export const TOKEN_REJECTED = "the Hub rejected this token";
 
 /** Maps a hub failure (a Response or @huggingface/hub's HubApiError) to a DownloadError; never quotes a token. */
 export async function hubError(source: unknown, repo: string): Promise<DownloadError> {
   let status: number | undefined;
   let reason: string | undefined;
+  let errorCode: string | null = null;
   if (source instanceof Response) {
     status = source.status;
+    errorCode = source.headers.get("x-error-code");
     const body = await source.text().catch(() => "");
     try {
       reason = (JSON.parse(body) as { error?: string }).error;
@@ -29,7 +34,11 @@ export async function hubError(source: unknown, repo: string): Promise<DownloadE
     const message = source instanceof Error ? source.message : String(source);
     return new DownloadError("network", `cannot reach the hub for ${repo}: ${message}`, { cause: source });
   }
-  if (status === 401) return new DownloadError("unauthorized", "token missing or invalid", { status, reason });
+  if (errorCode === "GatedRepo") return new DownloadError(status === 401 ? "unauthorized" : "forbidden", gatedMessage(repo), { status, reason });
+  // A 401 with no code is the Hub refusing the token itself (on any endpoint).
+  if (status === 401 && source instanceof Response && !errorCode) return new DownloadError("unauthorized", TOKEN_REJECTED, { status, reason });
+  // The Hub answers 401 for a repo it does not show this caller (absent or private); gated ones fail on their files.
+  if (status === 401) return new DownloadError("unauthorized", `${repo}: repository not found, or private to another account`, { status, reason });
   if (status === 403) return new DownloadError("forbidden", gatedMessage(repo), { status, reason });
   if (status === 404) {
     return new DownloadError("not_found", `${repo}: ${reason ?? "repository, revision or file not found"}`, { status, reason });

@@ -1,6 +1,8 @@
 export { linkSnapshot, repoCacheDir, writeRef } from "./cache-layout";
 export { HfError, type HfErrorCode } from "./errors";
-export { gatedMessage, hubError } from "./hub-error";
+export { checkRepoAccess } from "./check-repo-access";
+export { checkHubToken } from "./check-token";
+export { gatedMessage, hubError, TOKEN_REJECTED } from "./hub-error";
 export { pullHf, type HfFileResult, type PullHfParams, type PullHfResult } from "./pull-hf";
 export { resolveFile } from "./resolve-file";
 export { DEFAULT_SIDE_FILES, selectFiles } from "./select-files";

@@ -97,16 +97,16 @@ describe("pullHf", () => {
     try {
       const noToken = await pullHf({ repo: GATED, hfHome: newHome(), hubUrl: hub.url }).catch((e: unknown) => e);
       expect(noToken).toBeInstanceOf(DownloadError);
-      expect(noToken).toMatchObject({ code: "unauthorized", status: 401, message: "token missing or invalid" });
+      expect(noToken).toMatchObject({ code: "unauthorized", status: 401, message: `this repository is gated: request access at https://huggingface.co/${GATED}` });
 
       const invalid = await pullHf({ repo: GATED, hfHome: newHome(), hubUrl: hub.url, token: "hf_notAToken" }).catch((e: unknown) => e);
-      expect(invalid).toMatchObject({ code: "unauthorized", message: "token missing or invalid" });
+      expect(invalid).toMatchObject({ code: "unauthorized", message: "the Hub rejected this token" });
 
       const noAccess = await pullHf({ repo: GATED, hfHome: newHome(), hubUrl: hub.url, token: "hf_bobNoAccess" }).catch((e: unknown) => e);
       expect(noAccess).toMatchObject({
         code: "forbidden",
         status: 403,
-        message: `this token's account has no access: request it at https://huggingface.co/${GATED}`,
+        message: `this repository is gated: request access at https://huggingface.co/${GATED}`,
       });
 
       const progress: unknown[] = [];

@@ -6,7 +6,7 @@ import { hashFile } from "../../verify";
 import { linkSnapshot, repoCacheDir, writeRef } from "./cache-layout";
 import { HfError } from "./errors";
 import { completeSplitSets, ggufUnits, selectQuant } from "./gguf-files";
-import { gatedMessage, hubError } from "./hub-error";
+import { gatedMessage, hubError, TOKEN_REJECTED } from "./hub-error";
 import { resolveFile } from "./resolve-file";
 import { selectFiles } from "./select-files";
 
@@ -63,7 +63,12 @@ export async function pullHf(params: PullHfParams): Promise<PullHfResult> {
   let gated: PullHfResult["gated"];
   let entries: ListFileEntry[] = [];
   try {
-    if (params.token) await whoAmI({ hubUrl, fetch: params.fetch, accessToken: params.token });
+    if (params.token) {
+      await whoAmI({ hubUrl, fetch: params.fetch, accessToken: params.token }).catch(async (err: unknown) => {
+        const e = await hubError(err, repo);
+        throw e.code === "unauthorized" ? new DownloadError("unauthorized", TOKEN_REJECTED, { status: e.status, cause: err }) : e;
+      });
+    }
     const info = await modelInfo({ ...hub, name: repo, revision, additionalFields: ["sha"] });
     commit = String(info.sha);
     gated = info.gated;
@@ -143,7 +148,7 @@ async function fetchEntry(
       } catch (err) {
         if (!(err instanceof DownloadError)) throw err;
         if (toHub && (err.code === "unauthorized" || err.code === "forbidden")) {
-          throw new DownloadError(err.code, err.code === "unauthorized" ? "token missing or invalid" : gatedMessage(ctx.repo), {
+          throw new DownloadError(err.code, err.code === "unauthorized" && params.token ? TOKEN_REJECTED : gatedMessage(ctx.repo), {
             status: err.status,
             cause: err,
           });
