@@ -10,7 +10,7 @@ import { openStateWriter, planParts, readState, type Part } from "./parts";
 import { probeSize } from "./probe-size";
 import { createProgressMeter, type DownloadProgress } from "./progress";
 import { backgroundWriteback, runParts, SizeChanged, type PartsRun } from "./run-parts";
-import { fetchTransport, nodeTransport, type HttpResponse } from "./transport";
+import { fetchTransport, nodeTransport, type RemoteReply } from "./transport";
 
 export interface DownloadFileParams {
   /** A function is called before every request, so a fresh signed URL can replace an expired one mid-way. */
@@ -110,7 +110,7 @@ async function run(params: DownloadFileParams, partialPath: string, statePath: s
 
   let state = await readState(statePath, partialPath);
   if (state && params.expectedBytes !== undefined && state.total !== params.expectedBytes) state = null;
-  let first: HttpResponse | undefined;
+  let first: RemoteReply | undefined;
   if (state) {
     const done = state.parts.reduce((s, p) => s + p.done, 0);
     await ensureFreeSpace({ dir, needBytes: state.total - done, statfs: params.statfs });

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { DownloadError } from "./errors";
-import type { HttpGet, HttpResponse } from "./transport";
+import type { HttpGet, RemoteReply } from "./transport";
 import { redactUrl } from "./redact-url";
 
 /** One GET; a thrown connection error becomes a retryable `network` failure. */
@@ -9,7 +9,7 @@ export async function request(
   url: string,
   headers: Record<string, string>,
   signal: AbortSignal | undefined,
-): Promise<HttpResponse> {
+): Promise<RemoteReply> {
   try {
     return await get(url, headers, signal);
   } catch (err) {

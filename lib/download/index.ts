@@ -5,3 +5,4 @@ export { redactUrl } from "./redact-url";
 export { safeJoin } from "./safe-join";
 export { formatBytes, type StatfsFn } from "./disk-space";
 export type { DownloadProgress } from "./progress";
+export type { RemoteReply } from "./transport";

@@ -2,7 +2,7 @@ import type { DownloadFileParams } from "./download-file";
 import { DownloadError } from "./errors";
 import { backoff, request } from "./failures";
 import { httpError, parseContentRange } from "./http";
-import type { HttpGet, HttpResponse } from "./transport";
+import type { HttpGet, RemoteReply } from "./transport";
 import { redactUrl } from "./redact-url";
 
 /** Learns a file's size before the parts are planned, retrying what a retry can fix. */
@@ -10,7 +10,7 @@ export async function probeSize(
   get: HttpGet,
   urlOf: () => string,
   params: DownloadFileParams,
-): Promise<{ total: number; response: HttpResponse | undefined }> {
+): Promise<{ total: number; response: RemoteReply | undefined }> {
   const maxRetries = params.maxRetries ?? 5;
   for (let failures = 0; ; ) {
     try {
@@ -31,14 +31,14 @@ async function probeOnce(
   get: HttpGet,
   url: string,
   params: DownloadFileParams,
-): Promise<{ total: number; response: HttpResponse | undefined }> {
+): Promise<{ total: number; response: RemoteReply | undefined }> {
   // Bounded wait for headers; the body is then watched by part 0's watchdog, which cancels it on stall or abort.
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort(params.signal?.reason);
   params.signal?.addEventListener("abort", onAbort, { once: true });
   const stallMs = params.stallMs ?? 30_000;
   const timer = setTimeout(() => ctrl.abort(new Error("no response")), stallMs);
-  let res: HttpResponse;
+  let res: RemoteReply;
   try {
     res = await request(get, url, { ...params.headers, Range: "bytes=0-0" }, ctrl.signal);
   } catch (err) {

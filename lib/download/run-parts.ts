@@ -6,7 +6,7 @@ import { httpError, parseContentRange } from "./http";
 import type { InOrderHasher } from "./in-order-hasher";
 import { partSize, type DownloadState, type openStateWriter, type Part } from "./parts";
 import type { createProgressMeter } from "./progress";
-import type { HttpGet, HttpResponse } from "./transport";
+import type { HttpGet, RemoteReply } from "./transport";
 import { redactUrl } from "./redact-url";
 
 /** A part's received bytes are written once this many are pending... */
@@ -16,7 +16,7 @@ const FLUSH_MS = 25;
 
 /** The server ignored `Range` for a part that does not start the file: re-plan as one stream from byte 0. */
 class RangeIgnored extends Error {
-  constructor(readonly response: HttpResponse) {
+  constructor(readonly response: RemoteReply) {
     super("server ignored Range");
   }
 }
@@ -39,7 +39,7 @@ export interface PartsRun {
 }
 
 /** Runs every unfinished part over a fixed number of connections; a server that ignores Range gets one stream. */
-export async function runParts(ctx: PartsRun, first: HttpResponse | undefined): Promise<void> {
+export async function runParts(ctx: PartsRun, first: RemoteReply | undefined): Promise<void> {
   const inner = new AbortController();
   const onAbort = () => inner.abort(ctx.signal.reason);
   ctx.signal.addEventListener("abort", onAbort, { once: true });
@@ -76,7 +76,7 @@ export async function runParts(ctx: PartsRun, first: HttpResponse | undefined): 
 }
 
 /** `signal` ends this part: the caller aborted, or another part failed for good. */
-async function runPart(ctx: PartsRun, part: Part, first: HttpResponse | undefined, signal: AbortSignal): Promise<void> {
+async function runPart(ctx: PartsRun, part: Part, first: RemoteReply | undefined, signal: AbortSignal): Promise<void> {
   const stallMs = ctx.params.stallMs ?? 30_000;
   const maxRetries = ctx.params.maxRetries ?? 5;
   let failures = 0;
@@ -137,7 +137,7 @@ async function runPart(ctx: PartsRun, part: Part, first: HttpResponse | undefine
 async function consume(
   ctx: PartsRun,
   part: Part,
-  res: HttpResponse,
+  res: RemoteReply,
   url: string,
   signal: AbortSignal,
   touch: () => void,

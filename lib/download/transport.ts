@@ -3,7 +3,7 @@ import https from "node:https";
 import { checkEgressHost, egressLookup } from "./egress";
 
 /** The slice of a response the engine uses, so it can run on node:http or on an injected `fetch`. */
-export interface HttpResponse {
+export interface RemoteReply {
   status: number;
   headers: { get(name: string): string | null };
   /**
@@ -15,7 +15,7 @@ export interface HttpResponse {
   text(): Promise<string>;
 }
 
-export type HttpGet = (url: string, headers: Record<string, string>, signal: AbortSignal | undefined) => Promise<HttpResponse>;
+export type HttpGet = (url: string, headers: Record<string, string>, signal: AbortSignal | undefined) => Promise<RemoteReply>;
 
 /** Adapts an injected `fetch` (tests, proxies). */
 export function fetchTransport(fetchImpl: typeof fetch): HttpGet {
@@ -76,7 +76,7 @@ const QUEUE_BYTES = 2 * 1024 * 1024;
  * per 64 KiB socket read (as an async iterator costs), and the socket keeps filling the queue while the caller
  * is busy writing the previous batch. A premature close surfaces as the stream's error, or as an early end.
  */
-function bodyReader(res: http.IncomingMessage): HttpResponse {
+function bodyReader(res: http.IncomingMessage): RemoteReply {
   let queue: Buffer[] = [];
   let queued = 0;
   let ended = false;

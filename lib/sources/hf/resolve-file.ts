@@ -21,7 +21,7 @@ export async function resolveFile(params: {
   let url = `${params.hubUrl.replace(/\/$/, "")}/${params.repo}/resolve/${params.commit}/${encoded}`;
   for (let hop = 0; hop < 5; hop++) {
     await checkEgress(url, ["hf"]); // the Hub's probe may not leave the policy either (its CDN hop is checked by the transport)
-    let res: Response;
+    let res;
     try {
       const signal = AbortSignal.any([AbortSignal.timeout(30_000), ...(params.signal ? [params.signal] : [])]);
       res = await (params.fetch ?? fetch)(url, { method: "HEAD", headers: auth, redirect: "manual", signal });

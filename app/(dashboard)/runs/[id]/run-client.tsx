@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { api } from "@/components/api";
+import { useAction, useFeedback } from "@/components/feedback";
 import { ProgressBar } from "@/components/progress-bar";
 import { usePoll } from "@/components/use-poll";
 import { ITEM_STATUSES, type RunDto, type RunItemDto } from "@/lib/runs/run-dto";
@@ -15,20 +16,16 @@ function inputText(i: RunItemDto): string {
 export function RunClient({ initial, canAct }: { initial: RunDto; canAct: boolean }) {
   const [status, setStatus] = useState("");
   const [offset, setOffset] = useState(0);
-  const [error, setError] = useState<string | null>(null);
+  const perform = useAction();
+  const { confirm } = useFeedback();
   const qs = new URLSearchParams({ offset: String(offset), limit: String(PAGE), ...(status ? { status } : {}) });
   const { data: run, refresh } = usePoll<RunDto>(`/api/runs/${initial.id}?${qs}`, initial, 1000);
   const c = run.counts;
   const done = c.completed + c.failed + c.cancelled;
   const open = run.status === "queued" || run.status === "running";
   const act = async (what: "cancel" | "retry") => {
-    setError(null);
-    try {
-      await api(`/api/runs/${run.id}/${what}`, { body: {} });
-      refresh();
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    if (what === "cancel" && !(await confirm({ title: `Cancel run ${run.name}?`, body: "Items not yet answered are not run; answers so far are kept.", confirmLabel: "Cancel run" }))) return;
+    if (await perform(() => api(`/api/runs/${run.id}/${what}`, { body: {} }), what === "cancel" ? `run ${run.name} cancelled` : `failed items of ${run.name} queued again`)) refresh();
   };
   return (
     <>
@@ -63,7 +60,6 @@ export function RunClient({ initial, canAct }: { initial: RunDto; canAct: boolea
           <option value="">all items</option>
           {ITEM_STATUSES.map((s) => <option key={s}>{s}</option>)}
         </select>
-        {error && <span className="error" role="alert">{error}</span>}
       </div>
       <table>
         <thead>
