@@ -55,7 +55,7 @@ export const envSchema = z.object({
     .min(0)
     .max(128)
     .default(0)
-    .describe("Parallel sequences per resident model (requests decoded in one batch); also the inference jobs a worker holds. 0: as many as free VRAM holds for the KV cache at INFERENCE_CONTEXT_SIZE, at most 64 on a GPU and 4 on a CPU"),
+    .describe("Parallel sequences per resident model (requests decoded in one batch); also the inference jobs a worker holds. 0: as many as free VRAM holds for the KV cache at INFERENCE_CONTEXT_SIZE, at most 32 on a GPU (64 decoded slower on an H200) and 4 on a CPU"),
   INFERENCE_MODEL_SEQUENCES: z
     .string()
     .regex(/^([^=,]+=\d+)?(,[^=,]+=\d+)*$/, "expected name=N,name=N")

@@ -12,7 +12,7 @@ describe("sequences sized to the card", () => {
     expect(kvBytesPerToken({ layers: 32, embedding: 4096, heads: 32, kvHeads: 8 })).toBe(128 * 1024);
   });
 
-  it("fits as many sequences as the free VRAM holds beside the model, capped at 64", () => {
+  it("fits as many sequences as the free VRAM holds beside the model, capped at 32", () => {
     // An H200 (139 GiB free), a 3.8 GB Q4_0 7B at 2,048 tokens per sequence (1 GiB each): capped.
     expect(sizeSequences({ gpu: true, freeBytes: 139 * GiB, modelBytes: 3.8e9, kvBytesPerToken: llama2, contextSize: 2048 })).toBe(MAX_AUTO_SEQUENCES.gpu);
     // A 24 GiB card, the same model: (24 GiB - 1.1 × 3.8 GB - 2 GiB reserved) / 1 GiB per sequence.

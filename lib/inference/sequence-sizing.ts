@@ -1,8 +1,11 @@
 import os from "node:os";
 import { readGgufFileInfo, type Llama } from "node-llama-cpp";
 
-/** The most sequences sized automatically: 64 on a GPU (bench/results/serving-2026-12-03.md), a few on a CPU. */
-export const MAX_AUTO_SEQUENCES = { gpu: 64, cpu: 4 } as const;
+/**
+ * The most sequences sized automatically: 32 on a GPU, because 64 decoded slower than 32 on an H200 (853 vs 1023
+ * output tok/s, bench/results/serving-2026-12-03.md: each sequence is its own KV stream); a few on a CPU.
+ */
+export const MAX_AUTO_SEQUENCES = { gpu: 32, cpu: 4 } as const;
 
 /** What the GPU keeps beside the weights and the KV cache: compute buffers, the CUDA context, fragmentation. */
 const RESERVE_BYTES = 2 * 2 ** 30;
@@ -17,7 +20,7 @@ export function kvBytesPerToken(s: KvShape): number {
 }
 
 /**
- * How many sequences of `contextSize` tokens fit in `freeBytes` beside the model, between 1 and the cap (64 on a GPU,
+ * How many sequences of `contextSize` tokens fit in `freeBytes` beside the model, between 1 and the cap (32 on a GPU,
  * 4 on a CPU, where more sequences share the same cores).
  */
 export function sizeSequences(p: { gpu: boolean; freeBytes: number; modelBytes: number; kvBytesPerToken: number; contextSize: number }): number {

@@ -8,6 +8,7 @@ import { kQuantTypes, quantizeChunk, type KQuantFileType } from "../../lib/conve
 import { f32ToF16Bits } from "../../lib/convert/quants/float-bits";
 import { FIXTURE } from "./gguf-fixtures";
 import { writeSafetensors, type TensorData } from "./checkpoint-writers";
+import { rng } from "../../bench/serving/workload";
 
 export const K_QUANT_REFERENCE = path.resolve(import.meta.dirname, "../fixtures/k-quants");
 
@@ -35,18 +36,6 @@ export const RANDOM_LLAMA_CONFIG = {
   vocab_size: 32000,
 };
 
-/** mulberry32: a small deterministic PRNG, so the fixture is the same bytes on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * F16 values: Gaussian rows whose scale varies row to row (1..7 × `std`), 1% outliers at 12×, and every 16th
  * 256-block of a row all zero, so scales, mins, outlier handling and the all-zero paths all run. `zeroRowsFrom`
@@ -72,7 +61,7 @@ function randomF16(rand: () => number, rows: number, cols: number, std: number, 
 export async function writeRandomLlama(dir: string, overrides: Partial<typeof RANDOM_LLAMA_CONFIG> = {}, zeros = false): Promise<void> {
   await mkdir(dir, { recursive: true });
   const config = { ...RANDOM_LLAMA_CONFIG, ...overrides };
-  const seeded = prng(20261203);
+  const seeded = rng(20261203); // the same bytes on every machine
   const rand = zeros ? () => 0.5 : seeded;
   const { hidden_size: h, intermediate_size: ff, num_hidden_layers: n, num_key_value_heads: kv, num_attention_heads: heads, vocab_size: vocab } = config;
   const kvDim = (h / heads) * kv;
