@@ -98,12 +98,16 @@ describe("Settings actions", () => {
 
   it("tests a saved Hugging Face token against the Hub: who it is, or that the Hub rejected it", async () => {
     await tab("Credentials");
-    for (const [label, value] of [["good", GOOD], ["stale", "hf_revoked_long_ago"]] as const) {
+    const STALE = "hf_revoked_after_it_was_saved";
+    hub.options.tokens![STALE] = { user: "ada-hf", access: [] };
+    for (const [label, value] of [["good", GOOD], ["stale", STALE]] as const) {
       await page.getByLabel("Label", { exact: true }).fill(label);
       await page.getByLabel("Token", { exact: true }).fill(value);
       await page.click("text=Save credential");
       await expect.poll(() => toasts().textContent()).toContain(`saved ${label}`);
     }
+    // Revoked on the Hub after it was saved (a token the Hub rejects outright is never saved).
+    delete hub.options.tokens![STALE];
     await page.locator('tr[data-credential="good"] button', { hasText: "Test" }).click();
     await expect.poll(() => toasts().textContent()).toContain("good works: the Hub knows it as ada-hf (read access)");
     await page.locator('tr[data-credential="stale"] button', { hasText: "Test" }).click();
