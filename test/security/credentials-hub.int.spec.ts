@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as credentialTest from "../../app/api/credentials/[id]/test/route";
 import * as credentials from "../../app/api/credentials/route";
 import { storeCredential } from "../../lib/credentials/store-credential";
+import { errorReply } from "../../lib/http/errors";
+import { checkHubToken } from "../../lib/sources/hf";
 import { closeDb, db } from "../../lib/db/prisma";
 import { closeWebRedis } from "../../lib/redis/connection";
 import { setupTestEnv } from "../helpers/test-env";
@@ -37,6 +39,13 @@ describe("Hugging Face token credentials", () => {
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: { code: "token_rejected", message: "the Hub rejected this token" } });
     expect(await db().credential.count()).toBe(1);
+  });
+
+  it("says the Hub cannot be reached instead of failing with a 500", async () => {
+    // The route saves only after this check passes; the discard port answers nothing.
+    const err = await checkHubToken({ token: TOKEN, hubUrl: "http://127.0.0.1:9" }).catch((e: unknown) => e);
+    expect(errorReply(err)).toMatchObject({ status: 502, code: "hub_unreachable", message: expect.stringContaining("cannot reach the Hub at http://127.0.0.1:9 to check this token") });
+    expect(JSON.stringify(errorReply(err))).not.toContain(TOKEN);
   });
 
   it("tests a saved token: whose it is, or that the Hub now rejects it", async () => {

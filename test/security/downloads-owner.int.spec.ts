@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../lib/db/prisma";
-import type { HttpError } from "../../lib/http/errors";
+import { errorReply } from "../../lib/http/errors";
 import { listDownloads } from "../../lib/models/list-downloads";
 import { listModels } from "../../lib/models/list-models";
 import { replaceMetaUrl } from "../../lib/models/replace-meta-url";
@@ -25,7 +25,7 @@ function link(): string {
   const cf = Buffer.from(policy).toString("base64").replace(/\+/g, "-").replace(/=/g, "_").replace(/\//g, "~");
   return `https://download.llamameta.net/*?Policy=${cf}&Signature=sig&Key-Pair-Id=KEY`;
 }
-const status = (p: Promise<unknown>) => p.then(() => 200, (e: HttpError) => e.status);
+const status = (p: Promise<unknown>) => p.then(() => 200, (e: unknown) => errorReply(e)?.status);
 
 beforeAll(async () => {
   await setupTestEnv();

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DownloadError, downloadFile } from "../../lib/download";
-import type { HttpError } from "../../lib/http/errors";
+import { errorReply } from "../../lib/http/errors";
 import { startMetaDownload } from "../../lib/models/start-meta-download";
 
 // Finding 2: one egress policy for downloads. Local servers count every connection they get: a refused address
@@ -106,7 +106,7 @@ describe("job creation", () => {
     const cf = Buffer.from(policy).toString("base64").replace(/\+/g, "-").replace(/=/g, "_").replace(/\//g, "~");
     return `${origin}/*?Policy=${cf}&Signature=sig&Key-Pair-Id=KEY`;
   };
-  const status = (p: Promise<unknown>) => p.then(() => 200, (e: HttpError) => `${e.status} ${e.code}`);
+  const status = (p: Promise<unknown>) => p.then(() => 200, (e: unknown) => `${errorReply(e)?.status} ${errorReply(e)?.code}`);
 
   it.each(["https://127.0.0.1:6379", "https://[::1]", "https://10.0.0.1", "https://169.254.169.254", "https://localhost", "https://evil.example.com", "https://llamameta.net.evil.example"])(
     "refuses a Meta link to %s with 400 before any job exists",

@@ -6,6 +6,7 @@ import { closeDb, db } from "../../lib/db/prisma";
 import { signIn, type TestClient } from "../helpers/http-client";
 import { startApp, type AppHandle } from "../helpers/start-app";
 import { setupTestEnv, type TestEnv } from "../helpers/test-env";
+import { startHfHub, type HfHub } from "../servers/hf-hub";
 
 const TOKEN = "hf_SuperSecretToken1234567890abcdef";
 const SIGNED_URL =
@@ -14,15 +15,19 @@ const SIGNED_URL =
 let env: TestEnv;
 let app: AppHandle;
 let admin: TestClient;
+let hub: HfHub;
 
 beforeAll(async () => {
   env = await setupTestEnv();
-  app = await startApp(env, { workers: 1 });
+  // A Hugging Face token is checked with the Hub before it is saved: the stand-in knows this one.
+  hub = await startHfHub({ repos: [], tokens: { [TOKEN]: { user: "team", access: [] } } });
+  app = await startApp(env, { workers: 1, extraEnv: { HF_ENDPOINT: hub.url } });
   admin = await signIn(app.baseUrl, "admin@example.com", "admin");
 });
 
 afterAll(async () => {
   await app?.stop();
+  await hub?.stop();
   await closeDb();
 });
 

@@ -12,6 +12,8 @@ export async function checkHubToken(params: { token: string; hubUrl: string; fet
     if ((err instanceof HubApiError && err.statusCode === 401) || (err instanceof TypeError && /access token/i.test(err.message))) {
       throw new HfError("token_rejected", TOKEN_REJECTED);
     }
-    throw err;
+    if (err instanceof HubApiError) throw err;
+    // Not an answer from the Hub (DNS, refused connection, timeout): say so rather than fail with a 500.
+    throw new HfError("hub_unreachable", `cannot reach the Hub at ${params.hubUrl} to check this token: ${err instanceof Error ? err.message : String(err)}`, true);
   }
 }
