@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { CancelledError } from "../../lib/errors";
 import type { EchoPayload } from "../../lib/queue/payloads";
 import type { ProcessorContext } from "./types";
@@ -10,9 +11,10 @@ export async function echo(data: EchoPayload, ctx: ProcessorContext): Promise<{ 
     const elapsed = Date.now() - start;
     await ctx.progress({ pct: total === 0 ? 100 : Math.min(100, (elapsed / total) * 100), message: `echo ${data.message}` });
     if (elapsed >= total) return { message: data.message };
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, Math.min(200, total - elapsed));
-      ctx.signal.addEventListener("abort", () => (clearTimeout(t), reject(new CancelledError())), { once: true });
+    // The signal may have been aborted before this wait began (a shutdown during the progress write): sleep rejects at
+    // once then, where a listener added now would never fire.
+    await sleep(Math.min(200, total - elapsed), undefined, { signal: ctx.signal }).catch(() => {
+      throw new CancelledError();
     });
   }
 }
