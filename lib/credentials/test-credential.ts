@@ -16,7 +16,8 @@ export async function testCredential(params: { id: string; hubUrl: string }): Pr
     const { user, role } = await checkHubToken({ token: credential.value, hubUrl: params.hubUrl });
     return { ok: true, account: user, role };
   } catch (err) {
+    // checkHubToken already names a rejected token and an unreachable Hub; anything else is the Hub failing to answer.
     if (err instanceof HfError) return { ok: false, reason: err.message };
-    return { ok: false, reason: `cannot reach the Hub: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, reason: `the Hub could not check this token: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
