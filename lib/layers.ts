@@ -11,7 +11,7 @@ export const LAYERS: readonly { layer: string; folders: Readonly<Record<string, 
   },
   {
     layer: "formats",
-    folders: { gguf: [], download: [], verify: ["download"], convert: ["gguf"], sources: ["download", "verify"], generation: [] },
+    folders: { gguf: [], download: [], verify: ["download"], convert: ["gguf", "download"], sources: ["download", "verify"], generation: [] },
   },
   {
     layer: "engine",

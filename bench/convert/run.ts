@@ -13,8 +13,8 @@ import { generateCheckpoint, TINYLLAMA_SHAPE, type LlamaShape } from "./generate
 // conditions: "plain" is a conversion that does not fsync (`durable: false`) against a plain `cp`; "durable" the
 // default conversion (fsync of file and directory) against `cp` + fsync of the copy. Each pair runs `--reps` times
 // (default 5), alternating which goes first, and reports the best and the median of each side and the median of each
-// rep's convert/cp ratio. The child then reads the file back once for its sha256 (what a conversion job does after
-// writing, lib/models/convert-to-gguf.ts): that pass is reported apart, and with the conversion as "+ sha256".
+// rep's convert/cp ratio. A conversion includes the sha256 of its output (the writer reads the file back as it
+// writes it, lib/convert/output-digest.ts), which is what a conversion job records.
 // `--pairs` picks pairs as type:plain or type:durable; `--gguf-types` adds GGUF → GGUF quantizations
 // (`quantizeGguf`) of the checkpoint's F16 GGUF, plain, against a `cp` of that GGUF. `--small` takes a 4-layer
 // model instead, for a smoke run.
@@ -54,10 +54,10 @@ async function convert(child: string, input: string | { gguf: string }, out: str
     ({ stdout } = await run(process.execPath, [child, ...from, out, type, durable ? "durable" : "fast"], { cwd: root }));
   });
   await rm(out);
-  const r = JSON.parse(stdout.trim().split("\n").pop()!) as Omit<Run, "wall" | "withSha256">;
+  const r = JSON.parse(stdout.trim().split("\n").pop()!) as Omit<Run, "wall">;
   if (!r.copyFileRange) console.log("  (the copy_file_range addon did not load: unchanged tensors went through worker threads)");
-  // The child's wall clock less its read-back: node's start-up and the conversion.
-  return { ...r, wall: wall - r.sha256Seconds, withSha256: wall };
+  // The child's wall clock: node's start-up and the conversion.
+  return { ...r, wall };
 }
 
 function median(xs: number[]): number {
@@ -83,7 +83,7 @@ const ggufTypes = (arg("--gguf-types") ?? "").split(",").filter(Boolean);
 const SMALL_SHAPE: LlamaShape = { ...TINYLLAMA_SHAPE, layers: 4 };
 const shape = process.argv.includes("--small") ? SMALL_SHAPE : TINYLLAMA_SHAPE;
 
-type Run = { seconds: number; sha256Seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number; withSha256: number };
+type Run = { seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number };
 
 const s2 = (x: number) => `${x.toFixed(2)} s`;
 
@@ -98,10 +98,8 @@ async function measure(params: { name: string; src: string; tmp: string; durable
     else await doWork().then(doCp);
   }
   const walls = runs.map((r) => r.wall);
-  const full = runs.map((r) => r.withSha256);
   // Each rep's cp and conversion ran back to back: their ratio cancels slow swings of a shared machine's load.
   const paired = median(walls.map((w, i) => w / cps[i]!));
-  const pairedFull = median(full.map((w, i) => w / cps[i]!));
   const [cpBest, cpMed] = [Math.min(...cps), median(cps)];
   const rss = Math.max(...runs.map((r) => r.maxRssKiB)) / 1024;
   const pair = params.durable ? "durable: conversion with fsync vs cp + fsync" : "plain: conversion without fsync vs plain cp";
@@ -109,7 +107,6 @@ async function measure(params: { name: string; src: string; tmp: string; durable
     `${params.name} ${pair} (${reps} alternated reps, output ${(runs[0]!.bytes / 1e9).toFixed(2)} GB, copy_file_range ${runs.every((r) => r.copyFileRange) ? "on" : "off"}, load ${load()})\n` +
       `  median: cp ${s2(cpMed)}, conversion ${s2(median(walls))} = ${(median(walls) / cpMed).toFixed(2)}x; paired ratio ${paired.toFixed(2)}x\n` +
       `  best:   cp ${s2(cpBest)}, conversion ${s2(Math.min(...walls))} = ${(Math.min(...walls) / cpBest).toFixed(2)}x\n` +
-      `  + sha256 read-back: pass median ${s2(median(runs.map((r) => r.sha256Seconds)))}; conversion + pass median ${s2(median(full))} = ${(median(full) / cpMed).toFixed(2)}x cp, paired ${pairedFull.toFixed(2)}x, best ${(Math.min(...full) / cpBest).toFixed(2)}x\n` +
       `  peak RSS ${rss.toFixed(0)} MiB; conversion alone (in the child) median ${s2(median(runs.map((r) => r.seconds)))}`,
   );
 }

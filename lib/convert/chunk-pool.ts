@@ -31,7 +31,6 @@ const toHalf = (${makeF32ToF16Bits.toString()})();
 const runChunk = (${runChunk.toString()});
 const ctx = {
   fs,
-  crc32: require("node:zlib").crc32,
   outFd: fs.openSync(workerData.outFile, "r+"),
   fds: new Map(),
   buffers: new Map(),
@@ -48,14 +47,15 @@ parentPort.on("message", (task) => {
     return parentPort.postMessage({ closed: true });
   }
   try {
-    parentPort.postMessage({ index: task.index, crc: runChunk(task, ctx) });
+    runChunk(task, ctx);
+    parentPort.postMessage({ index: task.index });
   } catch (e) {
     parentPort.postMessage({ index: task.index, error: String((e && e.message) || e), code: e && e.code, file: e && e.file });
   }
 });`;
 }
 
-type Reply = { index: number; crc: number } | { index: number; error: string; code?: string; file?: string } | { closed: true };
+type Reply = { index: number } | { index: number; error: string; code?: string; file?: string } | { closed: true };
 
 /** A worker's failure: our own codes become ConvertErrors naming the file, anything else (EIO, ENOSPC) an Error. */
 function chunkError(task: ChunkTask, r: { error: string; code?: string; file?: string }): Error {
@@ -64,7 +64,7 @@ function chunkError(task: ChunkTask, r: { error: string; code?: string; file?: s
 }
 
 /**
- * Worker threads that each take whole chunks (read, reorder, convert, checksum, positional write), so reading,
+ * Worker threads that each take whole chunks (read, reorder, convert, positional write), so reading,
  * converting and writing overlap across cores with no data crossing threads. Each worker holds at most `depth`
  * chunks, which bounds memory to a few chunk buffers per thread.
  */
@@ -74,8 +74,8 @@ export class ChunkPool {
   private readonly depth: number;
   private failure: Error | null = null;
 
-  /** `onDone` gets each chunk as it finishes (in any order) with the CRC-32 of the bytes written. */
-  constructor(params: { threads: number; outFile: string; depth?: number; onDone: (task: ChunkTask, crc: number) => void }) {
+  /** `onDone` gets each chunk once it is written (in any order). */
+  constructor(params: { threads: number; outFile: string; depth?: number; onDone: (task: ChunkTask) => void }) {
     const source = workerSource();
     this.depth = params.depth ?? 2;
     for (let i = 0; i < params.threads; i++) {
@@ -88,7 +88,7 @@ export class ChunkPool {
         if ("error" in r) this.fail(chunkError(task, r));
         else if (!this.failure) {
           try {
-            params.onDone(task, r.crc);
+            params.onDone(task);
           } catch (e) {
             this.fail(e as Error); // e.g. a throwing progress callback: the conversion fails, the process does not
           }

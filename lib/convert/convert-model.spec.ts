@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { crc32 } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DepotError } from "../errors";
 import { isRetryable } from "../http/errors";
@@ -66,7 +65,7 @@ describe("convertModel", () => {
     const dump = await readFile(path.join(FIXTURE, `llamacpp-reference/tiny-llama-${type}.txt`), "utf8");
     const bytes = await readFile(outFile);
     expect(sha(bytes)).toBe(/^sha256: ([0-9a-f]{64})$/m.exec(dump)![1]);
-    expect(result.crc32).toBe(crc32(bytes));
+    expect(result.sha256).toBe(sha(bytes));
     expect(result.bytes).toBe(Number(/^size_bytes: (\d+)$/m.exec(dump)![1]));
   });
 
@@ -78,13 +77,13 @@ describe("convertModel", () => {
     }
   });
 
-  it("reports progress up to the total and returns the file's size and CRC-32", async () => {
+  it("reports progress up to the total and returns the file's size and sha256", async () => {
     const seen: { bytesDone: number; bytesTotal: number; tensor: string }[] = [];
     const outFile = path.join(outDir, "m.gguf");
     const r = await convertModel({ inputDir: path.join(FIXTURE, "hf"), outFile, type: "f16", onProgress: (p) => seen.push(p) });
     const bytes = await readFile(outFile);
     expect(r).toMatchObject({ outFile, bytes: bytes.length, tensorCount: 21, fileType: "F16", architecture: "llama", parameterCount: 4_196_672 });
-    expect(r.crc32).toBe(crc32(bytes));
+    expect(r.sha256).toBe(sha(bytes));
     expect(seen.at(-1)!.bytesDone).toBe(seen.at(-1)!.bytesTotal);
     expect(seen.map((p) => p.bytesDone)).toEqual([...seen.map((p) => p.bytesDone)].sort((a, b) => a - b));
     expect(await readdir(outDir)).toEqual(["m.gguf"]);

@@ -50,8 +50,7 @@ export function isRefused(e: unknown): boolean {
 }
 
 /**
- * Copies `r` with `copy` (the writer's worker threads read the source range for its CRC-32 meanwhile). Where the
- * kernel refuses it returns why, and the caller copies with `readWriteRange` instead.
+ * Copies `r` with `copy`. Where the kernel refuses it returns why, and the caller copies with `readWriteRange` instead.
  */
 export async function copyRange(r: CopyRange, outFd: number, copy: CopyFileRange): Promise<{ refused: Error } | null> {
   try {

@@ -3,8 +3,7 @@
  *
  * - `convertModel(params)`: a directory holding `model.safetensors` (or shards with `model.safetensors.index.json`),
  *   `pytorch_model*.bin` or Meta `consolidated.NN.pth` + tokenizer.model → one GGUF file, written atomically, with
- *   the CRC-32 of the bytes written (read the file back once for its sha256 and to check the CRC: lib/verify's
- *   `verifyBlob`). Tensors are bit-identical to llama.cpp's convert_hf_to_gguf.py (f16, q8_0; hf/ output is
+ *   its sha256 (read back as it is written, checked against what was written). Tensors are bit-identical to llama.cpp's convert_hf_to_gguf.py (f16, q8_0; hf/ output is
  *   byte-identical). Worker threads convert and write whole chunks in parallel, so memory stays at a few chunk
  *   buffers per thread whatever the model size. `onProgress` fires per ~1 MiB chunk: throttle before forwarding it.
  * - `quantizeGguf(params)`: an F32/F16/BF16 GGUF → another file type (q8_0, q4_0, f16, bf16), as llama-quantize

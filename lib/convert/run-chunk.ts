@@ -5,11 +5,11 @@ import type { SourceDtype } from "./readers";
 
 /**
  * One piece of the output file, done start to finish by one worker thread: read the source rows, put them in GGUF
- * row order, convert, checksum and write at the chunk's own offset. Chunks never overlap, so threads need no
- * ordering between them; their checksums are combined in file order afterwards.
+ * row order, convert and write at the chunk's own offset. Chunks never overlap, so threads need no ordering between
+ * them.
  */
 export type ChunkTask = {
-  /** Position among the file's chunks, for combining the checksums in file order. */
+  /** Position among the file's chunks: its reply names it. */
   index: number;
   /** The GGUF tensor this chunk belongs to (progress and error messages). */
   tensor: string;
@@ -22,11 +22,10 @@ export type ChunkTask = {
   reorder: null | { kind: "unpermute"; unitRows: number; rowBytes: number } | { kind: "join"; rows: number; partRowBytes: number[] };
   dtype: SourceDtype;
   /**
-   * `copy`: source bytes as they are; `checksum`: the same, but only their CRC-32, the kernel writes them
-   * (copy_file_range); `q8_0-simd`: F16 → Q8_0 in WebAssembly; `quantize`: the converter's JS kernel of `ggmlType`
+   * `copy`: source bytes as they are; `q8_0-simd`: F16 → Q8_0 in WebAssembly; `quantize`: the converter's JS kernel of `ggmlType`
    * (gguf-py's bytes); `llama-quantize`: llama-quantize's (K-quants and their fallbacks).
    */
-  kernel: "copy" | "checksum" | "q8_0-simd" | "quantize" | "llama-quantize";
+  kernel: "copy" | "q8_0-simd" | "quantize" | "llama-quantize";
   ggmlType: GgmlType;
   outOffset: number;
   outBytes: number;
@@ -37,7 +36,6 @@ export type ChunkTask = {
 /** What a worker keeps between chunks: its open files, buffers reused for every chunk, and the kernels. */
 export type ChunkContext = {
   fs: typeof import("node:fs");
-  crc32: (data: Uint8Array, value?: number) => number;
   outFd: number;
   fds: Map<string, number>;
   buffers: Map<string, Uint8Array>;
@@ -49,10 +47,9 @@ export type ChunkContext = {
 };
 
 /**
- * Does one chunk with blocking reads and writes (it runs on a worker thread of its own) and returns the CRC-32 of
- * the bytes it wrote. Self-contained: worker threads get its source text.
+ * Does one chunk with blocking reads and writes (it runs on a worker thread of its own). Self-contained: worker threads get its source text.
  */
-export function runChunk(task: ChunkTask, ctx: ChunkContext): number {
+export function runChunk(task: ChunkTask, ctx: ChunkContext): void {
   const buffer = (name: string, length: number): Uint8Array => {
     let b = ctx.buffers.get(name);
     if (!b || b.length < length) {
@@ -107,7 +104,7 @@ export function runChunk(task: ChunkTask, ctx: ChunkContext): number {
     }
   }
   let output: Uint8Array;
-  if (task.kernel === "copy" || task.kernel === "checksum") output = input;
+  if (task.kernel === "copy") output = input;
   else if (task.kernel === "q8_0-simd") {
     const rt = ctx.runtimes[task.ggmlType]!;
     output = new Uint8Array(ctx.simd.mem.buffer, ctx.quantizeQ8_0SimdHeap(inBytes, ctx.simd, rt.toHalf), task.outBytes);
@@ -120,12 +117,6 @@ export function runChunk(task: ChunkTask, ctx: ChunkContext): number {
   const write = (bytes: Uint8Array, position: number) => {
     for (let done = 0; done < bytes.length; ) done += ctx.fs.writeSync(ctx.outFd, bytes, done, bytes.length - done, position + done);
   };
-  if (task.kernel !== "checksum") write(output, task.outOffset);
-  let crc = ctx.crc32(output, 0);
-  if (task.pad > 0) {
-    const zeros = new Uint8Array(task.pad);
-    write(zeros, task.outOffset + task.outBytes);
-    crc = ctx.crc32(zeros, crc);
-  }
-  return crc;
+  write(output, task.outOffset);
+  if (task.pad > 0) write(new Uint8Array(task.pad), task.outOffset + task.outBytes);
 }

@@ -2,14 +2,13 @@ import { randomBytes } from "node:crypto";
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { crc32 } from "node:zlib";
 import { GgmlType, GgufWriter, type GgufKv } from "../gguf";
 import { ChunkPool } from "./chunk-pool";
 import { copyRange, nativeCopyFileRange, readWriteRange } from "./copy-file-range";
-import { crc32Combine } from "./crc32-combine";
 import { ConvertError } from "./errors";
 import { logger } from "../log/logger";
 import { planChunks, type PlannedTensor } from "./llama";
+import { OutputDigest } from "./output-digest";
 import { Q8_0_SIMD_MAX_INPUT } from "./quants/q8_0-simd";
 import type { SourceDtype } from "./readers";
 import type { ChunkTask } from "./run-chunk";
@@ -47,12 +46,8 @@ export type WriteGgufParams = {
 export type WriteGgufResult = {
   outFile: string;
   bytes: number;
-  /**
-   * CRC-32 (zlib's, as `zlib.crc32`) of every byte written, header included: a cheap check that the file on disk
-   * is what was written. It is not a content address; hash the file (one pass, e.g. lib/verify's `verifyBlob` with
-   * `crc32`) for its sha256.
-   */
-  crc32: number;
+  /** sha256 of the file, read back as it was written (output-digest.ts): no second pass is needed. */
+  sha256: string;
   tensorCount: number;
   parameterCount: number;
   /** Tensor data bits per weight (llama.cpp's "BPW"): 8 × tensor bytes / parameters. */
@@ -82,7 +77,8 @@ export function abortCheck(signal: AbortSignal | undefined): () => void {
  * Writes one GGUF file from planned tensors, streaming chunk by chunk with bounded memory: worker threads each take
  * whole chunks (read, reorder, convert, write at the chunk's offset), so all cores convert and reading overlaps
  * writing. Tensors whose bytes do not change (same float type, rows in place) skip the threads: the kernel copies
- * them from the source file (copy_file_range, see copy-file-range.ts). The output appears atomically: it is written to `<outFile>.tmp-<random>`, fsynced and renamed; on any
+ * them from the source file (copy_file_range, see copy-file-range.ts). The file is hashed as it is written
+ * (output-digest.ts). The output appears atomically: it is written to `<outFile>.tmp-<random>`, fsynced and renamed; on any
  * error the temporary file is removed and nothing is left behind. Shared by checkpoint conversion and GGUF
  * quantization.
  */
@@ -90,40 +86,40 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
   const { outFile, onProgress } = params;
   const checkAbort = abortCheck(params.signal);
   const tmp = `${outFile}.tmp-${randomBytes(6).toString("hex")}`;
-  const fh = await open(tmp, "wx");
+  const fh = await open(tmp, "wx+"); // read too: the digest reads it back
   let pool: ChunkPool | null = null;
   const sources = new Map<string, Promise<FileHandle>>();
   const copies = new Set<Promise<void>>();
   let copyFailure: unknown = null;
+  let digest: OutputDigest | null = null;
   try {
-    // Chunks finish out of order: keep each one's CRC and length, fold them in file order at the end.
-    const crcs: number[] = [];
-    const lengths: number[] = [];
+    // Chunks finish out of order: each marks its own region of the digest written.
+    const written = new Map<number, () => void>();
     let bytesDone = 0;
     let bytesTotal = 0;
     pool = new ChunkPool({
       threads: params.threads ?? Math.min(os.availableParallelism(), 8),
       outFile: tmp,
-      onDone: (task, crc) => {
-        crcs[task.index] = crc;
-        lengths[task.index] = task.outBytes + task.pad;
-        if (task.kernel === "checksum") return; // progress comes with the kernel's copy
+      onDone: (task) => {
+        written.get(task.index)!();
+        written.delete(task.index);
         bytesDone += task.outBytes;
         onProgress?.({ bytesDone, bytesTotal, tensor: task.tensor });
       },
     });
     const { kvs, tensors, types, kernels } = await params.plan();
     checkAbort();
-    let headerCrc = 0;
-    const writer = new GgufWriter(fh, { alignment: params.alignment, onWritten: (chunk) => void (headerCrc = crc32(chunk, headerCrc)) });
+    const writer = new GgufWriter(fh, { alignment: params.alignment });
     for (const kv of kvs) writer.addKv(kv.key, kv);
     tensors.forEach((t, i) => {
       bytesTotal += writer.addTensorInfo(t.name, [...t.shape].reverse(), types[i]!);
     });
+    digest = new OutputDigest(fh, tmp, writer.plannedSize);
     await writer.writeHeader();
     await writer.writeKvData();
     await writer.writeTensorInfo();
     const placements = writer.tensorPlacements();
+    digest.expect(0, placements[0]?.offset ?? writer.plannedSize)();
 
     let index = 0;
     let copy = nativeCopyFileRange();
@@ -132,11 +128,10 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
       return sources.get(file)!;
     };
     /**
-     * The kernel copies one tensor's parts end to end at `offset` while the worker threads take its chunks as
-     * `checksum` (read for the CRC-32, padding written). Where the kernel refuses, the part is read and written here,
-     * and the tensors after it take the worker threads.
+     * The kernel copies one tensor's parts end to end at `offset`, then its padding is written. Where the kernel
+     * refuses, the part is read and written here, and the tensors after it take the worker threads.
      */
-    const copyTensor = async (tensor: PlannedTensor, offset: number) => {
+    const copyTensor = async (tensor: PlannedTensor, offset: number, pad: number) => {
       let outOffset = offset;
       for (const part of tensor.parts) {
         const r = { fh: await source(part.file), file: part.file, offset: part.offset, length: part.bytes, outOffset };
@@ -148,6 +143,7 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
         }
         outOffset += part.bytes;
       }
+      if (pad > 0) await fh.write(new Uint8Array(pad), 0, pad, outOffset);
       bytesDone += outOffset - offset;
       onProgress?.({ bytesDone, bytesTotal, tensor: tensor.name });
     };
@@ -157,43 +153,43 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
       const kernel = kernelFor(tensor.dtype, ggmlType, kernels);
       const copied = copy !== null && kernel === "copy" && tensor.unpermuteHeads === null && tensor.splitAxis !== 1;
       const simdOk = ggmlType === GgmlType.Q8_0 && tensor.dtype === "F16";
-      const chunks: ChunkTask[] = [];
-      for (const chunk of planChunks({ tensor, ggmlType, kernel: copied ? "checksum" : kernel, offset, pad, chunkBytes: CHUNK_BYTES })) {
-        const inBytes = chunk.reads.reduce((a, r) => a + r.length, 0);
-        // A chunk over the SIMD heap (a head of q/k wider than 8 MiB) takes the JS kernel.
-        chunks.push({ ...chunk, kernel: simdOk && inBytes > Q8_0_SIMD_MAX_INPUT ? "quantize" : chunk.kernel, index: index++ });
-      }
       if (copied) {
         checkAbort();
         while (copies.size >= COPIES_IN_FLIGHT) await Promise.race(copies);
         if (copyFailure) throw copyFailure;
+        const done = digest.expect(offset, placements[i]!.bytes + pad);
         // Failures are kept, not left unhandled while the loop awaits something else.
-        const p: Promise<void> = copyTensor(tensor, offset)
+        const p: Promise<void> = copyTensor(tensor, offset, pad)
+          .then(done)
           .catch((e: unknown) => void (copyFailure ??= e))
           .finally(() => copies.delete(p));
         copies.add(p);
+        continue;
       }
-      for (const chunk of chunks) {
+      for (const chunk of planChunks({ tensor, ggmlType, kernel, offset, pad, chunkBytes: CHUNK_BYTES })) {
         checkAbort();
-        await pool.submit(chunk);
+        const inBytes = chunk.reads.reduce((a, r) => a + r.length, 0);
+        written.set(index, digest.expect(chunk.outOffset, chunk.outBytes + chunk.pad));
+        // A chunk over the SIMD heap (a head of q/k wider than 8 MiB) takes the JS kernel.
+        await pool.submit({ ...chunk, kernel: simdOk && inBytes > Q8_0_SIMD_MAX_INPUT ? "quantize" : chunk.kernel, index: index++ });
       }
     }
     await Promise.all(copies);
     if (copyFailure) throw copyFailure;
     await pool.drain();
     checkAbort();
+    const sha256 = await digest.result();
     writer.tensorDataWritten();
     const durable = params.durable ?? true;
     await writer.finish({ sync: durable });
     await fh.close();
     await rename(tmp, outFile);
     if (durable) await syncDir(path.dirname(outFile));
-    const fileCrc = crcs.reduce((acc, c, k) => crc32Combine(acc, c, lengths[k]!), headerCrc);
     const parameterCount = tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
     return {
       outFile,
       bytes: writer.plannedSize,
-      crc32: fileCrc,
+      sha256,
       tensorCount: tensors.length,
       parameterCount,
       bitsPerWeight: parameterCount > 0 ? (bytesTotal * 8) / parameterCount : 0,
@@ -208,6 +204,7 @@ export async function writeGgufFile(params: WriteGgufParams): Promise<WriteGgufR
     throw e;
   } finally {
     await pool?.close();
+    await digest?.close();
     for (const h of sources.values()) await h.then((x) => x.close()).catch(() => {});
   }
 }

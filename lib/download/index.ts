@@ -1,3 +1,4 @@
+export { createDigester, type Digester } from "./digester";
 export { downloadEach, type PullTransferOptions } from "./download-each";
 export { downloadFile, type DownloadFileParams, type DownloadResult } from "./download-file";
 export { DownloadError, type DownloadErrorCode, type DownloadErrorOptions } from "./errors";

@@ -6,7 +6,6 @@ import { modelFile } from "./model-file";
 import { db } from "../db/prisma";
 import type { ConvertPayload, JobProgress } from "../queue/payloads";
 import { heldElsewhere, recordLocalReplica } from "../stores/replicas";
-import { verifyBlob } from "../verify";
 import { jobFailure, ModelError } from "./errors";
 import { detectFamily, familyEvidence } from "./model-family";
 import { modelDir } from "../stores/paths";
@@ -37,9 +36,9 @@ function displayName(name: string): string {
 
 /**
  * Converts a downloaded model to GGUF (a checkpoint), or quantizes a GGUF model to another file type, inside the model store (written to a temporary name and renamed, so a
- * crash never leaves a half file under the final name) and registers it: sha256, size, tensor facts. The file is
- * then read back once: its CRC-32 must equal the converter's of the bytes it wrote (else the file is removed, the
- * job fails as corrupt and nothing is registered), and the same read gives the sha256 that is recorded.
+ * crash never leaves a half file under the final name) and registers it: sha256, size, tensor facts. The writer
+ * reads the file back as it writes it (lib/convert/output-digest.ts): bytes that differ from what it wrote fail the
+ * job with nothing registered, and the same read gives the sha256 that is recorded.
  */
 export async function convertToGguf(params: {
   data: ConvertPayload;
@@ -84,14 +83,7 @@ export async function convertToGguf(params: {
         ? await quantizeGguf({ ...common, inFile: await modelFile({ directory: src.directory, name: src.name }) })
         : await convertModel({ ...common, inputDir: input.dir, name: displayName(src.name), sourceName: src.name });
     await reported;
-    // One read of the file on disk: its sha256 for the inventory, and the converter's CRC-32 of what it wrote.
-    const onDisk = await verifyBlob({ file: r.outFile, bytes: r.bytes, crc32: r.crc32, compute: ["sha256"] });
-    if (!onDisk.ok || onDisk.actual.sha256 === undefined) {
-      await rm(r.outFile, { force: true });
-      const found = onDisk.actual.crc32 === undefined ? `${onDisk.actual.bytes ?? "no"} bytes` : `CRC-32 ${onDisk.actual.crc32}`;
-      throw new ModelError("corrupt", `${fileName} on disk differs from what was written: expected ${r.bytes} bytes with CRC-32 ${r.crc32}, found ${found}`);
-    }
-    const sha256 = onDisk.actual.sha256;
+    const sha256 = r.sha256; // read back and checked by the writer as it wrote
     const first = copy ? await db().modelFile.findUnique({ where: { modelId_path: { modelId: out.id, path: fileName } } }) : null;
     if (first?.sha256 && first.sha256 !== sha256) {
       await rm(r.outFile, { force: true });
@@ -102,7 +94,7 @@ export async function convertToGguf(params: {
       where: { id: out.id },
       data: { parameterCount: BigInt(r.parameterCount), family: detectFamily({ evidence, recorded: src.family }) },
     });
-    // The file matched the CRC-32 of the bytes written, so its sha256 is also the expected one.
+    // The writer read the file back against what it wrote, so its sha256 is also the expected one.
     const rec = await recordModelFiles({
       modelId: out.id,
       files: [{ path: fileName, bytes: r.bytes, sha256, expectedSha256: sha256, expectedBytes: r.bytes }],

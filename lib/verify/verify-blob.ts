@@ -5,8 +5,6 @@ export interface BlobDigests {
   bytes?: number;
   md5?: string;
   sha256?: string;
-  /** zlib's CRC-32, as `zlib.crc32` (e.g. what lib/convert reports for a file it wrote). */
-  crc32?: number;
 }
 
 export interface VerifyBlobResult {
@@ -25,7 +23,6 @@ export async function verifyBlob(params: {
   file: string;
   md5?: string;
   sha256?: string;
-  crc32?: number;
   bytes?: number;
   /** Digests computed besides the expected ones, in the same read. @default ["md5", "sha256"] */
   compute?: ("md5" | "sha256")[];
@@ -34,16 +31,15 @@ export async function verifyBlob(params: {
     ...(params.bytes !== undefined && { bytes: params.bytes }),
     ...(params.md5 !== undefined && { md5: params.md5.toLowerCase() }),
     ...(params.sha256 !== undefined && { sha256: params.sha256.toLowerCase() }),
-    ...(params.crc32 !== undefined && { crc32: params.crc32 >>> 0 }),
   };
   const size = await stat(params.file).then((s) => (s.isFile() ? s.size : null), () => null);
   if (size === null) return { ok: false, actual: {}, expected };
   const actual: BlobDigests = { bytes: size };
   if (expected.bytes !== undefined && expected.bytes !== size) return { ok: false, actual, expected };
-  if (expected.md5 !== undefined || expected.sha256 !== undefined || expected.crc32 !== undefined) {
+  if (expected.md5 !== undefined || expected.sha256 !== undefined) {
     const compute = params.compute ?? ["md5", "sha256"];
     const md5 = expected.md5 !== undefined || compute.includes("md5");
-    const { bytes: _bytes, ...digests } = await hashFile({ file: params.file, md5, crc32: expected.crc32 !== undefined });
+    const { bytes: _bytes, ...digests } = await hashFile({ file: params.file, md5 });
     Object.assign(actual, digests);
   }
   const checked = Object.keys(expected) as Array<keyof BlobDigests>;
