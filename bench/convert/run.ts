@@ -15,10 +15,12 @@ import { generateCheckpoint, TINYLLAMA_SHAPE, type LlamaShape } from "./generate
 // (default 5), alternating which goes first, and reports the best and the median of each side and the median of each
 // rep's convert/cp ratio. A conversion includes the sha256 of its output (the writer reads the file back as it
 // writes it, lib/convert/output-digest.ts), which is what a conversion job records.
-// `--pairs` picks pairs as type:plain or type:durable; `--gguf-types` adds GGUF → GGUF quantizations
+// `--baseline <checkout>` also runs another checkout's child (e.g. a worktree of the previous commit) in every rep,
+// for an A/B in the same run; an older child that reads its output back after converting reports that pass, and its
+// time is given with and without it. `--pairs` picks pairs as type:plain or type:durable; `--gguf-types` adds GGUF → GGUF quantizations
 // (`quantizeGguf`) of the checkpoint's F16 GGUF, plain, against a `cp` of that GGUF. `--small` takes a 4-layer
 // model instead, for a smoke run.
-// Usage: npx tsx bench/convert/run.ts [--reps N] [--pairs f16:plain,f16:durable,q8_0:plain] [--gguf-types q4_k_m] [--small]
+// Usage: npx tsx bench/convert/run.ts [--reps N] [--baseline DIR] [--pairs f16:plain,f16:durable,q8_0:plain] [--gguf-types q4_k_m] [--small]
 const run = promisify(execFile);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, "../..");
@@ -40,9 +42,9 @@ async function cp(src: string, dst: string, fsync: boolean): Promise<number> {
 }
 
 /** The child as one plain-JavaScript file (esbuild comes with tsx), so no TypeScript is compiled while timing. */
-async function bundleChild(outDir: string): Promise<string> {
-  const out = path.join(outDir, "convert-child.mjs");
-  await run(path.join(root, "node_modules/.bin/esbuild"), [path.join(here, "convert-child.ts"), "--bundle", "--platform=node", "--format=esm", `--outfile=${out}`, "--log-level=warning"], { cwd: root });
+async function bundleChild(outDir: string, checkout = root, name = "convert-child"): Promise<string> {
+  const out = path.join(outDir, `${name}.mjs`);
+  await run(path.join(root, "node_modules/.bin/esbuild"), [path.join(checkout, "bench/convert/convert-child.ts"), "--bundle", "--platform=node", "--format=esm", `--outfile=${out}`, "--log-level=warning"], { cwd: checkout });
   return out;
 }
 
@@ -54,10 +56,10 @@ async function convert(child: string, input: string | { gguf: string }, out: str
     ({ stdout } = await run(process.execPath, [child, ...from, out, type, durable ? "durable" : "fast"], { cwd: root }));
   });
   await rm(out);
-  const r = JSON.parse(stdout.trim().split("\n").pop()!) as Omit<Run, "wall">;
+  const r = JSON.parse(stdout.trim().split("\n").pop()!) as Omit<Run, "wall" | "readBack"> & { sha256Seconds?: number };
   if (!r.copyFileRange) console.log("  (the copy_file_range addon did not load: unchanged tensors went through worker threads)");
-  // The child's wall clock: node's start-up and the conversion.
-  return { ...r, wall };
+  // The child's wall clock: node's start-up and the conversion (and an older child's read-back pass, kept apart).
+  return { ...r, wall, readBack: r.sha256Seconds ?? 0 };
 }
 
 function median(xs: number[]): number {
@@ -83,19 +85,23 @@ const ggufTypes = (arg("--gguf-types") ?? "").split(",").filter(Boolean);
 const SMALL_SHAPE: LlamaShape = { ...TINYLLAMA_SHAPE, layers: 4 };
 const shape = process.argv.includes("--small") ? SMALL_SHAPE : TINYLLAMA_SHAPE;
 
-type Run = { seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number };
+type Run = { seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number; readBack: number };
 
 const s2 = (x: number) => `${x.toFixed(2)} s`;
 
 /** `reps` pairs of `cp` of `src` and `work`, alternating which goes first, reported as one block. */
-async function measure(params: { name: string; src: string; tmp: string; durable: boolean; work: () => Promise<Run> }): Promise<void> {
+async function measure(params: { name: string; src: string; tmp: string; durable: boolean; work: (child: string) => Promise<Run> }): Promise<void> {
   const cps: number[] = [];
   const runs: Run[] = [];
+  const base: Run[] = [];
   for (let i = 0; i < reps; i++) {
-    const doCp = async () => cps.push(await cp(params.src, path.join(params.tmp, "copy"), params.durable));
-    const doWork = async () => runs.push(await params.work());
-    if (i % 2 === 0) await doCp().then(doWork);
-    else await doWork().then(doCp);
+    const steps = [
+      async () => void cps.push(await cp(params.src, path.join(params.tmp, "copy"), params.durable)),
+      async () => void runs.push(await params.work(child)),
+      ...(baselineChild ? [async () => void base.push(await params.work(baselineChild!))] : []),
+    ];
+    // Each rep rotates which goes first.
+    for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
   }
   const walls = runs.map((r) => r.wall);
   // Each rep's cp and conversion ran back to back: their ratio cancels slow swings of a shared machine's load.
@@ -109,11 +115,20 @@ async function measure(params: { name: string; src: string; tmp: string; durable
       `  best:   cp ${s2(cpBest)}, conversion ${s2(Math.min(...walls))} = ${(Math.min(...walls) / cpBest).toFixed(2)}x\n` +
       `  peak RSS ${rss.toFixed(0)} MiB; conversion alone (in the child) median ${s2(median(runs.map((r) => r.seconds)))}`,
   );
+  if (base.length > 0) {
+    const [b, bConv] = [median(base.map((r) => r.wall)), median(base.map((r) => r.wall - r.readBack))];
+    const withPass = base.some((r) => r.readBack > 0) ? `, ${s2(bConv)} without its read-back pass` : "";
+    console.log(`  baseline (${baseline}): median ${s2(b)}${withPass}; this checkout / baseline ${(median(walls) / b).toFixed(2)}x, paired ${median(walls.map((w, i) => w / base[i]!.wall)).toFixed(2)}x, peak RSS ${(Math.max(...base.map((r) => r.maxRssKiB)) / 1024).toFixed(0)} MiB`);
+  }
 }
 
+const baseline = arg("--baseline");
 const tmp = await mkdtemp(path.join(os.tmpdir(), "depot-bench-convert-"));
+let child = "";
+let baselineChild: string | null = null;
 try {
-  const child = await bundleChild(tmp);
+  child = await bundleChild(tmp);
+  if (baseline) baselineChild = await bundleChild(tmp, path.resolve(baseline), "baseline-child");
   const checkpoints = new Map<"F16" | "BF16", { dir: string; src: string }>();
   /** The checkpoint a type converts from: BF16 for bf16 (a bf16 → bf16 copy), else F16. */
   const checkpointFor = async (type: string) => {
@@ -132,7 +147,7 @@ try {
   };
   for (const { type, durable } of pairs) {
     const { dir, src } = await checkpointFor(type);
-    await measure({ name: type, src, tmp, durable, work: () => convert(child, dir, path.join(tmp, `out-${type}.gguf`), type, durable) });
+    await measure({ name: type, src, tmp, durable, work: (c) => convert(c, dir, path.join(tmp, `out-${type}.gguf`), type, durable) });
   }
   if (ggufTypes.length > 0) {
     // The GGUF the quantizations start from, as llama-quantize's users have it: the checkpoint converted to F16.
@@ -141,7 +156,7 @@ try {
     await cp(f16, path.join(tmp, "warm"), false);
     console.log(`GGUF → GGUF from the F16 GGUF (${((await stat(f16)).size / 1e9).toFixed(2)} GB), against cp of that file:`);
     for (const type of ggufTypes) {
-      await measure({ name: type, src: f16, tmp, durable: false, work: () => convert(child, { gguf: f16 }, path.join(tmp, `out-${type}.gguf`), type, false) });
+      await measure({ name: type, src: f16, tmp, durable: false, work: (c) => convert(c, { gguf: f16 }, path.join(tmp, `out-${type}.gguf`), type, false) });
     }
   }
   console.log(`load average after: ${load()}`);

@@ -35,8 +35,8 @@ async function writeBackwards(parts: Buffer[]): Promise<string> {
 
 describe("OutputDigest", () => {
   it.each([
-    ["small (hashed on the event loop)", 8, 4096],
-    ["large (hashed on a worker thread)", 5, 5 * 1024 * 1024 + 3],
+    ["small regions", 8, 4096],
+    ["regions larger than a read", 5, 5 * 1024 * 1024 + 3],
   ])("hashes regions written out of order as the file's sha256: %s", async (_, count, size) => {
     const parts = Array.from({ length: count }, (_, i) => randomBytes(i % 2 ? size : size >> 3));
     expect(await writeBackwards(parts)).toBe(createHash("sha256").update(Buffer.concat(parts)).digest("hex"));

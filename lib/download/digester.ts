@@ -27,6 +27,8 @@ export interface DigesterParams {
   total: number;
   /** What to compute: only what the source verifies against, so hashing costs one digest's CPU. */
   algorithms: readonly DigestAlgorithm[];
+  /** A worker thread per algorithm, or the event loop. @default files of WORKER_MIN_BYTES and more take threads */
+  threads?: boolean;
 }
 
 /** Files below this are hashed on the main thread: starting two workers would cost more than it saves. */
@@ -38,7 +40,7 @@ export const WORKER_MIN_BYTES = 16 * 1024 * 1024;
  */
 export const digesters = {
   create: (params: DigesterParams): Digester =>
-    params.total >= WORKER_MIN_BYTES ? new WorkerDigester(params) : new InlineDigester(params),
+    (params.threads ?? params.total >= WORKER_MIN_BYTES) ? new WorkerDigester(params) : new InlineDigester(params),
 };
 
 export function createDigester(params: DigesterParams): Digester {
