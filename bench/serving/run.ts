@@ -132,9 +132,9 @@ async function main(argv: string[]): Promise<void> {
     await copyFile(env("DB_TEMPLATE", "(DB_TEMPLATE unset)"), path.join(dataDir, "depot.db"));
     const redis = process.env.REDIS_URL ? undefined : await startRedis({ dir: path.join(dataDir, "redis"), quiet: true });
     const e = engineFromEnv();
-    // Before anything reads config(): the web side (this process) and the worker share these.
-    const shared = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL ?? redis!.url, LOG_LEVEL: env("LOG_LEVEL", "warn"), ...depotEnv(e.sequences) };
-    Object.assign(process.env, shared);
+    // Before anything reads config(): the web side (this process) and the worker share these. LOG_LEVEL as deployed
+    // (info: a line per job in the worker's log).
+    Object.assign(process.env, { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL ?? redis!.url, ...depotEnv(e.sequences) });
     const target = await depotTarget({ dataDir, modelPath, workerCommand: [process.execPath, ...process.execArgv, process.argv[1]!, "worker", modelPath], name: env("NAME", "depot /v1") });
     try {
       const conditions = { path: "/v1 route handler → Redis + BullMQ → worker process", database: "SQLite", ...engineConditions(e, s) };
