@@ -15,16 +15,11 @@ JOBS=${JOBS:-$(nproc)}
 TYPES=${TYPES:-"q4_0 f16"}
 export PAR=${PAR:-"1 4 8 16 32"}
 RES=$W/results
-mkdir -p "$OUT" "$W/bin" "$W/models" "$RES"
+SUMMARY=results.md ARCHIVE=results.tgz
 # Steps that finished on this machine (build, GGUFs, each model's benches) are skipped, so a run cut off by the
 # 10-minute limit resumes where it stopped when called again on the same warm machine.
-START=$(date +%s)
-DEADLINE=${DEADLINE:-540}
-log() { echo "[$(date -u +%T)] $*" | tee -a "$RES/run.log"; }
-# At most 8 files come back from the device: the summary, the log, and everything in one archive.
-finish() { cp "$RES"/results.md "$RES"/run.log "$OUT/" 2>/dev/null; tar -czf "$OUT/results.tgz" -C "$RES" . 2>/dev/null; exit "${1:-0}"; }
-trap 'finish 1' INT TERM
-die() { log "FAILED: $*"; finish 1; }
+source "$ROOT/bench/device-prelude.sh"
+mkdir -p "$W/bin" "$W/models"
 
 log "unpack"
 [ -x "$W/bin/node" ] || { xz -dc "$B/node.xz" > "$W/bin/node" && chmod +x "$W/bin/node"; } || die "node"
@@ -71,7 +66,7 @@ if [ ! -f "$BUILD/done" ]; then
     -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=OFF "${GPU_FLAGS[@]}" > "$RES/build.log" 2>&1 || die "configure (see build.log)"
   log "build -j$JOBS"
   # Stops in time to hand back the logs; ninja resumes from the finished objects on the next call.
-  timeout $((DEADLINE + 30 - $(date +%s) + START)) cmake --build "$BUILD" --target llama-addon llama-batched-bench -j "$JOBS" >> "$RES/build.log" 2>&1 || die "build (see build.log)"
+  timeout "$(remaining)" cmake --build "$BUILD" --target llama-addon llama-batched-bench -j "$JOBS" >> "$RES/build.log" 2>&1 || die "build (see build.log)"
   log "build took $(($(date +%s) - START)) s"
   touch "$BUILD/done"
 fi
@@ -134,7 +129,7 @@ PL=1,$(echo $PAR | tr ' ' ,)
 MAXB=$(echo $PAR | tr ' ' '\n' | sort -n | tail -1)
 for t in $TYPES; do
   M=$W/models/llama2-7b-shape-$t.gguf
-  [ $(($(date +%s) - START)) -lt "$DEADLINE" ] || { log "out of time before $t: call again on the warm machine to resume"; finish 0; }
+  left "$t"
   if [ ! -s "$RES/llama-$t.jsonl" ]; then
     log "llama-batched-bench $t"
     # Same per-sequence context as our engine (1024 tokens × the largest parallelism), all layers on the GPU.
@@ -146,7 +141,7 @@ for t in $TYPES; do
   for v in $VARIANTS; do
     PAIRS+=("$RES/ours-$t-$v.json:$RES/llama-$t.jsonl")
     [ -s "$RES/ours-$t-$v.json" ] && continue
-    [ $(($(date +%s) - START)) -lt "$DEADLINE" ] || { log "out of time before $t $v: call again on the warm machine to resume"; finish 0; }
+    left "$t $v"
     log "engine $t ($v)"
     script=$BENCH
     [[ $v == committed* ]] && cp "$B/bench-committed.mjs" "$W/bench-committed.mjs" && script=$W/bench-committed.mjs

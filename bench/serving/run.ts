@@ -1,14 +1,23 @@
 // The serving benchmark (bench/serving/README in the main README's Serving section), in the style of vLLM's
 // benchmark_serving.py: the workload of workload.ts at each rate against one target, then a markdown report.
-//   engine <model.gguf> <out.json>      (b) the engine in-process (env: SEQUENCES, CONTEXT, CHUNK, CACHE=0, PREFIX=1, THREADS)
-//   openai <baseUrl> <out.json>         (c) llama-server (or our /v1) through its OpenAI endpoint (env: NAME, PREFIX=1)
-//   report <out.md> <result.json>...    tables per rate, ratios against llama-server, the prefix-cache effect
+//   engine <model.gguf> <out.json>        (b) the engine in-process (env: SEQUENCES, CONTEXT, CHUNK, CACHE=0, PREFIX=1, THREADS)
+//   depot <model.gguf> <out.json>         (a) our full request path (depot-path.ts), the same engine env as (b); REDIS_URL
+//                                         or an embedded redis-server as `npm start` starts it; DB_TEMPLATE: a migrated
+//                                         SQLite file to copy (pack.sh writes one); DEPOT_DATA: its DATA_DIR
+//   worker <model.gguf>                   (a)'s worker process (started by `depot`)
+//   llama-server <baseUrl> <out.json>     (c) llama-server's /completion (env: NAME, PREFIX=1, CONDITIONS)
+//   openai <baseUrl> <out.json>           any OpenAI-compatible /v1/completions, e.g. our own web server's
+//   report <out.md> <result.json>...      tables per rate, ratios against llama-server and (a) against (b), the prefix-cache effect
 // Common env: RATES (e.g. "4 8 16 inf"), N (requests per rate), SEED, REHEARSAL=1 (short prompts and outputs for the
 // tiny fixture on a CPU).
-import { readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { depotLlama } from "../../lib/inference/llama";
+import { startRedis } from "../../lib/redis/start-redis";
+import { depotEnv, depotTarget, runDepotWorker } from "./depot-path";
 import { runChat, runRates, runSharedPrefix, type ChatResult, type PrefixResult, type RateResult } from "./measure";
-import { engineTarget, openaiTarget, type Target } from "./targets";
+import { benchResidency, engineTarget, llamaServerTarget, openaiTarget, type EngineParams, type Target } from "./targets";
 import { CHAT_SHAPE, type WorkloadShape } from "./workload";
 
 export type ServingResult = {
@@ -70,32 +79,78 @@ export async function measureTarget(target: Target, s: BenchSettings, conditions
   return result;
 }
 
+type EngineEnv = Omit<EngineParams, "llama" | "modelPath">;
+
+/** The engine settings of (b) and of (a)'s worker, from the same env. */
+function engineFromEnv(): EngineEnv {
+  return {
+    sequences: Number(env("SEQUENCES", "32")),
+    contextSize: Number(env("CONTEXT", "2048")),
+    prefillChunk: process.env.CHUNK === undefined ? undefined : Number(process.env.CHUNK),
+    ...(env("CACHE", "1") === "0" ? { prefixCacheTokens: 0 } : {}),
+    // THREADS=1 on a shared CPU machine: node-llama-cpp's default thread count oversubscribes it (minutes per rehearsal).
+    threads: Number(env("THREADS", "0")),
+  };
+}
+
+const engineConditions = (e: EngineEnv, s: BenchSettings) => ({
+  sequences: e.sequences,
+  contextSize: e.contextSize,
+  prefillChunk: e.prefillChunk ?? "default (256)",
+  prefixCache: e.prefixCacheTokens !== 0,
+  n: s.n,
+  seed: s.seed,
+});
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...args] = argv;
   const s = settingsFromEnv();
   if (cmd === "engine") {
     const [modelPath, out] = args as [string, string];
     const llama = await depotLlama();
-    const sequences = Number(env("SEQUENCES", "32"));
-    const contextSize = Number(env("CONTEXT", "2048"));
-    const prefillChunk = process.env.CHUNK === undefined ? undefined : Number(process.env.CHUNK);
-    const cache = env("CACHE", "1") !== "0";
+    const p = { llama, modelPath, ...engineFromEnv() };
     const name = env("NAME", "engine");
-    // THREADS=1 on a shared CPU machine: node-llama-cpp's default thread count oversubscribes it (minutes per rehearsal).
-    const threads = Number(env("THREADS", "0"));
-    const target = await engineTarget({ llama, modelPath, sequences, contextSize, prefillChunk, threads, ...(cache ? {} : { prefixCacheTokens: 0 }), name });
-    const conditions = { backend: String(llama.gpu), sequences, contextSize, prefillChunk: prefillChunk ?? "default (256)", prefixCache: cache, n: s.n, seed: s.seed };
+    const target = await engineTarget({ ...p, name });
     try {
-      const noCache = cache ? () => engineTarget({ llama, modelPath, sequences, contextSize, prefillChunk, threads, prefixCacheTokens: 0, name: `${name} (no prefix cache)` }) : undefined;
-      const result = await measureTarget(target, s, conditions, noCache);
+      const noCache = p.prefixCacheTokens === 0 ? undefined : () => engineTarget({ ...p, prefixCacheTokens: 0, name: `${name} (no prefix cache)` });
+      const result = await measureTarget(target, s, { backend: String(llama.gpu), ...engineConditions(p, s) }, noCache);
       result.engineStats = target.stats();
       await writeFile(out, JSON.stringify(result, null, 2));
     } finally {
       await target.close();
     }
-  } else if (cmd === "openai") {
+  } else if (cmd === "worker") {
+    const [modelPath] = args as [string];
+    const llama = await depotLlama();
+    await runDepotWorker(await benchResidency({ llama, modelPath, ...engineFromEnv() }));
+    // startWorker's consumers keep this process up until SIGTERM.
+    await new Promise(() => {});
+  } else if (cmd === "depot") {
+    const [modelPath, out] = args as [string, string];
+    const dataDir = process.env.DEPOT_DATA ?? (await mkdtemp(path.join(os.tmpdir(), "depot-bench-")));
+    const databaseUrl = `file:${path.join(dataDir, "depot.db")}`;
+    await copyFile(env("DB_TEMPLATE", "(DB_TEMPLATE unset)"), path.join(dataDir, "depot.db"));
+    const redis = process.env.REDIS_URL ? undefined : await startRedis({ dir: path.join(dataDir, "redis"), quiet: true });
+    const e = engineFromEnv();
+    // Before anything reads config(): the web side (this process) and the worker share these. LOG_LEVEL as deployed
+    // (info: a line per job in the worker's log).
+    Object.assign(process.env, { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL ?? redis!.url, ...depotEnv(e.sequences) });
+    const target = await depotTarget({ dataDir, modelPath, workerCommand: [process.execPath, ...process.execArgv, process.argv[1]!, "worker", modelPath], name: env("NAME", "depot /v1") });
+    try {
+      const conditions = { path: "/v1 route handler → Redis + BullMQ → worker process", database: "SQLite", ...engineConditions(e, s) };
+      const result = await measureTarget(target, s, conditions);
+      await writeFile(out, JSON.stringify(result, null, 2));
+    } finally {
+      await target.close();
+      if (process.env.WORKER_LOG) await writeFile(process.env.WORKER_LOG, target.workerOutput());
+      await redis?.stop();
+    }
+  } else if (cmd === "llama-server" || cmd === "openai") {
     const [baseUrl, out] = args as [string, string];
-    const target = openaiTarget({ baseUrl, model: env("MODEL", "model"), name: env("NAME", "llama-server"), apiKey: process.env.API_KEY });
+    const target =
+      cmd === "llama-server"
+        ? llamaServerTarget({ baseUrl, name: env("NAME", "llama-server") })
+        : openaiTarget({ baseUrl, model: env("MODEL", "model"), name: env("NAME", "openai"), apiKey: process.env.API_KEY });
     const result = await measureTarget(target, s, { baseUrl, n: s.n, seed: s.seed, ...JSON.parse(env("CONDITIONS", "{}")) });
     await writeFile(out, JSON.stringify(result, null, 2));
   } else if (cmd === "report") {
@@ -116,18 +171,21 @@ export function renderServingReport(results: ServingResult[], envInfo: Record<st
   for (const [k, v] of Object.entries(envInfo)) lines.push(`- ${k}: ${v}`);
   for (const r of results) lines.push(`- ${r.target}: ${Object.entries(r.conditions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   const server = results.find((r) => r.target.startsWith("llama-server"));
+  const engine = results.find((r) => r.target === "engine");
   const rates = [...new Set(results.flatMap((r) => r.rates.map((x) => String(x.rate))))];
   for (const rate of rates) {
     lines.push("", `### Rate ${rate === "inf" ? "all at once" : `${rate} req/s`}`, "");
-    lines.push("| target | done | req/s | output tok/s | vs llama-server | TTFT p50 / p90 / p99 ms | TPOT p50 / p90 / p99 ms | ITL p50 / p90 / p99 ms |");
-    lines.push("|---|---:|---:|---:|---:|---|---|---|");
-    const base = server?.rates.find((x) => String(x.rate) === rate);
+    lines.push("| target | done | req/s | output tok/s | vs llama-server | vs engine | prompt / output tok per req | TTFT p50 / p90 / p99 ms | TPOT p50 / p90 / p99 ms | ITL p50 / p90 / p99 ms |");
+    lines.push("|---|---:|---:|---:|---:|---:|---:|---|---|---|");
+    const at = (r: ServingResult | undefined) => r?.rates.find((y) => String(y.rate) === rate);
+    const ratio = (x: RateResult, base: RateResult | undefined) => (base && base.outputTokensPerS > 0 ? (x.outputTokensPerS / base.outputTokensPerS).toFixed(2) : "-");
     for (const r of results) {
-      const x = r.rates.find((y) => String(y.rate) === rate);
+      const x = at(r);
       if (!x) continue;
-      const ratio = base && base.outputTokensPerS > 0 ? (x.outputTokensPerS / base.outputTokensPerS).toFixed(2) : "-";
       const p = (q: { p50: number; p90: number; p99: number }) => `${f1(q.p50)} / ${f1(q.p90)} / ${f1(q.p99)}`;
-      lines.push(`| ${r.target} | ${x.completed}/${x.n} | ${x.requestsPerS.toFixed(2)} | ${f1(x.outputTokensPerS)} | ${ratio} | ${p(x.ttftMs)} | ${p(x.tpotMs)} | ${p(x.itlMs)} |`);
+      lines.push(
+        `| ${r.target} | ${x.completed}/${x.n} | ${x.requestsPerS.toFixed(2)} | ${f1(x.outputTokensPerS)} | ${ratio(x, at(server))} | ${ratio(x, at(engine))} | ${f1(x.meanPromptTokens)} / ${f1(x.meanOutputTokens)} | ${p(x.ttftMs)} | ${p(x.tpotMs)} | ${p(x.itlMs)} |`,
+      );
     }
   }
   const withPrefix = results.filter((r) => r.prefix);
