@@ -4,6 +4,7 @@ import { formatBytes, formatDuration } from "@/components/format";
 import { LineChart } from "@/components/line-chart";
 import { usePoll } from "@/components/use-poll";
 import type { OverviewDto } from "@/lib/overview/get-overview";
+import { gpuRows } from "@/lib/workers/gpu-rows";
 
 /** What a new instance needs first, in order; shown while the inventory is empty. */
 function GetStarted({ hasToken, role, workers }: { hasToken: boolean; role: string; workers: number }) {
@@ -88,10 +89,16 @@ export function OverviewClient({ initial, start }: { initial: OverviewDto; start
               <span className={`status ${w.online ? "online" : "offline"}`}>{w.online ? "online" : "offline"}</span>
             </div>
             <div className="muted">
-              {w.gpu?.backend === "cpu" || !w.gpu ? "CPU" : `${w.gpu.backend}: ${(w.gpu.devices ?? []).join(", ")}`}
-              {w.gpu?.vramTotal ? ` · ${formatBytes(w.gpu.vramUsed ?? 0)} / ${formatBytes(w.gpu.vramTotal)} VRAM` : ""}
+              {w.gpu?.backend === "cpu" || !w.gpu ? "CPU" : w.gpu.backend}
               {w.gpu?.batchSampling !== undefined && (w.gpu.batchSampling ? " · native batch sampling" : " · per-sequence sampling (prebuilt llama.cpp)")}
             </div>
+            {gpuRows(w.gpu).map((g) => (
+              <div className="muted" key={g.key} data-testid="worker-gpu">
+                {g.label} · {formatBytes(g.usedBytes)} / {formatBytes(g.totalBytes)} VRAM
+                {g.approximate ? " (an even share of the total: the prebuilt llama.cpp reports only the sum)" : ""}
+                {g.models.length > 0 && ` · ${g.models.join(", ")}`}
+              </div>
+            ))}
             {(w.gpu?.models ?? []).map((m) => (
               <div className="muted" key={m.file} data-testid="worker-model-layers">
                 {m.file}: {m.gpuLayers}/{m.totalLayers} layers on the GPU{m.sequences ? ` · ${m.sequences} parallel sequences` : ""}

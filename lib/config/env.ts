@@ -69,6 +69,24 @@ export const envSchema = z.object({
     .default(0)
     .describe("RAM/VRAM budget for resident models; least recently used idle models are unloaded beyond it (0: 90% of VRAM, or half the RAM on CPU)"),
   INFERENCE_THREADS: z.coerce.number().int().min(0).default(0).describe("CPU threads per model context (0: node-llama-cpp's default)"),
+  INFERENCE_SPLIT_MODE: z
+    .enum(["layer", "row", "none"])
+    .default("layer")
+    .describe("How a worker with several GPUs places a model: layer (its layers split across the GPUs, llama.cpp's default), row (each tensor split by rows), none (each model whole on one GPU, the one with the most room). row and none need a source build of llama.cpp"),
+  INFERENCE_TENSOR_SPLIT: z
+    .string()
+    .regex(/^(\d+(\.\d+)?(,\d+(\.\d+)?)*)?$/, "expected proportions, e.g. 3,1")
+    .default("")
+    .describe("Share of a split model per GPU, in the worker's device order, e.g. 3,1 (empty: proportional to each GPU's free VRAM, llama.cpp's default). Needs a source build of llama.cpp"),
+  WORKER_GPUS: z
+    .string()
+    .regex(/^(\d+(,\d+)*)?$/, "expected GPU indexes, e.g. 0,1")
+    .default("")
+    .describe("GPUs of this host the worker that npm start runs uses, as nvidia-smi numbers them (sets CUDA_VISIBLE_DEVICES; empty: every GPU it sees). Overridden by --gpus 0,1"),
+  WORKER_PER_GPU: z
+    .enum(["true", "false"])
+    .default("false")
+    .describe("npm start runs one worker per GPU (of WORKER_GPUS, else every GPU nvidia-smi lists), each seeing only its own GPU, instead of one worker using them all. Also --worker-per-gpu"),
   INFERENCE_MAX_QUEUE: z.coerce
     .number()
     .int()

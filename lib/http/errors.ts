@@ -27,6 +27,7 @@ const STATUS: Record<string, Record<string, number>> = {
   CredentialError: { not_found: 404 },
   HfError: { repo_not_found: 404, revision_not_found: 404, gated: 403, hub_unreachable: 502 },
   JobError: { not_found: 404, not_owner: 403, interactive: 409, not_failed: 409, finished: 409, active: 409 },
+  ModelPlacementError: { too_large: 409, split_unsupported: 409 },
   ModelError: { not_found: 404, not_owner: 403, not_ready: 409, busy: 409, exists: 409, finished: 409, not_finished: 409, outside_data_dir: 409 },
   PlaygroundError: { not_found: 404 },
   QueueFullError: { queue_full: 429 },

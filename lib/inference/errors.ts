@@ -7,3 +7,8 @@ export type InferenceErrorCode = (typeof INFERENCE_ERROR_CODES)[number];
 export class InferenceError extends DepotError<InferenceErrorCode> {
   override readonly name = "InferenceError";
 }
+
+/** A model this worker cannot place: too large for its memory budget on every placement, or split options it cannot apply. */
+export class ModelPlacementError extends DepotError<"too_large" | "bad_split" | "split_unsupported"> {
+  override readonly name = "ModelPlacementError";
+}

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { getLlama, type Llama, type LlamaModel } from "node-llama-cpp";
+import { queryGpuDevices, type GpuDevice } from "./gpu-devices";
 import { hasBatchSampling } from "./native-llama";
 
 const globalForLlama = globalThis as unknown as {
@@ -9,11 +10,17 @@ const globalForLlama = globalThis as unknown as {
   depotLlamaNotice?: string;
   depotModels?: Set<LlamaModel>;
   depotSequences?: WeakMap<LlamaModel, number>;
+  depotShares?: WeakMap<LlamaModel, number[]>;
 };
 
 /** Notes the sequences of a model's context (ModelResidency), for the heartbeat. */
 export function recordSequences(model: LlamaModel, sequences: number): void {
   (globalForLlama.depotSequences ??= new WeakMap()).set(model, sequences);
+}
+
+/** Notes the share of a model on each GPU (ModelResidency's placement), for the heartbeat. */
+export function recordPlacement(model: LlamaModel, shares: number[]): void {
+  (globalForLlama.depotShares ??= new WeakMap()).set(model, shares);
 }
 
 /**
@@ -73,33 +80,69 @@ export function depotLlama(): Promise<Llama> {
   return globalForLlama.depotLlama;
 }
 
+/** A resident model as the heartbeat reports it: how many of its layers node-llama-cpp put on the GPUs, its parallel sequences. */
+export type ModelInfo = { file: string; gpuLayers: number; totalLayers: number; sequences?: number };
+
+/** One GPU of the worker: its memory, and the resident models with their share of it (a fraction of their layers). */
+export type GpuDeviceInfo = {
+  index: number;
+  hostIndex?: number;
+  name: string;
+  totalBytes: number;
+  usedBytes: number;
+  approximate?: true;
+  models: Array<{ file: string; share: number }>;
+};
+
 export type GpuInfo = {
   backend: string;
   devices: string[];
   vramTotal: number;
   vramUsed: number;
+  /** Every GPU on its own (absent on the CPU). */
+  gpus?: GpuDeviceInfo[];
   /** Decode steps run on the native decode loop, which samples every sequence itself (a source build with native/node-llama-cpp). */
   batchSampling: boolean;
   notice?: string;
   /** Resident models, how many of their layers node-llama-cpp put on the GPU, and their parallel sequences. */
-  models?: Array<{ file: string; gpuLayers: number; totalLayers: number; sequences?: number }>;
+  models?: ModelInfo[];
 };
+
+const fileOf = (m: LlamaModel) => (m.filename ? path.join(path.basename(path.dirname(m.filename)), path.basename(m.filename)) : "?");
+
+/** The heartbeat's GPU rows: each device, and each resident model's share on it (one loaded outside ModelResidency: on a lone GPU only). */
+export function deviceRows(devices: GpuDevice[], models: Array<{ file: string; shares?: number[] }>): GpuDeviceInfo[] {
+  return devices.map((d) => ({
+    index: d.index,
+    ...(d.hostIndex !== undefined ? { hostIndex: d.hostIndex } : {}),
+    name: d.name,
+    totalBytes: d.totalBytes,
+    usedBytes: Math.max(0, d.totalBytes - d.freeBytes),
+    ...(d.approximate ? { approximate: true as const } : {}),
+    models: models.flatMap((m) => {
+      const share = m.shares ? (m.shares[d.index] ?? 0) : devices.length === 1 ? 1 : 0;
+      return share > 0 ? [{ file: m.file, share }] : [];
+    }),
+  }));
+}
 
 /** What the worker heartbeat reports about its accelerator. */
 export async function gpuInfo(): Promise<GpuInfo> {
   const llama = await depotLlama();
   const backend = llama.gpu === false ? "cpu" : llama.gpu;
-  const [devices, vram] = await Promise.all([llama.getGpuDeviceNames(), llama.getVramState()]);
+  const [devices, vram, gpus] = await Promise.all([llama.getGpuDeviceNames(), llama.getVramState(), queryGpuDevices(llama)]);
   const notice = globalForLlama.depotLlamaNotice ?? (backend === "cpu" ? "no usable GPU found: running on CPU" : undefined);
+  const models = [...(globalForLlama.depotModels ?? [])];
   return {
     backend,
     devices,
     vramTotal: vram.total,
     vramUsed: vram.used,
+    ...(gpus.length > 0 ? { gpus: deviceRows(gpus, models.map((m) => ({ file: fileOf(m), shares: globalForLlama.depotShares?.get(m) }))) } : {}),
     batchSampling: hasBatchSampling(llama),
     ...(notice ? { notice } : {}),
-    models: [...(globalForLlama.depotModels ?? [])].map((m) => ({
-      file: m.filename ? path.join(path.basename(path.dirname(m.filename)), path.basename(m.filename)) : "?",
+    models: models.map((m) => ({
+      file: fileOf(m),
       gpuLayers: m.gpuLayers,
       totalLayers: m.fileInsights.totalLayers,
       ...(globalForLlama.depotSequences?.has(m) ? { sequences: globalForLlama.depotSequences.get(m) } : {}),

@@ -1,17 +1,27 @@
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaModel } from "node-llama-cpp";
 import { BatchDecoder, type DecoderSequence } from "./batch-decoder";
-import { recordSequences } from "./llama";
+import type { DeviceSource, GpuDevice } from "./gpu-devices";
+import { candidatePlacements, fittingPlacement, refusal, type Placement, type SplitSettings } from "./gpu-placement";
+import { recordPlacement, recordSequences } from "./llama";
+import { loadModelSplit } from "./model-split";
 import { CancelledError } from "../errors";
 
 export type Lease = { model: LlamaModel; decoder: BatchDecoder; sequence: DecoderSequence; release: () => void };
 
 export type ResidencyOptions = {
   llama: Llama;
-  /** Bytes of RAM (CPU) or VRAM (GPU) the resident models may use together. */
+  /** Bytes of RAM (CPU) or VRAM (GPU) the resident models may use together; with `devices`, shared out in proportion to each GPU's memory. */
   budgetBytes: number;
-  /** Parallel sequences for a model file (each is one request at a time); `modelBytes`: its file size. */
-  sequencesFor: (modelPath: string, modelBytes: number) => number | Promise<number>;
+  /** The worker's GPUs, each budgeted on its own; absent (or none listed): one budget, as on a CPU. */
+  devices?: DeviceSource;
+  /** How a model is placed on several GPUs (default: a layer split in proportion to free VRAM, llama.cpp's default). */
+  split?: SplitSettings;
+  /**
+   * Parallel sequences for a model file (each is one request at a time); `modelBytes`: its file size; `gpus`: the free
+   * memory of each GPU it will be placed on and its share of the model there (absent without `devices`).
+   */
+  sequencesFor: (modelPath: string, modelBytes: number, gpus?: Array<{ freeBytes: number; share: number }>) => number | Promise<number>;
   /** Tokens per sequence (prompt + output). */
   contextSize: number;
   /** CPU threads per context; 0 lets node-llama-cpp decide. */
@@ -33,7 +43,8 @@ export type ResidencyOptions = {
 
 type Entry = {
   path: string;
-  bytes: number;
+  /** Bytes charged to each device (its share of the model's estimated need); one entry without devices. */
+  charges: number[];
   ready: Promise<{ model: LlamaModel; decoder: BatchDecoder }>;
   /** Free sequence ids, highest first: pop() lends the lowest, so the ids decoding together stay contiguous (see BatchDecoder). */
   free: number[];
@@ -124,31 +135,49 @@ export class ModelResidency {
     for (const e of [...this.entries.values()]) await this.unload(e);
   }
 
-  private usedBytes(): number {
-    let sum = 0;
-    for (const e of this.entries.values()) sum += e.bytes;
-    return sum;
+  /** Bytes charged to each device by the resident models. */
+  usedBytes(): number[] {
+    const used: number[] = [];
+    for (const e of this.entries.values()) e.charges.forEach((c, i) => (used[i] = (used[i] ?? 0) + c));
+    return used;
+  }
+
+  /** Each device's part of the budget, in proportion to its memory; the whole budget without devices. */
+  private budgets(devices: GpuDevice[]): number[] {
+    const total = devices.reduce((a, d) => a + d.totalBytes, 0);
+    if (devices.length === 0 || total === 0) return [this.opts.budgetBytes];
+    return devices.map((d) => (this.opts.budgetBytes * d.totalBytes) / total);
   }
 
   private async load(modelPath: string, signal?: AbortSignal): Promise<Entry> {
-    const bytes = Math.ceil((await stat(modelPath)).size * OVERHEAD);
-    if (bytes > this.opts.budgetBytes) {
-      throw new RangeError(`${modelPath} needs about ${Math.round(bytes / 2 ** 20)} MiB, more than the inference budget (${Math.round(this.opts.budgetBytes / 2 ** 20)} MiB)`);
-    }
+    const fileBytes = (await stat(modelPath)).size;
+    const bytes = Math.ceil(fileBytes * OVERHEAD);
+    const split = this.opts.split ?? { mode: "layer", proportions: null };
+    let devices: GpuDevice[];
+    let chosen: Placement | null;
     for (;;) {
       const existing = this.entries.get(modelPath);
       if (existing) return existing;
-      if (this.usedBytes() + bytes <= this.opts.budgetBytes) break;
+      // Asked again after each unload: a split by free VRAM follows what the unload gave back.
+      devices = (await this.opts.devices?.()) ?? [];
+      const budgets = this.budgets(devices);
+      const candidates = candidatePlacements(devices, split, bytes);
+      if (!fittingPlacement(candidates, [], budgets)) throw refusal(modelPath, bytes, devices, budgets, candidates);
+      chosen = fittingPlacement(candidates, this.usedBytes(), budgets);
+      if (chosen) break;
       const idle = [...this.entries.values()].filter((e) => e.leased === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (idle) await this.unload(idle);
       else await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       if (signal?.aborted) throw new CancelledError();
     }
-    const entry: Entry = { path: modelPath, bytes, free: [], waiters: [], leased: 0, lastUsed: Date.now(), ready: undefined as never };
+    const placement = chosen;
+    const gpus = devices.length > 0 ? devices.flatMap((d) => (placement.shares[d.index] ? [{ freeBytes: d.freeBytes, share: placement.shares[d.index]! }] : [])) : undefined;
+    const entry: Entry = { path: modelPath, charges: placement.charges, free: [], waiters: [], leased: 0, lastUsed: Date.now(), ready: undefined as never };
     entry.ready = (async () => {
       // Sized before the weights take their memory (sequencesFor may read the free VRAM).
-      const sequences = Math.max(1, await this.opts.sequencesFor(modelPath, Math.ceil(bytes / OVERHEAD)));
-      const model = await this.opts.llama.loadModel({ modelPath });
+      const sequences = Math.max(1, await this.opts.sequencesFor(modelPath, fileBytes, gpus));
+      const model = await loadModelSplit(this.opts.llama, modelPath, placement.native);
+      recordPlacement(model, placement.shares);
       try {
         const contextSize = Math.min(this.opts.contextSize, model.trainContextSize);
         const context = await model.createContext({ sequences, contextSize, ...(this.opts.threads ? { threads: this.opts.threads } : {}) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { kvBytesPerToken, MAX_AUTO_SEQUENCES, sizeSequences } from "./sequence-sizing";
+import { kvBytesPerToken, MAX_AUTO_SEQUENCES, sizeSequences, sizeSequencesOnGpus } from "./sequence-sizing";
 
 const GiB = 2 ** 30;
 // Llama-2-7B: 32 layers, 4096 wide, 32 heads, no grouped-query attention: 0.5 MiB of f16 KV per token.
@@ -24,5 +24,15 @@ describe("sequences sized to the card", () => {
   it("never gives fewer than 1, and few on a CPU", () => {
     expect(sizeSequences({ gpu: true, freeBytes: 4 * GiB, modelBytes: 3.8e9, kvBytesPerToken: llama2, contextSize: 2048 })).toBe(1);
     expect(sizeSequences({ gpu: false, freeBytes: 64 * GiB, modelBytes: 3.8e9, kvBytesPerToken: llama2, contextSize: 2048 })).toBe(MAX_AUTO_SEQUENCES.cpu);
+  });
+
+  it("on a model split over GPUs, each holds its share of the weights and KV cache, and the fullest sets the count", () => {
+    // Two 24 GiB cards, half each: each holds 1.9 GB of weights, its 2 GiB reserve and half a GiB per sequence.
+    const half = { freeBytes: 24 * GiB, share: 0.5 };
+    expect(sizeSequencesOnGpus({ gpus: [half, half], modelBytes: 3.8e9, kvBytesPerToken: llama2, contextSize: 2048 })).toBe(MAX_AUTO_SEQUENCES.gpu);
+    // A 3:1 split onto cards of 24 and 8 GiB: the small card, (8 GiB - 0.25 × 1.1 × 3.8 GB - 2 GiB) / 0.25 GiB, sets it.
+    expect(sizeSequencesOnGpus({ gpus: [{ freeBytes: 24 * GiB, share: 0.75 }, { freeBytes: 8 * GiB, share: 0.25 }], modelBytes: 3.8e9, kvBytesPerToken: llama2, contextSize: 2048 })).toBe(20);
+    // One GPU with the whole model: the single-card count.
+    expect(sizeSequencesOnGpus({ gpus: [{ freeBytes: 24 * GiB, share: 1 }], modelBytes: 3.8e9, kvBytesPerToken: llama2, contextSize: 2048 })).toBe(18);
   });
 });

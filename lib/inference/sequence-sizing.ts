@@ -24,9 +24,19 @@ export function kvBytesPerToken(s: KvShape): number {
  * 4 on a CPU, where more sequences share the same cores).
  */
 export function sizeSequences(p: { gpu: boolean; freeBytes: number; modelBytes: number; kvBytesPerToken: number; contextSize: number }): number {
-  const cap = p.gpu ? MAX_AUTO_SEQUENCES.gpu : MAX_AUTO_SEQUENCES.cpu;
-  const room = p.freeBytes - p.modelBytes * WEIGHTS_FACTOR - (p.gpu ? RESERVE_BYTES : 0);
-  return Math.max(1, Math.min(cap, Math.floor(room / (p.kvBytesPerToken * p.contextSize))));
+  if (p.gpu) return sizeSequencesOnGpus({ ...p, gpus: [{ freeBytes: p.freeBytes, share: 1 }] });
+  const room = p.freeBytes - p.modelBytes * WEIGHTS_FACTOR;
+  return Math.max(1, Math.min(MAX_AUTO_SEQUENCES.cpu, Math.floor(room / (p.kvBytesPerToken * p.contextSize))));
+}
+
+/**
+ * The same on a model split over GPUs: each holds its share of the weights and of every sequence's KV cache (a layer
+ * split keeps each layer's cache beside it) plus its own reserve, and the fullest one sets the count.
+ */
+export function sizeSequencesOnGpus(p: { gpus: Array<{ freeBytes: number; share: number }>; modelBytes: number; kvBytesPerToken: number; contextSize: number }): number {
+  const perSequence = p.kvBytesPerToken * p.contextSize;
+  const fits = p.gpus.filter((g) => g.share > 0).map((g) => Math.floor((g.freeBytes - g.share * p.modelBytes * WEIGHTS_FACTOR - RESERVE_BYTES) / (g.share * perSequence)));
+  return Math.max(1, Math.min(MAX_AUTO_SEQUENCES.gpu, ...fits));
 }
 
 /** The KV shape of a GGUF from its metadata (head_count_kv defaults to head_count, as in llama.cpp). */
@@ -37,9 +47,14 @@ export async function ggufKvShape(modelPath: string): Promise<KvShape> {
   return { layers: a.block_count, embedding: a.embedding_length, heads: a.attention.head_count, kvHeads: a.attention.head_count_kv ?? a.attention.head_count };
 }
 
-/** Sequences for a model file on this machine now: free VRAM on a GPU, free RAM on the CPU. */
-export async function autoSequences(llama: Llama, modelPath: string, contextSize: number, modelBytes: number): Promise<number> {
+/**
+ * Sequences for a model file on this machine now: on the GPUs it is placed on (`gpus`, from ModelResidency), else the
+ * free VRAM on a GPU, free RAM on the CPU.
+ */
+export async function autoSequences(llama: Llama, modelPath: string, contextSize: number, modelBytes: number, gpus?: Array<{ freeBytes: number; share: number }>): Promise<number> {
+  const kv = kvBytesPerToken(await ggufKvShape(modelPath));
+  if (gpus && gpus.length > 0) return sizeSequencesOnGpus({ gpus, modelBytes, kvBytesPerToken: kv, contextSize });
   const gpu = llama.gpu !== false;
   const freeBytes = gpu ? (await llama.getVramState()).free : os.freemem();
-  return sizeSequences({ gpu, freeBytes, modelBytes, kvBytesPerToken: kvBytesPerToken(await ggufKvShape(modelPath)), contextSize });
+  return sizeSequences({ gpu, freeBytes, modelBytes, kvBytesPerToken: kv, contextSize });
 }

@@ -1,4 +1,5 @@
 import { db } from "../db/prisma";
+import type { GpuDeviceInfo } from "../inference/llama";
 
 /** A worker whose heartbeat is older than this is offline (heartbeats come every 5 s). */
 const OFFLINE_AFTER_MS = 15_000;
@@ -19,6 +20,8 @@ export type WorkerDto = {
     vramUsed?: number;
     batchSampling?: boolean;
     notice?: string;
+    /** Each GPU with its memory and the models on it (workers of earlier versions report only the sums above). */
+    gpus?: GpuDeviceInfo[];
     /** Resident models, how many of their layers run on the GPU, and their parallel sequences. */
     models?: Array<{ file: string; gpuLayers: number; totalLayers: number; sequences?: number }>;
   } | null;
