@@ -12,14 +12,10 @@ export const IN: usize = heap.alloc(CAPACITY * 256 * 4);
 export const OUT: usize = heap.alloc(CAPACITY * 210);
 
 const L: usize = memory.data(256, 16); // levels of the super-block (int8: Q3_K's are signed until offset)
-const LAUX: usize = memory.data(32, 16);
-const XM: usize = memory.data(128, 16);
-const W: usize = memory.data(128, 16);
 const SCALES: usize = memory.data(64, 16);
 const MINS: usize = memory.data(64, 16);
 const EPS: f32 = 1e-15; // GROUP_MAX_EPS
 const TENTH: f32 = 0.1;
-let theMin: f32 = 0;
 
 // @ts-ignore: decorator
 @inline function f(p: usize, i: i32): f32 {
@@ -96,94 +92,6 @@ function fromHalf(h: i32): f32 {
   store<u16>(dst + <usize>at, <u16>h);
 }
 
-/**
- * make_qkx2_quants over x[0..n) into L[lo..lo+n) with the weights at W; returns the scale, leaves -min in theMin.
- * The shortcuts are k-quants.ts' (each changes no result).
- */
-// @ts-ignore: decorator
-@inline function makeQkx2(n: i32, nmax: i32, x: usize, lo: i32, rmin: f32, nstep: i32, useMad: bool): f32 {
-  let min = f(x, 0);
-  let max = min;
-  let sumW = f(W, 0);
-  let sumX = sumW * min;
-  for (let i = 1; i < n; i++) {
-    const xi = f(x, i);
-    if (xi < min) min = xi;
-    if (xi > max) max = xi;
-    const wi = f(W, i);
-    sumW = sumW + wi;
-    sumX = sumX + wi * xi;
-  }
-  if (min > 0) min = 0;
-  if (max == min) {
-    for (let i = 0; i < n; i++) setB(L, lo + i, 0);
-    theMin = -min;
-    return 0;
-  }
-  for (let i = 0; i < n; i++) setF(XM, i, f(x, i) - min);
-  let iscale: f32 = <f32>nmax / (max - min);
-  let scale: f32 = <f32>1 / iscale;
-  let bestError: f32 = 0;
-  for (let i = 0; i < n; i++) {
-    const l = clamp(nearestInt(iscale * f(XM, i)), 0, nmax);
-    setB(L, lo + i, l);
-    let diff: f32 = scale * <f32>l + min - f(x, i);
-    diff = useMad ? Mathf.abs(diff) : diff * diff;
-    bestError = bestError + f(W, i) * diff;
-  }
-  let fresh = false;
-  for (let is = 0; is <= nstep; is++) {
-    iscale = (rmin + TENTH * <f32>is + <f32>nmax) / (max - min);
-    let same = fresh;
-    for (let i = 0; i < n; i++) {
-      const l = clamp(nearestInt(iscale * f(XM, i)), 0, nmax);
-      if (l != u8at(LAUX, i)) {
-        setB(LAUX, i, l);
-        same = false;
-      }
-    }
-    fresh = true;
-    if (same) continue;
-    let sumL: f32 = 0;
-    let sumL2: f32 = 0;
-    let sumXL: f32 = 0;
-    for (let i = 0; i < n; i++) {
-      const l = <f32>u8at(LAUX, i);
-      const wl = f(W, i) * l;
-      sumL = sumL + wl;
-      sumL2 = sumL2 + wl * l;
-      sumXL = sumXL + wl * f(x, i);
-    }
-    const D = sumW * sumL2 - sumL * sumL;
-    if (D > 0) {
-      let thisScale = (sumW * sumXL - sumX * sumL) / D;
-      let thisMin = (sumL2 * sumX - sumL * sumXL) / D;
-      if (thisMin > 0) {
-        thisMin = 0;
-        thisScale = sumXL / sumL2;
-      }
-      let curError: f32 = 0;
-      for (let i = 0; i < n && curError < bestError; i++) {
-        let diff: f32 = thisScale * <f32>u8at(LAUX, i) + thisMin - f(x, i);
-        diff = useMad ? Mathf.abs(diff) : diff * diff;
-        curError = curError + f(W, i) * diff;
-      }
-      if (curError < bestError) {
-        memory.copy(L + <usize>lo, LAUX, <usize>n);
-        bestError = curError;
-        scale = thisScale;
-        if (reinterpret<i32>(thisMin) != reinterpret<i32>(min)) {
-          min = thisMin;
-          for (let i = 0; i < n; i++) setF(XM, i, f(x, i) - min);
-          fresh = false;
-        }
-      }
-    }
-  }
-  theMin = -min;
-  return scale;
-}
-
 /** make_q3_quants(16, 4, x, L, true): L[lo..lo+16) in 0..7. */
 function makeQ3(x: usize, lo: i32): f32 {
   const nmax = 4;
@@ -240,56 +148,196 @@ function makeQ3(x: usize, lo: i32): f32 {
   return suml2 > 0 ? sumlx / suml2 : 0;
 }
 
-/** make_qx_quants(16, 32, x, L, 1, NULL): L[lo..lo+16) in 0..63. */
-function makeQx(x: usize, lo: i32): f32 {
-  const nmax = 32;
-  let max: f32 = 0;
-  let amax: f32 = 0;
-  for (let i = 0; i < 16; i++) {
-    const xi = f(x, i);
-    const ax = Mathf.abs(xi);
-    if (ax > amax) {
-      amax = ax;
-      max = xi;
+// Four sub-blocks at once, one per f32x4 lane: XT[i] holds element i of each, WT[i] its weight. Each lane runs its
+// sub-block's float operations in the C's order (sums over i stay sequential per lane), so its results are the
+// scalar ones; a lane whose data takes another branch has its result selected at the end.
+const XT: usize = memory.data(32 * 16, 16);
+const WT: usize = memory.data(32 * 16, 16);
+const WXT: usize = memory.data(16 * 16, 16);
+const LT: usize = memory.data(32 * 16, 16); // the best levels so far, as floats
+const AUXT: usize = memory.data(32 * 16, 16);
+
+// @ts-ignore: decorator
+@inline function vAt(p: usize, i: i32): v128 {
+  return v128.load(p + (<usize>i << 4));
+}
+// @ts-ignore: decorator
+@inline function vSet(p: usize, i: i32, v: v128): void {
+  v128.store(p + (<usize>i << 4), v);
+}
+/** nearest_int on four lanes. */
+// @ts-ignore: decorator
+@inline function nearest4(v: v128): v128 {
+  return i32x4.sub(v128.and(f32x4.add(v, f32x4.splat(12582912)), i32x4.splat(0x007fffff)), i32x4.splat(0x00400000));
+}
+/** clamp(nearest_int(v), lo, hi) as floats. */
+// @ts-ignore: decorator
+@inline function level4(v: v128, lo: i32, hi: i32): v128 {
+  return f32x4.convert_i32x4_s(i32x4.min_s(i32x4.max_s(nearest4(v), i32x4.splat(lo)), i32x4.splat(hi)));
+}
+/** XT[i] = x[stride·k + i] for the four sub-blocks k from x, i < n. */
+// @ts-ignore: decorator
+@inline function transpose(x: usize, n: i32, stride: i32): void {
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 4; k++) store<f32>(XT + (<usize>(16 * i + 4 * k)), f(x, stride * k + i));
+  }
+}
+/** L[lo + stride·k + i] = the level (a float in LT) of lane k plus `offset`. */
+// @ts-ignore: decorator
+@inline function untranspose(lo: i32, n: i32, stride: i32, offset: i32): void {
+  for (let i = 0; i < n; i++) {
+    const l = i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i)), i32x4.splat(offset));
+    setB(L, lo + i, i32x4.extract_lane(l, 0));
+    setB(L, lo + stride + i, i32x4.extract_lane(l, 1));
+    setB(L, lo + 2 * stride + i, i32x4.extract_lane(l, 2));
+    setB(L, lo + 3 * stride + i, i32x4.extract_lane(l, 3));
+  }
+}
+
+/** make_qkx2_quants over the four sub-blocks in XT/WT (no shortcuts: every step, every term): levels in LT, the
+ * scales at `scales`, the mins (-min) at `mins`. */
+// @ts-ignore: decorator
+@inline function makeQkx2x4(n: i32, nmax: i32, rmin: f32, nstep: i32, useMad: bool, scales: usize, mins: usize): void {
+  const zero = f32x4.splat(0);
+  const x0 = vAt(XT, 0);
+  let min = x0;
+  let max = x0;
+  let sumW = vAt(WT, 0);
+  let sumX = f32x4.mul(sumW, x0);
+  for (let i = 1; i < n; i++) {
+    const xi = vAt(XT, i);
+    min = v128.bitselect(xi, min, f32x4.lt(xi, min));
+    max = v128.bitselect(xi, max, f32x4.gt(xi, max));
+    const wi = vAt(WT, i);
+    sumW = f32x4.add(sumW, wi);
+    sumX = f32x4.add(sumX, f32x4.mul(wi, xi));
+  }
+  min = v128.bitselect(zero, min, f32x4.gt(min, zero));
+  const flat = f32x4.eq(max, min); // C returns 0 with L = 0 there
+  const min0 = min;
+  let iscale = f32x4.div(f32x4.splat(<f32>nmax), f32x4.sub(max, min));
+  let scale = f32x4.div(f32x4.splat(1), iscale);
+  let best = zero;
+  for (let i = 0; i < n; i++) {
+    const xi = vAt(XT, i);
+    const l = level4(f32x4.mul(iscale, f32x4.sub(xi, min)), 0, nmax);
+    vSet(LT, i, l);
+    let diff = f32x4.sub(f32x4.add(f32x4.mul(scale, l), min), xi);
+    diff = useMad ? f32x4.abs(diff) : f32x4.mul(diff, diff);
+    best = f32x4.add(best, f32x4.mul(vAt(WT, i), diff));
+  }
+  for (let is = 0; is <= nstep; is++) {
+    iscale = f32x4.div(f32x4.splat(rmin + TENTH * <f32>is + <f32>nmax), f32x4.sub(max, min));
+    let sumL = zero;
+    let sumL2 = zero;
+    let sumXL = zero;
+    for (let i = 0; i < n; i++) {
+      const xi = vAt(XT, i);
+      const l = level4(f32x4.mul(iscale, f32x4.sub(xi, min)), 0, nmax);
+      vSet(AUXT, i, l);
+      const wl = f32x4.mul(vAt(WT, i), l);
+      sumL = f32x4.add(sumL, wl);
+      sumL2 = f32x4.add(sumL2, f32x4.mul(wl, l));
+      sumXL = f32x4.add(sumXL, f32x4.mul(wl, xi));
     }
+    const D = f32x4.sub(f32x4.mul(sumW, sumL2), f32x4.mul(sumL, sumL));
+    const positive = f32x4.gt(D, zero);
+    if (!v128.any_true(positive)) continue;
+    let thisScale = f32x4.div(f32x4.sub(f32x4.mul(sumW, sumXL), f32x4.mul(sumX, sumL)), D);
+    let thisMin = f32x4.div(f32x4.sub(f32x4.mul(sumL2, sumX), f32x4.mul(sumL, sumXL)), D);
+    const above = f32x4.gt(thisMin, zero);
+    thisMin = v128.bitselect(zero, thisMin, above);
+    thisScale = v128.bitselect(f32x4.div(sumXL, sumL2), thisScale, above);
+    let err = zero;
+    for (let i = 0; i < n; i++) {
+      let diff = f32x4.sub(f32x4.add(f32x4.mul(thisScale, vAt(AUXT, i)), thisMin), vAt(XT, i));
+      diff = useMad ? f32x4.abs(diff) : f32x4.mul(diff, diff);
+      err = f32x4.add(err, f32x4.mul(vAt(WT, i), diff));
+    }
+    const better = v128.and(positive, f32x4.lt(err, best));
+    if (!v128.any_true(better)) continue;
+    for (let i = 0; i < n; i++) vSet(LT, i, v128.bitselect(vAt(AUXT, i), vAt(LT, i), better));
+    best = v128.bitselect(err, best, better);
+    scale = v128.bitselect(thisScale, scale, better);
+    min = v128.bitselect(thisMin, min, better);
   }
-  if (amax < EPS) {
-    for (let i = 0; i < 16; i++) setB(L, lo + i, 0);
-    return 0;
+  if (v128.any_true(flat)) {
+    for (let i = 0; i < n; i++) vSet(LT, i, v128.bitselect(zero, vAt(LT, i), flat));
+    scale = v128.bitselect(zero, scale, flat);
+    min = v128.bitselect(min0, min, flat);
   }
-  let iscale: f32 = <f32>-nmax / max;
-  let sumlx: f32 = 0;
-  let suml2: f32 = 0;
+  v128.store(scales, scale);
+  v128.store(mins, f32x4.neg(min));
+}
+
+/** make_qx_quants(16, 32, x, L, 1, NULL) over the four sub-blocks in XT: levels + 32 in LT, the scales at `scales`. */
+// @ts-ignore: decorator
+@inline function makeQxx4(scales: usize): void {
+  const nmax = 32;
+  const zero = f32x4.splat(0);
+  let max = zero;
+  let amax = zero;
   for (let i = 0; i < 16; i++) {
-    const xi = f(x, i);
-    const l = clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
-    setB(L, lo + i, l + nmax);
-    const w = xi * xi;
-    sumlx = sumlx + w * xi * <f32>l;
-    suml2 = suml2 + w * <f32>l * <f32>l;
+    const xi = vAt(XT, i);
+    const ax = f32x4.abs(xi);
+    const bigger = f32x4.gt(ax, amax);
+    amax = v128.bitselect(ax, amax, bigger);
+    max = v128.bitselect(xi, max, bigger);
+    const w = f32x4.mul(xi, xi);
+    vSet(WT, i, w);
+    vSet(WXT, i, f32x4.mul(w, xi));
   }
-  let scale: f32 = suml2 != 0 ? sumlx / suml2 : 0;
-  let best: f32 = scale * sumlx;
+  const empty = f32x4.lt(amax, f32x4.splat(EPS));
+  let iscale = f32x4.div(f32x4.splat(<f32>-nmax), max);
+  let sumlx = zero;
+  let suml2 = zero;
+  for (let i = 0; i < 16; i++) {
+    const l = level4(f32x4.mul(iscale, vAt(XT, i)), -nmax, nmax - 1);
+    vSet(LT, i, l);
+    sumlx = f32x4.add(sumlx, f32x4.mul(vAt(WXT, i), l));
+    suml2 = f32x4.add(suml2, f32x4.mul(f32x4.mul(vAt(WT, i), l), l));
+  }
+  // `suml2 ? … : 0` as k-quants.ts reads it (NaN is false there)
+  let scale = v128.bitselect(f32x4.div(sumlx, suml2), zero, v128.and(f32x4.ne(suml2, zero), f32x4.eq(suml2, suml2)));
+  let best = f32x4.mul(scale, sumlx);
   for (let is = -9; is <= 9; is++) {
     if (is == 0) continue;
-    iscale = -(<f32>nmax + TENTH * <f32>is) / max;
-    sumlx = 0;
-    suml2 = 0;
+    iscale = f32x4.div(f32x4.splat(-(<f32>nmax + TENTH * <f32>is)), max);
+    sumlx = zero;
+    suml2 = zero;
     for (let i = 0; i < 16; i++) {
-      const xi = f(x, i);
-      const l = clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
-      setB(LAUX, i, l + nmax);
-      const w = xi * xi;
-      sumlx = sumlx + w * xi * <f32>l;
-      suml2 = suml2 + w * <f32>l * <f32>l;
+      const l = level4(f32x4.mul(iscale, vAt(XT, i)), -nmax, nmax - 1);
+      vSet(AUXT, i, l);
+      sumlx = f32x4.add(sumlx, f32x4.mul(vAt(WXT, i), l));
+      suml2 = f32x4.add(suml2, f32x4.mul(f32x4.mul(vAt(WT, i), l), l));
     }
-    if (suml2 > 0 && sumlx * sumlx > best * suml2) {
-      memory.copy(L + <usize>lo, LAUX, 16);
-      scale = sumlx / suml2;
-      best = scale * sumlx;
-    }
+    const better = v128.and(f32x4.gt(suml2, zero), f32x4.gt(f32x4.mul(sumlx, sumlx), f32x4.mul(best, suml2)));
+    if (!v128.any_true(better)) continue;
+    for (let i = 0; i < 16; i++) vSet(LT, i, v128.bitselect(vAt(AUXT, i), vAt(LT, i), better));
+    const s = f32x4.div(sumlx, suml2);
+    scale = v128.bitselect(s, scale, better);
+    best = v128.bitselect(f32x4.mul(s, sumlx), best, better);
   }
-  return scale;
+  // Empty sub-blocks: levels 0 (-32 before the offset), scale 0.
+  if (v128.any_true(empty)) {
+    for (let i = 0; i < 16; i++) vSet(LT, i, v128.bitselect(f32x4.splat(<f32>-nmax), vAt(LT, i), empty));
+    scale = v128.bitselect(zero, scale, empty);
+  }
+  v128.store(scales, scale);
+}
+
+/** L[lo..lo+n) = clamp(nearest_int((x + dm) / d), lo, hi) + offset, four at a time (n a multiple of 4). */
+// @ts-ignore: decorator
+@inline function requant4(x: usize, at: i32, n: i32, dm: f32, d: f32, withMin: bool, lo: i32, hi: i32, offset: i32): void {
+  const vd = f32x4.splat(d);
+  const vdm = f32x4.splat(dm);
+  for (let i = 0; i < n; i += 4) {
+    let v = v128.load(x + (<usize>(at + i) << 2));
+    if (withMin) v = f32x4.add(v, vdm);
+    const l = i32x4.add(i32x4.min_s(i32x4.max_s(nearest4(f32x4.div(v, vd)), i32x4.splat(lo)), i32x4.splat(hi)), i32x4.splat(offset));
+    const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(l, l), i16x8.narrow_i32x4_s(l, l));
+    v128.store32_lane(L + <usize>(at + i), bytes, 0);
+  }
 }
 
 /** Q4_K/Q5_K: the 8 sub-blocks, the 12 scale bytes, d and dmin at dst, and the levels re-quantized into L. */
@@ -297,17 +345,20 @@ function makeQx(x: usize, lo: i32): f32 {
 @inline function subBlocks(x: usize, dst: usize, nmax: i32, rmin: f32, nstep: i32): void {
   let maxScale: f32 = 0;
   let maxMin: f32 = 0;
+  for (let g = 0; g < 2; g++) {
+    transpose(x + <usize>(512 * g), 32, 32);
+    let sumX2 = f32x4.splat(0);
+    for (let l = 0; l < 32; l++) sumX2 = f32x4.add(sumX2, f32x4.mul(vAt(XT, l), vAt(XT, l)));
+    const avX = f32x4.sqrt(f32x4.div(sumX2, f32x4.splat(32)));
+    for (let l = 0; l < 32; l++) vSet(WT, l, f32x4.add(avX, f32x4.abs(vAt(XT, l))));
+    makeQkx2x4(32, nmax, rmin, nstep, false, SCALES + <usize>(16 * g), MINS + <usize>(16 * g));
+    untranspose(128 * g, 32, 32, 0);
+  }
   for (let j = 0; j < 8; j++) {
-    const xo = x + <usize>(128 * j);
-    let sumX2: f32 = 0;
-    for (let l = 0; l < 32; l++) sumX2 = sumX2 + f(xo, l) * f(xo, l);
-    const avX = Mathf.sqrt(sumX2 / 32);
-    for (let l = 0; l < 32; l++) setF(W, l, avX + Mathf.abs(f(xo, l)));
-    const scale = makeQkx2(32, nmax, xo, 32 * j, rmin, nstep, false);
-    setF(SCALES, j, scale);
-    setF(MINS, j, theMin);
+    const scale = f(SCALES, j);
+    const m = f(MINS, j);
     if (scale > maxScale) maxScale = scale;
-    if (theMin > maxMin) maxMin = theMin;
+    if (m > maxMin) maxMin = m;
   }
   const invScale: f32 = maxScale > 0 ? <f32>63 / maxScale : 0;
   const invMin: f32 = maxMin > 0 ? <f32>63 / maxMin : 0;
@@ -339,7 +390,7 @@ function makeQx(x: usize, lo: i32): f32 {
     const d = dAll * <f32>sc;
     if (d == 0) continue;
     const dm = mAll * <f32>m;
-    for (let ii = 0; ii < 32; ii++) setB(L, 32 * j + ii, clamp(nearestInt((f(x, 32 * j + ii) + dm) / d), 0, nmax));
+    requant4(x, 32 * j, 32, dm, d, true, 0, nmax, 0);
   }
 }
 
@@ -356,14 +407,17 @@ function makeQx(x: usize, lo: i32): f32 {
 function q2K(x: usize, dst: usize): void {
   let maxScale: f32 = 0;
   let maxMin: f32 = 0;
+  for (let g = 0; g < 4; g++) {
+    transpose(x + <usize>(256 * g), 16, 16);
+    for (let l = 0; l < 16; l++) vSet(WT, l, f32x4.abs(vAt(XT, l)));
+    makeQkx2x4(16, 3, -0.5, 15, true, SCALES + <usize>(16 * g), MINS + <usize>(16 * g));
+    untranspose(64 * g, 16, 16, 0);
+  }
   for (let j = 0; j < 16; j++) {
-    const xo = x + <usize>(64 * j);
-    for (let l = 0; l < 16; l++) setF(W, l, Mathf.abs(f(xo, l)));
-    const scale = makeQkx2(16, 3, xo, 16 * j, -0.5, 15, true);
-    setF(SCALES, j, scale);
-    setF(MINS, j, theMin);
+    const scale = f(SCALES, j);
+    const m = f(MINS, j);
     if (scale > maxScale) maxScale = scale;
-    if (theMin > maxMin) maxMin = theMin;
+    if (m > maxMin) maxMin = m;
   }
   // layout: scales[16] qs[64] d dmin
   let dBits = 0;
@@ -388,7 +442,7 @@ function q2K(x: usize, dst: usize): void {
     const d = dAll * <f32>(u8at(dst, j) & 0xf);
     if (d == 0) continue;
     const dm = mAll * <f32>(u8at(dst, j) >> 4);
-    for (let ii = 0; ii < 16; ii++) setB(L, 16 * j + ii, clamp(nearestInt((f(x, 16 * j + ii) + dm) / d), 0, 3));
+    requant4(x, 16 * j, 16, dm, d, true, 0, 3, 0);
   }
   pack2(dst + 16);
 }
@@ -483,9 +537,13 @@ function q6K(x: usize, dst: usize): void {
   // layout: ql[128] qh[64] scales[16] (int8) d
   let maxScale: f32 = 0;
   let maxAbsScale: f32 = 0;
+  for (let g = 0; g < 4; g++) {
+    transpose(x + <usize>(256 * g), 16, 16);
+    makeQxx4(SCALES + <usize>(16 * g));
+    untranspose(64 * g, 16, 16, 32);
+  }
   for (let ib = 0; ib < 16; ib++) {
-    const scale = makeQx(x + <usize>(64 * ib), 16 * ib);
-    setF(SCALES, ib, scale);
+    const scale = f(SCALES, ib);
     const abs = Mathf.abs(scale);
     if (abs > maxAbsScale) {
       maxAbsScale = abs;
@@ -505,7 +563,7 @@ function q6K(x: usize, dst: usize): void {
     setB(dst, 192 + ib, sc);
     const d = dAll * <f32><i8>sc;
     if (d == 0) continue;
-    for (let ii = 0; ii < 16; ii++) setB(L, 16 * ib + ii, clamp(nearestInt(f(x, 16 * ib + ii) / d), -32, 31) + 32);
+    requant4(x, 16 * ib, 16, 0, d, false, -32, 31, 32);
   }
   for (let j = 0, ql = 0, qh = 128; j < 256; j += 128, ql += 64, qh += 32) {
     for (let l = 0; l < 32; l++) {
