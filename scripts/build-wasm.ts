@@ -2,15 +2,21 @@
 // WebAssembly on postinstall and before the tests, with the assemblyscript package: no toolchain, nothing downloaded.
 // It never fails the install: without the .wasm, llama-quantize's K-quants run in the JavaScript kernels (slower, the
 // same bytes), and the app says so once in the log.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 export const K_QUANTS_SOURCE = path.join(root, "native/k-quants/k-quants.as");
 export const K_QUANTS_WASM = path.join(root, "native/k-quants/build/k-quants.wasm");
 
-/** Returns why the module was not built, or null once it is. */
+/** Returns why the module was not built (removing an older build: the app then runs the JS kernels), or null once it is. */
 export async function buildKQuantsWasm(): Promise<string | null> {
+  const failure = await compile();
+  if (failure) rmSync(K_QUANTS_WASM, { force: true });
+  return failure;
+}
+
+async function compile(): Promise<string | null> {
   try {
     const asc = (await import("assemblyscript/asc")).default;
     // compileString, not asc's file entry: the source is .as so that the app's tsc and eslint pass it by.

@@ -30,10 +30,6 @@ const TENTH: f32 = 0.1;
   return <i32>load<u8>(p + <usize>i);
 }
 // @ts-ignore: decorator
-@inline function i8at(p: usize, i: i32): i32 {
-  return <i32>load<i8>(p + <usize>i);
-}
-// @ts-ignore: decorator
 @inline function setB(p: usize, i: i32, v: i32): void {
   store<u8>(p + <usize>i, <u8>v);
 }
@@ -92,62 +88,6 @@ function fromHalf(h: i32): f32 {
   store<u16>(dst + <usize>at, <u16>h);
 }
 
-/** make_q3_quants(16, 4, x, L, true): L[lo..lo+16) in 0..7. */
-function makeQ3(x: usize, lo: i32): f32 {
-  const nmax = 4;
-  let max: f32 = 0;
-  let amax: f32 = 0;
-  for (let i = 0; i < 16; i++) {
-    const xi = f(x, i);
-    const ax = Mathf.abs(xi);
-    if (ax > amax) {
-      amax = ax;
-      max = xi;
-    }
-  }
-  if (amax < EPS) {
-    for (let i = 0; i < 16; i++) setB(L, lo + i, 0);
-    return 0;
-  }
-  const iscale: f32 = <f32>-nmax / max;
-  let sumlx: f32 = 0;
-  let suml2: f32 = 0;
-  for (let i = 0; i < 16; i++) {
-    const xi = f(x, i);
-    const l = clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
-    setB(L, lo + i, l);
-    const w = xi * xi;
-    sumlx = sumlx + w * xi * <f32>l;
-    suml2 = suml2 + w * <f32>l * <f32>l;
-  }
-  for (let itry = 0; itry < 5; itry++) {
-    let nChanged = 0;
-    for (let i = 0; i < 16; i++) {
-      const xi = f(x, i);
-      const li = i8at(L, lo + i);
-      const w = xi * xi;
-      let slx = sumlx - w * xi * <f32>li;
-      if (slx > 0) {
-        let sl2 = suml2 - w * <f32>li * <f32>li;
-        const newL = clamp(nearestInt((xi * sl2) / slx), -nmax, nmax - 1);
-        if (newL != li) {
-          slx = slx + w * xi * <f32>newL;
-          sl2 = sl2 + w * <f32>newL * <f32>newL;
-          if (sl2 > 0 && slx * slx * suml2 > sumlx * sumlx * sl2) {
-            setB(L, lo + i, newL);
-            sumlx = slx;
-            suml2 = sl2;
-            nChanged++;
-          }
-        }
-      }
-    }
-    if (nChanged == 0) break;
-  }
-  for (let i = 0; i < 16; i++) setB(L, lo + i, i8at(L, lo + i) + nmax);
-  return suml2 > 0 ? sumlx / suml2 : 0;
-}
-
 // Four sub-blocks at once, one per f32x4 lane: XT[i] holds element i of each, WT[i] its weight. Each lane runs its
 // sub-block's float operations in the C's order (sums over i stay sequential per lane), so its results are the
 // scalar ones; a lane whose data takes another branch has its result selected at the end.
@@ -175,22 +115,38 @@ const AUXT: usize = memory.data(32 * 16, 16);
 @inline function level4(v: v128, lo: i32, hi: i32): v128 {
   return f32x4.convert_i32x4_s(i32x4.min_s(i32x4.max_s(nearest4(v), i32x4.splat(lo)), i32x4.splat(hi)));
 }
-/** XT[i] = x[stride·k + i] for the four sub-blocks k from x, i < n. */
+/** XT[i] = x[stride·k + i] for the four sub-blocks k from x, i < n (4×4 transposes). */
 // @ts-ignore: decorator
 @inline function transpose(x: usize, n: i32, stride: i32): void {
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 4; k++) store<f32>(XT + (<usize>(16 * i + 4 * k)), f(x, stride * k + i));
+  for (let i = 0; i < n; i += 4) {
+    const r0 = v128.load(x + (<usize>i << 2));
+    const r1 = v128.load(x + (<usize>(stride + i) << 2));
+    const r2 = v128.load(x + (<usize>(2 * stride + i) << 2));
+    const r3 = v128.load(x + (<usize>(3 * stride + i) << 2));
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    vSet(XT, i, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+    vSet(XT, i + 1, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+    vSet(XT, i + 2, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+    vSet(XT, i + 3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
   }
 }
-/** L[lo + stride·k + i] = the level (a float in LT) of lane k plus `offset`. */
+/** L[lo + stride·k + i] = the level (a float in LT, 0..255 with `offset`) of lane k plus `offset`. */
 // @ts-ignore: decorator
 @inline function untranspose(lo: i32, n: i32, stride: i32, offset: i32): void {
-  for (let i = 0; i < n; i++) {
-    const l = i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i)), i32x4.splat(offset));
-    setB(L, lo + i, i32x4.extract_lane(l, 0));
-    setB(L, lo + stride + i, i32x4.extract_lane(l, 1));
-    setB(L, lo + 2 * stride + i, i32x4.extract_lane(l, 2));
-    setB(L, lo + 3 * stride + i, i32x4.extract_lane(l, 3));
+  const off = i32x4.splat(offset);
+  for (let i = 0; i < n; i += 4) {
+    const a = i16x8.narrow_i32x4_s(i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i)), off), i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i + 1)), off));
+    const b = i16x8.narrow_i32x4_s(i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i + 2)), off), i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i + 3)), off));
+    // bytes 4·di + k → 4·k + di: each sub-block's four levels together
+    const bytes = v128.shuffle<u8>(i8x16.narrow_i16x8_u(a, b), a, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    const at = L + <usize>(lo + i);
+    v128.store32_lane(at, bytes, 0);
+    v128.store32_lane(at + <usize>stride, bytes, 1);
+    v128.store32_lane(at + <usize>(2 * stride), bytes, 2);
+    v128.store32_lane(at + <usize>(3 * stride), bytes, 3);
   }
 }
 
@@ -326,6 +282,68 @@ const AUXT: usize = memory.data(32 * 16, 16);
   v128.store(scales, scale);
 }
 
+/** make_q3_quants(16, 4, x, L, true) over the four sub-blocks in XT: levels in LT (-4..3), the scales at `scales`. */
+// @ts-ignore: decorator
+@inline function makeQ3x4(scales: usize): void {
+  const nmax = 4;
+  const zero = f32x4.splat(0);
+  let max = zero;
+  let amax = zero;
+  for (let i = 0; i < 16; i++) {
+    const xi = vAt(XT, i);
+    const ax = f32x4.abs(xi);
+    const bigger = f32x4.gt(ax, amax);
+    amax = v128.bitselect(ax, amax, bigger);
+    max = v128.bitselect(xi, max, bigger);
+    const w = f32x4.mul(xi, xi);
+    vSet(WT, i, w);
+    vSet(WXT, i, f32x4.mul(w, xi));
+  }
+  const empty = f32x4.lt(amax, f32x4.splat(EPS));
+  const iscale = f32x4.div(f32x4.splat(<f32>-nmax), max);
+  let sumlx = zero;
+  let suml2 = zero;
+  for (let i = 0; i < 16; i++) {
+    const l = level4(f32x4.mul(iscale, vAt(XT, i)), -nmax, nmax - 1);
+    vSet(LT, i, l);
+    sumlx = f32x4.add(sumlx, f32x4.mul(vAt(WXT, i), l));
+    suml2 = f32x4.add(suml2, f32x4.mul(f32x4.mul(vAt(WT, i), l), l));
+  }
+  // A lane whose pass changed nothing would change nothing again: its state is the same, so running on while
+  // another lane still changes leaves it as the C's early exit does.
+  for (let itry = 0; itry < 5; itry++) {
+    let changed = zero;
+    for (let i = 0; i < 16; i++) {
+      const xi = vAt(XT, i);
+      const w = vAt(WT, i);
+      const wx = vAt(WXT, i);
+      const li = vAt(LT, i);
+      let slx = f32x4.sub(sumlx, f32x4.mul(wx, li));
+      const positive = f32x4.gt(slx, zero);
+      let sl2 = f32x4.sub(suml2, f32x4.mul(f32x4.mul(w, li), li));
+      const newL = level4(f32x4.div(f32x4.mul(xi, sl2), slx), -nmax, nmax - 1);
+      slx = f32x4.add(slx, f32x4.mul(wx, newL));
+      sl2 = f32x4.add(sl2, f32x4.mul(f32x4.mul(w, newL), newL));
+      const update = v128.and(
+        v128.and(positive, f32x4.ne(newL, li)),
+        v128.and(f32x4.gt(sl2, zero), f32x4.gt(f32x4.mul(f32x4.mul(slx, slx), suml2), f32x4.mul(f32x4.mul(sumlx, sumlx), sl2))),
+      );
+      vSet(LT, i, v128.bitselect(newL, li, update));
+      sumlx = v128.bitselect(slx, sumlx, update);
+      suml2 = v128.bitselect(sl2, suml2, update);
+      changed = v128.or(changed, update);
+    }
+    if (!v128.any_true(changed)) break;
+  }
+  let scale = v128.bitselect(f32x4.div(sumlx, suml2), zero, f32x4.gt(suml2, zero));
+  // Empty sub-blocks: levels 0 (-4 before the offset), scale 0.
+  if (v128.any_true(empty)) {
+    for (let i = 0; i < 16; i++) vSet(LT, i, v128.bitselect(f32x4.splat(<f32>-nmax), vAt(LT, i), empty));
+    scale = v128.bitselect(zero, scale, empty);
+  }
+  v128.store(scales, scale);
+}
+
 /** L[lo..lo+n) = clamp(nearest_int((x + dm) / d), lo, hi) + offset, four at a time (n a multiple of 4). */
 // @ts-ignore: decorator
 @inline function requant4(x: usize, at: i32, n: i32, dm: f32, d: f32, withMin: bool, lo: i32, hi: i32, offset: i32): void {
@@ -394,12 +412,17 @@ const AUXT: usize = memory.data(32 * 16, 16);
   }
 }
 
-/** Q2_K/Q3_K/Q6_K's bit planes: qs[32·j/128 + l] = the 2-bit L[j + l + 32·k] for k = 0..3. */
+/** Q2_K/Q3_K's bit planes: q[j/4 + l] = the 2-bit L[j + l + 32·k] for k = 0..3, j = 0, 128. */
 // @ts-ignore: decorator
 @inline function pack2(q: usize): void {
   for (let j = 0; j < 256; j += 128) {
-    for (let l = 0; l < 32; l++) {
-      setB(q, j / 4 + l, u8at(L, j + l) | (u8at(L, j + l + 32) << 2) | (u8at(L, j + l + 64) << 4) | (u8at(L, j + l + 96) << 6));
+    for (let l = 0; l < 32; l += 16) {
+      const p = L + <usize>(j + l);
+      const v = v128.or(
+        v128.or(v128.load(p), i8x16.shl(v128.load(p + 32), 2)),
+        v128.or(i8x16.shl(v128.load(p + 64), 4), i8x16.shl(v128.load(p + 96), 6)),
+      );
+      v128.store(q + <usize>(j / 4 + l), v);
     }
   }
 }
@@ -451,9 +474,13 @@ function q3K(x: usize, dst: usize): void {
   // layout: hmask[32] qs[64] scales[12] d
   let maxScale: f32 = 0;
   let amax: f32 = 0;
+  for (let g = 0; g < 4; g++) {
+    transpose(x + <usize>(256 * g), 16, 16);
+    makeQ3x4(SCALES + <usize>(16 * g));
+    untranspose(64 * g, 16, 16, 4);
+  }
   for (let j = 0; j < 16; j++) {
-    const scale = makeQ3(x + <usize>(64 * j), 16 * j);
-    setF(SCALES, j, scale);
+    const scale = f(SCALES, j);
     if (Mathf.abs(scale) > amax) {
       amax = Mathf.abs(scale);
       maxScale = scale;
@@ -481,21 +508,25 @@ function q3K(x: usize, dst: usize): void {
     sc = (sc | (((u8at(s, 8 + (j % 4)) >> (2 * (j >> 2))) & 3) << 4)) - 32;
     const d = dAll * <f32>sc;
     if (d == 0) continue;
-    for (let ii = 0; ii < 16; ii++) setB(L, 16 * j + ii, clamp(nearestInt(f(x, 16 * j + ii) / d), -4, 3) + 4);
+    requant4(x, 16 * j, 16, 0, d, false, -4, 3, 4);
   }
-  memory.fill(dst, 0, 32);
-  let m = 0;
-  let hm = 1;
-  for (let j = 0; j < 256; j++) {
-    if (u8at(L, j) > 3) {
-      orB(dst, m, hm);
-      setB(L, j, u8at(L, j) - 4);
-    }
-    if (++m == 32) {
-      m = 0;
-      hm <<= 1;
-    }
+  // hmask: bit j of byte m is L[32·j + m] > 3, which then loses its 4
+  let h0 = i8x16.splat(0);
+  let h1 = i8x16.splat(0);
+  for (let j = 0; j < 8; j++) {
+    const p = L + <usize>(32 * j);
+    const a = v128.load(p);
+    const b = v128.load(p + 16);
+    const ha = i8x16.gt_u(a, i8x16.splat(3));
+    const hb = i8x16.gt_u(b, i8x16.splat(3));
+    const bit: i32 = 1 << j;
+    h0 = v128.or(h0, v128.and(ha, i8x16.splat(<i8>bit)));
+    h1 = v128.or(h1, v128.and(hb, i8x16.splat(<i8>bit)));
+    v128.store(p, i8x16.sub(a, v128.and(ha, i8x16.splat(4))));
+    v128.store(p + 16, i8x16.sub(b, v128.and(hb, i8x16.splat(4))));
   }
+  v128.store(dst, h0);
+  v128.store(dst + 16, h1);
   pack2(dst + 32);
 }
 
