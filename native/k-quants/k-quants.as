@@ -4,12 +4,14 @@
 // same (lib/convert/quants/k-quants-wasm.spec.ts compares the two on random and edge-case rows). Plain .as, not .ts:
 // the app's TypeScript and ESLint do not know AssemblyScript's types.
 //
-// quantize(type, nblocks): the float32 super-blocks at IN → the blocks of GGML `type` at OUT.
+// quantize(type, nblocks): the float32 super-blocks at IN → the blocks of GGML `type` at OUT; widen(nblocks) fills IN
+// from the halves at IN16 first for F16 input.
 
 /** Super-blocks one call takes (the caller splits longer inputs). */
 export const CAPACITY: i32 = 64;
 export const IN: usize = heap.alloc(CAPACITY * 256 * 4);
 export const OUT: usize = heap.alloc(CAPACITY * 210);
+export const IN16: usize = heap.alloc(CAPACITY * 256 * 2);
 
 const L: usize = memory.data(256, 16); // levels of the super-block (int8: Q3_K's are signed until offset)
 const SCALES: usize = memory.data(64, 16);
@@ -620,5 +622,25 @@ export function quantize(type: i32, nblocks: i32): void {
     else if (type == 12) q4K(x, dst);
     else if (type == 13) q5K(x, dst);
     else q6K(x, dst);
+  }
+}
+
+/**
+ * The `nblocks` super-blocks of halves at IN16 → float32 at IN, exactly as float-bits.ts' table: finite halves shifted
+ * into place and rebiased by a multiply by 2^112 (exact, subnormals included), ±Inf kept, NaN as the canonical NaN.
+ */
+export function widen(nblocks: i32): void {
+  const magic = f32x4.splat(reinterpret<f32>(0x77800000)); // 2^112
+  for (let i = 0; i < nblocks * 256; i += 8) {
+    const h = v128.load(IN16 + (<usize>i << 1));
+    for (let half = 0; half < 2; half++) {
+      const u = half == 0 ? i32x4.extend_low_i16x8_u(h) : i32x4.extend_high_i16x8_u(h);
+      const sign = i32x4.shl(v128.and(u, i32x4.splat(0x8000)), 16);
+      const abs = v128.and(u, i32x4.splat(0x7fff));
+      const finite = f32x4.mul(i32x4.shl(abs, 13), magic);
+      const special = v128.bitselect(i32x4.splat(0x7fc00000), v128.or(sign, i32x4.splat(0x7f800000)), i32x4.gt_s(abs, i32x4.splat(0x7c00)));
+      const v = v128.bitselect(special, v128.or(finite, sign), i32x4.ge_s(abs, i32x4.splat(0x7c00)));
+      v128.store(IN + (<usize>(i + 4 * half) << 2), v);
+    }
   }
 }

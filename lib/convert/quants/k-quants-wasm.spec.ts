@@ -1,9 +1,12 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { GGML_QUANT_SIZES, GgmlType } from "../../gguf";
 import { rng } from "../../../bench/serving/workload";
+import { decodeSource } from "./decode-source";
 import { F16_TO_F32, f32ToF16Bits } from "./float-bits";
 import { makeKQuantKernel } from "./k-quants";
-import { kQuantsWasmError } from "./k-quants-wasm";
+import { K_QUANTS_WASM_ENV, kQuantsWasmError } from "./k-quants-wasm";
+import { quantizeWith } from "./quantize-chunk";
 
 const TYPES = [GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];
 const rand = rng(1414);
@@ -46,6 +49,34 @@ function edgeBlocks(): Float32Array[] {
 describe("K-quant WebAssembly kernels", () => {
   it("load (scripts/build-wasm.ts built native/k-quants)", () => {
     expect(kQuantsWasmError).toBeNull();
+  });
+
+  it("widen every half as the F16 table does (NaN as its canonical NaN)", () => {
+    const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(process.env[K_QUANTS_WASM_ENV]!)), {}).exports as {
+      CAPACITY: WebAssembly.Global; IN: WebAssembly.Global; IN16: WebAssembly.Global; memory: WebAssembly.Memory; widen: (nblocks: number) => void;
+    };
+    const per = wasm.CAPACITY.value * 256;
+    const table = new Uint32Array(F16_TO_F32.buffer);
+    for (let from = 0; from < 65536; from += per) {
+      new Uint16Array(wasm.memory.buffer, wasm.IN16.value, per).set(Uint16Array.from({ length: per }, (_, i) => from + i));
+      wasm.widen(wasm.CAPACITY.value);
+      expect(new Uint32Array(wasm.memory.buffer, wasm.IN.value, per)).toEqual(table.subarray(from, from + per));
+    }
+  });
+
+  it.each(TYPES.map((t) => [GgmlType[t], t] as const))("%s: from F16 input (widened in the module), the JavaScript kernel's bytes", (_name, type) => {
+    const [blockSize, typeSize] = GGML_QUANT_SIZES[type];
+    const blocks = 100;
+    // random finite halves of every magnitude, and Gaussian rows
+    const halves = Uint16Array.from({ length: blocks * 256 }, (_, i) => (i < 50 * 256 ? Math.floor(rand() * 0x7c00) | (rand() < 0.5 ? 0x8000 : 0) : f32ToF16Bits(gauss() * 0.05)));
+    const bytes = new Uint8Array(halves.buffer);
+    const run = (backend: "js" | "wasm") => {
+      const dst = new Uint8Array(blocks * typeSize);
+      quantizeWith({ bytes, dtype: "F16", ggmlType: type }, dst, { kernel: makeKQuantKernel(type, backend), blockSize, typeSize, decode: decodeSource, table: F16_TO_F32, toHalf: f32ToF16Bits });
+      return dst;
+    };
+    expect(makeKQuantKernel(type).f16).toBeDefined();
+    expect(run("wasm")).toEqual(run("js"));
   });
 
   it.each(TYPES.map((t) => [GgmlType[t], t] as const))("%s: the same bytes as the JavaScript kernel on edge-case and random rows", (_name, type) => {

@@ -20,7 +20,8 @@ export function makeKQuantKernel(type: number, backend: "wasm" | "js" = "wasm"):
       try {
         const bytes = process.getBuiltinModule("node:fs").readFileSync(process.env.DEPOT_K_QUANTS_WASM ?? "");
         return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as {
-          CAPACITY: WebAssembly.Global; IN: WebAssembly.Global; OUT: WebAssembly.Global; memory: WebAssembly.Memory; quantize: (type: number, nblocks: number) => void;
+          CAPACITY: WebAssembly.Global; IN: WebAssembly.Global; IN16: WebAssembly.Global; OUT: WebAssembly.Global; memory: WebAssembly.Memory;
+          quantize: (type: number, nblocks: number) => void; widen: (nblocks: number) => void;
         };
       } catch {
         return null;
@@ -32,16 +33,23 @@ export function makeKQuantKernel(type: number, backend: "wasm" | "js" = "wasm"):
       if (!size) throw new Error(`no K-quant kernel for GGML type ${type}`);
       const cap: number = wasm.CAPACITY.value;
       const input = new Float32Array(wasm.memory.buffer, wasm.IN.value, cap * 256);
+      const input16 = new Uint16Array(wasm.memory.buffer, wasm.IN16.value, cap * 256);
       const output = new Uint8Array(wasm.memory.buffer, wasm.OUT.value, cap * size);
-      return (src, dst) => {
+      const run = (src: Float32Array | Uint16Array, dst: Uint8Array) => {
         const blocks = src.length / 256;
         for (let b = 0; b < blocks; b += cap) {
           const n = Math.min(cap, blocks - b);
-          input.set(src.subarray(b * 256, (b + n) * 256));
+          if (src instanceof Float32Array) input.set(src.subarray(b * 256, (b + n) * 256));
+          else {
+            input16.set(src.subarray(b * 256, (b + n) * 256));
+            wasm.widen(n);
+          }
           wasm.quantize(type, n);
           dst.set(output.subarray(0, n * size), b * size);
         }
       };
+      // F16 input is widened in the module too (exactly as the table does), not by the caller.
+      return Object.assign((src: Float32Array, dst: Uint8Array) => run(src, dst), { f16: (src: Uint16Array, dst: Uint8Array) => run(src, dst) });
     }
   }
   const fr = Math.fround;
