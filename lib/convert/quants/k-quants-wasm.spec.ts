@@ -51,6 +51,22 @@ describe("K-quant WebAssembly kernels", () => {
     expect(kQuantsWasmError).toBeNull();
   });
 
+  it("fall back to the JavaScript kernel where the module's file is missing", () => {
+    const file = process.env[K_QUANTS_WASM_ENV];
+    process.env[K_QUANTS_WASM_ENV] = "/nonexistent/k-quants.wasm";
+    try {
+      const kernel = makeKQuantKernel(GgmlType.Q4_K);
+      expect(kernel.f16).toBeUndefined();
+      const src = block(() => gauss());
+      const [ours, js] = [new Uint8Array(144), new Uint8Array(144)];
+      kernel(src, ours, f32ToF16Bits, F16_TO_F32);
+      makeKQuantKernel(GgmlType.Q4_K, "js")(src, js, f32ToF16Bits, F16_TO_F32);
+      expect(ours).toEqual(js);
+    } finally {
+      process.env[K_QUANTS_WASM_ENV] = file;
+    }
+  });
+
   it("widen every half as the F16 table does (NaN as its canonical NaN)", () => {
     const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(process.env[K_QUANTS_WASM_ENV]!)), {}).exports as {
       CAPACITY: WebAssembly.Global; IN: WebAssembly.Global; IN16: WebAssembly.Global; memory: WebAssembly.Memory; widen: (nblocks: number) => void;
