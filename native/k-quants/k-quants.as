@@ -1,8 +1,10 @@
 // AssemblyScript port of lib/convert/quants/k-quants.ts (llama.cpp's quantize_row_q{2..6}_K_ref), compiled to
-// WebAssembly by scripts/build-wasm.ts. The same float32 operations in the same order: WebAssembly's f32 arithmetic is
-// IEEE single precision and never fused, as the baseline x86-64 ggml-base build computes it, so the bytes are the
-// same (lib/convert/quants/k-quants-wasm.spec.ts compares the two on random and edge-case rows). Plain .as, not .ts:
-// the app's TypeScript and ESLint do not know AssemblyScript's types.
+// WebAssembly by scripts/build-wasm.ts. WebAssembly's f32 arithmetic is IEEE single precision and never fused, as the
+// baseline x86-64 ggml-base build computes it, so the C's float operations in the C's order give the C's bytes
+// (lib/convert/quants/k-quants-wasm.spec.ts holds them to the JS kernels on random and edge-case rows). The searches
+// (make_qkx2_quants, make_qx_quants, make_q3_quants) run four sub-blocks at once, one per f32x4 lane: every lane does
+// its sub-block's whole search in the C's order, without the JS kernels' shortcuts, which lanes could not share.
+// Plain .as, not .ts: the app's TypeScript and ESLint do not know AssemblyScript's types.
 //
 // quantize(type, nblocks): the float32 super-blocks at IN → the blocks of GGML `type` at OUT; widen(nblocks) fills IN
 // from the halves at IN16 first for F16 input.
@@ -13,39 +15,29 @@ export const IN: usize = heap.alloc(CAPACITY * 256 * 4);
 export const OUT: usize = heap.alloc(CAPACITY * 210);
 export const IN16: usize = heap.alloc(CAPACITY * 256 * 2);
 
-const L: usize = memory.data(256, 16); // levels of the super-block (int8: Q3_K's are signed until offset)
+const L: usize = memory.data(256, 16); // the super-block's levels, offset to be unsigned
 const SCALES: usize = memory.data(64, 16);
 const MINS: usize = memory.data(64, 16);
 const EPS: f32 = 1e-15; // GROUP_MAX_EPS
 const TENTH: f32 = 0.1;
 
-// @ts-ignore: decorator
 @inline function f(p: usize, i: i32): f32 {
   return load<f32>(p + (<usize>i << 2));
 }
-// @ts-ignore: decorator
-@inline function setF(p: usize, i: i32, v: f32): void {
-  store<f32>(p + (<usize>i << 2), v);
-}
-// @ts-ignore: decorator
 @inline function u8at(p: usize, i: i32): i32 {
   return <i32>load<u8>(p + <usize>i);
 }
-// @ts-ignore: decorator
 @inline function setB(p: usize, i: i32, v: i32): void {
   store<u8>(p + <usize>i, <u8>v);
 }
-// @ts-ignore: decorator
 @inline function orB(p: usize, i: i32, v: i32): void {
   store<u8>(p + <usize>i, load<u8>(p + <usize>i) | <u8>v);
 }
 
 /** ggml's nearest_int: the low bits of fval + 1.5·2^23 in float32. */
-// @ts-ignore: decorator
 @inline function nearestInt(fval: f32): i32 {
   return (reinterpret<i32>(fval + <f32>12582912) & 0x007fffff) - 0x00400000;
 }
-// @ts-ignore: decorator
 @inline function clamp(l: i32, lo: i32, hi: i32): i32 {
   return l < lo ? lo : l > hi ? hi : l;
 }
@@ -85,40 +77,33 @@ function fromHalf(h: i32): f32 {
   return reinterpret<f32>(sign | ((exp + 112) << 23) | (mant << 13));
 }
 
-// @ts-ignore: decorator
 @inline function putHalf(dst: usize, at: i32, h: i32): void {
   store<u16>(dst + <usize>at, <u16>h);
 }
 
-// Four sub-blocks at once, one per f32x4 lane: XT[i] holds element i of each, WT[i] its weight. Each lane runs its
-// sub-block's float operations in the C's order (sums over i stay sequential per lane), so its results are the
-// scalar ones; a lane whose data takes another branch has its result selected at the end.
+// Four sub-blocks at once: XT[i] holds element i of each, WT[i] its weight. Sums over i stay sequential per lane; a
+// lane whose data takes an early return in the C (an empty or flat sub-block) has that result selected at the end.
 const XT: usize = memory.data(32 * 16, 16);
 const WT: usize = memory.data(32 * 16, 16);
 const WXT: usize = memory.data(16 * 16, 16);
 const LT: usize = memory.data(32 * 16, 16); // the best levels so far, as floats
 const AUXT: usize = memory.data(32 * 16, 16);
 
-// @ts-ignore: decorator
 @inline function vAt(p: usize, i: i32): v128 {
   return v128.load(p + (<usize>i << 4));
 }
-// @ts-ignore: decorator
 @inline function vSet(p: usize, i: i32, v: v128): void {
   v128.store(p + (<usize>i << 4), v);
 }
 /** nearest_int on four lanes. */
-// @ts-ignore: decorator
 @inline function nearest4(v: v128): v128 {
   return i32x4.sub(v128.and(f32x4.add(v, f32x4.splat(12582912)), i32x4.splat(0x007fffff)), i32x4.splat(0x00400000));
 }
 /** clamp(nearest_int(v), lo, hi) as floats. */
-// @ts-ignore: decorator
 @inline function level4(v: v128, lo: i32, hi: i32): v128 {
   return f32x4.convert_i32x4_s(i32x4.min_s(i32x4.max_s(nearest4(v), i32x4.splat(lo)), i32x4.splat(hi)));
 }
 /** XT[i] = x[stride·k + i] for the four sub-blocks k from x, i < n (4×4 transposes). */
-// @ts-ignore: decorator
 @inline function transpose(x: usize, n: i32, stride: i32): void {
   for (let i = 0; i < n; i += 4) {
     const r0 = v128.load(x + (<usize>i << 2));
@@ -135,8 +120,7 @@ const AUXT: usize = memory.data(32 * 16, 16);
     vSet(XT, i + 3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
   }
 }
-/** L[lo + stride·k + i] = the level (a float in LT, 0..255 with `offset`) of lane k plus `offset`. */
-// @ts-ignore: decorator
+/** L[lo + stride·k + i] = lane k's level (a float in LT) plus `offset`. */
 @inline function untranspose(lo: i32, n: i32, stride: i32, offset: i32): void {
   const off = i32x4.splat(offset);
   for (let i = 0; i < n; i += 4) {
@@ -154,7 +138,6 @@ const AUXT: usize = memory.data(32 * 16, 16);
 
 /** make_qkx2_quants over the four sub-blocks in XT/WT (no shortcuts: every step, every term): levels in LT, the
  * scales at `scales`, the mins (-min) at `mins`. */
-// @ts-ignore: decorator
 @inline function makeQkx2x4(n: i32, nmax: i32, rmin: f32, nstep: i32, useMad: bool, scales: usize, mins: usize): void {
   const zero = f32x4.splat(0);
   const x0 = vAt(XT, 0);
@@ -229,7 +212,6 @@ const AUXT: usize = memory.data(32 * 16, 16);
 }
 
 /** make_qx_quants(16, 32, x, L, 1, NULL) over the four sub-blocks in XT: levels + 32 in LT, the scales at `scales`. */
-// @ts-ignore: decorator
 @inline function makeQxx4(scales: usize): void {
   const nmax = 32;
   const zero = f32x4.splat(0);
@@ -285,7 +267,6 @@ const AUXT: usize = memory.data(32 * 16, 16);
 }
 
 /** make_q3_quants(16, 4, x, L, true) over the four sub-blocks in XT: levels in LT (-4..3), the scales at `scales`. */
-// @ts-ignore: decorator
 @inline function makeQ3x4(scales: usize): void {
   const nmax = 4;
   const zero = f32x4.splat(0);
@@ -346,8 +327,7 @@ const AUXT: usize = memory.data(32 * 16, 16);
   v128.store(scales, scale);
 }
 
-/** L[lo..lo+n) = clamp(nearest_int((x + dm) / d), lo, hi) + offset, four at a time (n a multiple of 4). */
-// @ts-ignore: decorator
+/** L[at..at+n) = clamp(nearest_int((x[at..] + dm) / d), lo, hi) + offset, four at a time (n a multiple of 4). */
 @inline function requant4(x: usize, at: i32, n: i32, dm: f32, d: f32, withMin: bool, lo: i32, hi: i32, offset: i32): void {
   const vd = f32x4.splat(d);
   const vdm = f32x4.splat(dm);
@@ -361,7 +341,6 @@ const AUXT: usize = memory.data(32 * 16, 16);
 }
 
 /** Q4_K/Q5_K: the 8 sub-blocks, the 12 scale bytes, d and dmin at dst, and the levels re-quantized into L. */
-// @ts-ignore: decorator
 @inline function subBlocks(x: usize, dst: usize, nmax: i32, rmin: f32, nstep: i32): void {
   let maxScale: f32 = 0;
   let maxMin: f32 = 0;
@@ -415,7 +394,6 @@ const AUXT: usize = memory.data(32 * 16, 16);
 }
 
 /** Q2_K/Q3_K's bit planes: q[j/4 + l] = the 2-bit L[j + l + 32·k] for k = 0..3, j = 0, 128. */
-// @ts-ignore: decorator
 @inline function pack2(q: usize): void {
   for (let j = 0; j < 256; j += 128) {
     for (let l = 0; l < 32; l += 16) {
