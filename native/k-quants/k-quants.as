@@ -85,7 +85,8 @@ function fromHalf(h: i32): f32 {
 // lane whose data takes an early return in the C (an empty or flat sub-block) has that result selected at the end.
 const XT: usize = memory.data(32 * 16, 16);
 const WT: usize = memory.data(32 * 16, 16);
-const WXT: usize = memory.data(16 * 16, 16);
+const WXT: usize = memory.data(32 * 16, 16);
+const Q3S: usize = memory.data(96, 16); // makeQ3x8's sums and masks
 const LT: usize = memory.data(32 * 16, 16); // the best levels so far, as floats
 const AUXT: usize = memory.data(32 * 16, 16);
 
@@ -103,8 +104,8 @@ const AUXT: usize = memory.data(32 * 16, 16);
 @inline function level4(v: v128, lo: i32, hi: i32): v128 {
   return f32x4.convert_i32x4_s(i32x4.min_s(i32x4.max_s(nearest4(v), i32x4.splat(lo)), i32x4.splat(hi)));
 }
-/** XT[i] = x[stride·k + i] for the four sub-blocks k from x, i < n (4×4 transposes). */
-@inline function transpose(x: usize, n: i32, stride: i32): void {
+/** xt[i] = x[stride·k + i] for the four sub-blocks k from x, i < n (4×4 transposes). */
+@inline function transpose(xt: usize, x: usize, n: i32, stride: i32): void {
   for (let i = 0; i < n; i += 4) {
     const r0 = v128.load(x + (<usize>i << 2));
     const r1 = v128.load(x + (<usize>(stride + i) << 2));
@@ -114,18 +115,18 @@ const AUXT: usize = memory.data(32 * 16, 16);
     const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
     const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
     const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-    vSet(XT, i, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-    vSet(XT, i + 1, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-    vSet(XT, i + 2, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-    vSet(XT, i + 3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    vSet(xt, i, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+    vSet(xt, i + 1, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+    vSet(xt, i + 2, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+    vSet(xt, i + 3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
   }
 }
-/** L[lo + stride·k + i] = lane k's level (a float in LT) plus `offset`. */
-@inline function untranspose(lo: i32, n: i32, stride: i32, offset: i32): void {
+/** L[lo + stride·k + i] = lane k's level (a float in lt) plus `offset`. */
+@inline function untranspose(lt: usize, lo: i32, n: i32, stride: i32, offset: i32): void {
   const off = i32x4.splat(offset);
   for (let i = 0; i < n; i += 4) {
-    const a = i16x8.narrow_i32x4_s(i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i)), off), i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i + 1)), off));
-    const b = i16x8.narrow_i32x4_s(i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i + 2)), off), i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(LT, i + 3)), off));
+    const a = i16x8.narrow_i32x4_s(i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(lt, i)), off), i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(lt, i + 1)), off));
+    const b = i16x8.narrow_i32x4_s(i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(lt, i + 2)), off), i32x4.add(i32x4.trunc_sat_f32x4_s(vAt(lt, i + 3)), off));
     // bytes 4·di + k → 4·k + di: each sub-block's four levels together
     const bytes = v128.shuffle<u8>(i8x16.narrow_i16x8_u(a, b), a, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     const at = L + <usize>(lo + i);
@@ -266,65 +267,118 @@ const AUXT: usize = memory.data(32 * 16, 16);
   v128.store(scales, scale);
 }
 
-/** make_q3_quants(16, 4, x, L, true) over the four sub-blocks in XT: levels in LT (-4..3), the scales at `scales`. */
-@inline function makeQ3x4(scales: usize): void {
+/** make_q3_quants' first pass over the four sub-blocks at XT + o: weights, levels in LT + o, sumlx, suml2 and the
+ * empty mask at `state`. */
+@inline function q3First(o: usize, state: usize): void {
   const nmax = 4;
   const zero = f32x4.splat(0);
   let max = zero;
   let amax = zero;
   for (let i = 0; i < 16; i++) {
-    const xi = vAt(XT, i);
+    const xi = vAt(XT + o, i);
     const ax = f32x4.abs(xi);
     const bigger = f32x4.gt(ax, amax);
     amax = v128.bitselect(ax, amax, bigger);
     max = v128.bitselect(xi, max, bigger);
     const w = f32x4.mul(xi, xi);
-    vSet(WT, i, w);
-    vSet(WXT, i, f32x4.mul(w, xi));
+    vSet(WT + o, i, w);
+    vSet(WXT + o, i, f32x4.mul(w, xi));
   }
-  const empty = f32x4.lt(amax, f32x4.splat(EPS));
   const iscale = f32x4.div(f32x4.splat(<f32>-nmax), max);
   let sumlx = zero;
   let suml2 = zero;
   for (let i = 0; i < 16; i++) {
-    const l = level4(f32x4.mul(iscale, vAt(XT, i)), -nmax, nmax - 1);
-    vSet(LT, i, l);
-    sumlx = f32x4.add(sumlx, f32x4.mul(vAt(WXT, i), l));
-    suml2 = f32x4.add(suml2, f32x4.mul(f32x4.mul(vAt(WT, i), l), l));
+    const l = level4(f32x4.mul(iscale, vAt(XT + o, i)), -nmax, nmax - 1);
+    vSet(LT + o, i, l);
+    sumlx = f32x4.add(sumlx, f32x4.mul(vAt(WXT + o, i), l));
+    suml2 = f32x4.add(suml2, f32x4.mul(f32x4.mul(vAt(WT + o, i), l), l));
   }
+  vSet(state, 0, sumlx);
+  vSet(state, 1, suml2);
+  vSet(state, 2, f32x4.lt(amax, f32x4.splat(EPS)));
+}
+
+/**
+ * make_q3_quants(16, 4, x, L, true) over eight sub-blocks, the four at XT and the four at XT + 256 (levels -4..3 in
+ * LT and LT + 256, the scales at `scales`): two independent chains of sums interleaved, since each pass is one long
+ * dependency chain per lane.
+ */
+@inline function makeQ3x8(scales: usize): void {
+  const nmax = 4;
+  const zero = f32x4.splat(0);
+  q3First(0, Q3S);
+  q3First(256, Q3S + 48);
   // A lane whose pass changed nothing would change nothing again: its state is the same, so running on while
   // another lane still changes leaves it as the C's early exit does.
+  let sumlxA = vAt(Q3S, 0);
+  let suml2A = vAt(Q3S, 1);
+  let sumlxB = vAt(Q3S + 48, 0);
+  let suml2B = vAt(Q3S + 48, 1);
   for (let itry = 0; itry < 5; itry++) {
     let changed = zero;
     for (let i = 0; i < 16; i++) {
-      const xi = vAt(XT, i);
-      const w = vAt(WT, i);
-      const wx = vAt(WXT, i);
-      const li = vAt(LT, i);
-      let slx = f32x4.sub(sumlx, f32x4.mul(wx, li));
-      const positive = f32x4.gt(slx, zero);
-      let sl2 = f32x4.sub(suml2, f32x4.mul(f32x4.mul(w, li), li));
-      const newL = level4(f32x4.div(f32x4.mul(xi, sl2), slx), -nmax, nmax - 1);
-      slx = f32x4.add(slx, f32x4.mul(wx, newL));
-      sl2 = f32x4.add(sl2, f32x4.mul(f32x4.mul(w, newL), newL));
-      const update = v128.and(
-        v128.and(positive, f32x4.ne(newL, li)),
-        v128.and(f32x4.gt(sl2, zero), f32x4.gt(f32x4.mul(f32x4.mul(slx, slx), suml2), f32x4.mul(f32x4.mul(sumlx, sumlx), sl2))),
-      );
-      vSet(LT, i, v128.bitselect(newL, li, update));
-      sumlx = v128.bitselect(slx, sumlx, update);
-      suml2 = v128.bitselect(sl2, suml2, update);
-      changed = v128.or(changed, update);
+      // the same element of each chain: the first four sub-blocks' (A), then the second four's (B)
+      {
+        const xi = vAt(XT + 0, i);
+        const w = vAt(WT + 0, i);
+        const wx = vAt(WXT + 0, i);
+        const li = vAt(LT + 0, i);
+        let slx = f32x4.sub(sumlxA, f32x4.mul(wx, li));
+        const positive = f32x4.gt(slx, zero);
+        let sl2 = f32x4.sub(suml2A, f32x4.mul(f32x4.mul(w, li), li));
+        const newL = level4(f32x4.div(f32x4.mul(xi, sl2), slx), -nmax, nmax - 1);
+        slx = f32x4.add(slx, f32x4.mul(wx, newL));
+        sl2 = f32x4.add(sl2, f32x4.mul(f32x4.mul(w, newL), newL));
+        const update = v128.and(
+          v128.and(positive, f32x4.ne(newL, li)),
+          v128.and(f32x4.gt(sl2, zero), f32x4.gt(f32x4.mul(f32x4.mul(slx, slx), suml2A), f32x4.mul(f32x4.mul(sumlxA, sumlxA), sl2))),
+        );
+        vSet(LT + 0, i, v128.bitselect(newL, li, update));
+        sumlxA = v128.bitselect(slx, sumlxA, update);
+        suml2A = v128.bitselect(sl2, suml2A, update);
+        changed = v128.or(changed, update);
+      }
+      {
+        const xi = vAt(XT + 256, i);
+        const w = vAt(WT + 256, i);
+        const wx = vAt(WXT + 256, i);
+        const li = vAt(LT + 256, i);
+        let slx = f32x4.sub(sumlxB, f32x4.mul(wx, li));
+        const positive = f32x4.gt(slx, zero);
+        let sl2 = f32x4.sub(suml2B, f32x4.mul(f32x4.mul(w, li), li));
+        const newL = level4(f32x4.div(f32x4.mul(xi, sl2), slx), -nmax, nmax - 1);
+        slx = f32x4.add(slx, f32x4.mul(wx, newL));
+        sl2 = f32x4.add(sl2, f32x4.mul(f32x4.mul(w, newL), newL));
+        const update = v128.and(
+          v128.and(positive, f32x4.ne(newL, li)),
+          v128.and(f32x4.gt(sl2, zero), f32x4.gt(f32x4.mul(f32x4.mul(slx, slx), suml2B), f32x4.mul(f32x4.mul(sumlxB, sumlxB), sl2))),
+        );
+        vSet(LT + 256, i, v128.bitselect(newL, li, update));
+        sumlxB = v128.bitselect(slx, sumlxB, update);
+        suml2B = v128.bitselect(sl2, suml2B, update);
+        changed = v128.or(changed, update);
+      }
     }
     if (!v128.any_true(changed)) break;
   }
-  let scale = v128.bitselect(f32x4.div(sumlx, suml2), zero, f32x4.gt(suml2, zero));
-  // Empty sub-blocks: levels 0 (-4 before the offset), scale 0.
-  if (v128.any_true(empty)) {
-    for (let i = 0; i < 16; i++) vSet(LT, i, v128.bitselect(f32x4.splat(<f32>-nmax), vAt(LT, i), empty));
-    scale = v128.bitselect(zero, scale, empty);
+  vSet(Q3S, 0, sumlxA);
+  vSet(Q3S, 1, suml2A);
+  vSet(Q3S + 48, 0, sumlxB);
+  vSet(Q3S + 48, 1, suml2B);
+  for (let h = 0; h < 2; h++) {
+    const o = <usize>(256 * h);
+    const state = Q3S + <usize>(48 * h);
+    const sumlx = vAt(state, 0);
+    const suml2 = vAt(state, 1);
+    const empty = vAt(state, 2);
+    let scale = v128.bitselect(f32x4.div(sumlx, suml2), zero, f32x4.gt(suml2, zero));
+    // Empty sub-blocks: levels 0 (-4 before the offset), scale 0.
+    if (v128.any_true(empty)) {
+      for (let i = 0; i < 16; i++) vSet(LT + o, i, v128.bitselect(f32x4.splat(<f32>-nmax), vAt(LT + o, i), empty));
+      scale = v128.bitselect(zero, scale, empty);
+    }
+    v128.store(scales + <usize>(16 * h), scale);
   }
-  v128.store(scales, scale);
 }
 
 /** L[at..at+n) = clamp(nearest_int((x[at..] + dm) / d), lo, hi) + offset, four at a time (n a multiple of 4). */
@@ -345,13 +399,13 @@ const AUXT: usize = memory.data(32 * 16, 16);
   let maxScale: f32 = 0;
   let maxMin: f32 = 0;
   for (let g = 0; g < 2; g++) {
-    transpose(x + <usize>(512 * g), 32, 32);
+    transpose(XT, x + <usize>(512 * g), 32, 32);
     let sumX2 = f32x4.splat(0);
     for (let l = 0; l < 32; l++) sumX2 = f32x4.add(sumX2, f32x4.mul(vAt(XT, l), vAt(XT, l)));
     const avX = f32x4.sqrt(f32x4.div(sumX2, f32x4.splat(32)));
     for (let l = 0; l < 32; l++) vSet(WT, l, f32x4.add(avX, f32x4.abs(vAt(XT, l))));
     makeQkx2x4(32, nmax, rmin, nstep, false, SCALES + <usize>(16 * g), MINS + <usize>(16 * g));
-    untranspose(128 * g, 32, 32, 0);
+    untranspose(LT, 128 * g, 32, 32, 0);
   }
   for (let j = 0; j < 8; j++) {
     const scale = f(SCALES, j);
@@ -411,10 +465,10 @@ function q2K(x: usize, dst: usize): void {
   let maxScale: f32 = 0;
   let maxMin: f32 = 0;
   for (let g = 0; g < 4; g++) {
-    transpose(x + <usize>(256 * g), 16, 16);
+    transpose(XT, x + <usize>(256 * g), 16, 16);
     for (let l = 0; l < 16; l++) vSet(WT, l, f32x4.abs(vAt(XT, l)));
     makeQkx2x4(16, 3, -0.5, 15, true, SCALES + <usize>(16 * g), MINS + <usize>(16 * g));
-    untranspose(64 * g, 16, 16, 0);
+    untranspose(LT, 64 * g, 16, 16, 0);
   }
   for (let j = 0; j < 16; j++) {
     const scale = f(SCALES, j);
@@ -454,10 +508,12 @@ function q3K(x: usize, dst: usize): void {
   // layout: hmask[32] qs[64] scales[12] d
   let maxScale: f32 = 0;
   let amax: f32 = 0;
-  for (let g = 0; g < 4; g++) {
-    transpose(x + <usize>(256 * g), 16, 16);
-    makeQ3x4(SCALES + <usize>(16 * g));
-    untranspose(64 * g, 16, 16, 4);
+  for (let g = 0; g < 4; g += 2) {
+    transpose(XT, x + <usize>(256 * g), 16, 16);
+    transpose(XT + 256, x + <usize>(256 * g + 256), 16, 16);
+    makeQ3x8(SCALES + <usize>(16 * g));
+    untranspose(LT, 64 * g, 16, 16, 4);
+    untranspose(LT + 256, 64 * g + 64, 16, 16, 4);
   }
   for (let j = 0; j < 16; j++) {
     const scale = f(SCALES, j);
@@ -549,9 +605,9 @@ function q6K(x: usize, dst: usize): void {
   let maxScale: f32 = 0;
   let maxAbsScale: f32 = 0;
   for (let g = 0; g < 4; g++) {
-    transpose(x + <usize>(256 * g), 16, 16);
+    transpose(XT, x + <usize>(256 * g), 16, 16);
     makeQxx4(SCALES + <usize>(16 * g));
-    untranspose(64 * g, 16, 16, 32);
+    untranspose(LT, 64 * g, 16, 16, 32);
   }
   for (let ib = 0; ib < 16; ib++) {
     const scale = f(SCALES, ib);
