@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { GGML_QUANT_SIZES, GgmlType } from "../../gguf";
 import { rng } from "../../../bench/serving/workload";
@@ -49,6 +50,18 @@ function edgeBlocks(): Float32Array[] {
 describe("K-quant WebAssembly kernels", () => {
   it("load (scripts/build-wasm.ts built native/k-quants)", () => {
     expect(kQuantsWasmError).toBeNull();
+  });
+
+  it("load in a worker thread from the factory's source text alone (as chunk-pool.ts builds them)", async () => {
+    const source = `const { parentPort } = require("node:worker_threads");
+var __name = (f) => f;
+parentPort.postMessage(typeof (${makeKQuantKernel.toString()})(${GgmlType.Q4_K}).f16);`;
+    const worker = new Worker(source, { eval: true });
+    try {
+      expect(await new Promise((resolve, reject) => worker.once("message", resolve).once("error", reject))).toBe("function");
+    } finally {
+      await worker.terminate();
+    }
   });
 
   it("fall back to the JavaScript kernel where the module's file is missing", () => {
