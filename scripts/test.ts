@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { buildIfNeeded } from "./build";
+import { buildKQuantsWasmIfStale } from "./build-wasm";
 
 const root = path.resolve(import.meta.dirname, "..");
 const vitest = path.join(root, "node_modules", ".bin", "vitest");
@@ -49,6 +50,9 @@ async function postgresAvailable(): Promise<boolean> {
 }
 
 await buildIfNeeded();
+// The K-quant specs run the WebAssembly kernels and fail without them: build them where a checkout lacks them.
+const wasmFailure = await buildKQuantsWasmIfStale();
+if (wasmFailure) console.log(`\n!! the K-quant WebAssembly module did not build: ${wasmFailure}`);
 const results: [string, boolean][] = [];
 results.push(["unit + integration (SQLite)", runVitest("unit + integration on SQLite", [], { TEST_DB: "sqlite" })]);
 if (await postgresAvailable()) {

@@ -13,6 +13,7 @@ import { K_QUANT_REFERENCE, quantizeGgufTensors, writeRandomLlama } from "../../
 import { F16_TO_F32, f32ToF16Bits } from "./float-bits";
 import { K_QUANT_FILE_TYPES, type KQuantFileType } from "./k-quant-mix";
 import { q4_K, q6_K } from "./k-quants";
+import { kQuantsWasmError } from "./k-quants-wasm";
 
 type Reference = { f16: Record<string, { sha256: string }> } & Record<KQuantFileType, { "general.file_type": number; tensors: Record<string, { type: string; sha256: string }> }>;
 const reference = async (fixture: string): Promise<Reference> => JSON.parse(await readFile(path.join(K_QUANT_REFERENCE, `${fixture}.json`), "utf8"));
@@ -28,6 +29,10 @@ beforeAll(async () => {
   f16["tiny-llama"] = await tinyGguf();
 }, 120_000);
 afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+it("run the WebAssembly kernels (these hashes hold them to llama-quantize; k-quants-wasm.spec.ts to the JS kernels)", () => {
+  expect(kQuantsWasmError).toBeNull();
+});
 
 describe.each(["tiny-llama", "random-llama"])("K-quants of %s", (fixture) => {
   it("start from the F16 GGUF llama-quantize was given", async () => {

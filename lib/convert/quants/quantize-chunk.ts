@@ -26,8 +26,9 @@ export function quantizeWith(job: QuantizeJob, dst: Uint8Array, rt: QuantRuntime
   const el = job.dtype === "F32" ? 4 : 2;
   const bytes = job.bytes.byteOffset % el === 0 ? job.bytes : job.bytes.slice();
   const n = bytes.byteLength / el;
-  if (job.dtype === "F16" && rt.kernelF16) {
-    rt.kernelF16(new Uint16Array(bytes.buffer, bytes.byteOffset, n), dst, rt.table, rt.toHalf);
+  const f16 = rt.kernelF16 ?? rt.kernel.f16;
+  if (job.dtype === "F16" && f16) {
+    f16(new Uint16Array(bytes.buffer, bytes.byteOffset, n), dst, rt.table, rt.toHalf);
     return;
   }
   const scratch = new Float32Array(8192);
