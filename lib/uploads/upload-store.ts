@@ -199,8 +199,11 @@ export async function abandonedUploads(now: number): Promise<{ path: string; byt
     const touched = await stat(meta).then((s) => s.mtimeMs, () => null);
     const own = await stat(path.join(dir, f)).then((s) => s, () => null);
     if (!own) continue;
+    // A file of a folder upload lives as long as its folder, which any chunk of the folder's files touches.
+    const folderId = touched === null ? undefined : (await readMeta(id).catch(() => null))?.folderId;
+    const folderTouched = folderId ? await stat(folderFile(folderId)).then((s) => s.mtimeMs, () => 0) : 0;
     // A file without its .json is a leftover; the .json's time is the upload's last activity.
-    if (now - (touched ?? own.mtimeMs) > maxAge) out.push({ path: path.join(dir, f), bytes: own.size });
+    if (now - Math.max(touched ?? own.mtimeMs, folderTouched) > maxAge) out.push({ path: path.join(dir, f), bytes: own.size });
   }
   return out;
 }
