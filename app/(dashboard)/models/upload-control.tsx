@@ -62,6 +62,8 @@ function checkpointFiles(list: File[]): { name: string; files: File[]; skipped: 
     else skipped.push(rel);
   }
   const folder = list[0]?.webkitRelativePath.split("/")[0] ?? "";
+  // In name order, so a folder is always sent the same way (whatever order the browser listed it in).
+  files.sort((a, b) => (a.name < b.name ? -1 : 1));
   return { name: folder.replace(/[^\w.-]+/g, "-").replace(/^[^A-Za-z0-9]+/, ""), files, skipped };
 }
 
