@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
@@ -61,6 +61,8 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "depot-hub-gguf-"));
   repoDir = path.join(work, "repo");
   await buildHfGgufRepo(repoDir);
+  // As on the Hub: a model card beside the GGUFs, which a glob may match too.
+  await writeFile(path.join(repoDir, "README.md"), "# tiny-llama-GGUF\n");
   ref = await tinyRef();
   hub = await startHfHub({ repos: [{ name: REPO, dir: repoDir }] });
   // Two import folders: one on the store's filesystem (hard link), one on tmpfs (another filesystem: a copy).
@@ -164,6 +166,14 @@ describe("GGUFs from the Hub", () => {
     expect(await modelByName(REPO)).toBeUndefined();
     expect((await generate(`${REPO}:F16`, ref.prompts[0]!.prompt, 4)).tokens).toHaveLength(4);
   }, 240_000);
+
+  it("a glob that also matches other files stays a checkpoint download of what it matches", async () => {
+    const r = await admin.json<{ jobId: string; modelId: string; jobs?: unknown }>("POST", "/api/downloads/hf", { repo: REPO, include: ["*.md"] });
+    expect(r.jobs).toBeUndefined();
+    expect(await model(r.modelId)).toMatchObject({ name: REPO, format: "hf" });
+    await waitFor("the checkpoint pull", ended(r.jobId), 60_000);
+    await admin.json("DELETE", `/api/models/${r.modelId}`);
+  }, 120_000);
 
   it("deleting one GGUF of a snapshot frees its blob and keeps the other model's files", async () => {
     const q8 = await model((await modelByName(`${REPO}:Q8_0`))!.id);
