@@ -68,7 +68,8 @@ export function register(program: Command): void {
   pull
     .command("hf <repo>")
     .description(
-      "a Hugging Face repo (org/name), or one GGUF of it by quant tag (org/name:Q4_K_M, any case; or --include FILE.gguf); " +
+      "a Hugging Face repo (org/name), or one GGUF of it by quant tag (org/name:Q4_K_M, any case; or --include FILE.gguf; " +
+        "a glob that matches only GGUFs, e.g. --include '*Q8_0*', pulls each as its own model); " +
         "a gated repo needs HF_TOKEN in the environment or --credential",
     )
     .option("--revision <rev>", "branch, tag or commit", "main")
@@ -81,11 +82,13 @@ export function register(program: Command): void {
       const [repo, quant] = ref.split(":", 2) as [string, string | undefined];
       // The token is read from the environment, never from argv (shell history, ps).
       const token = process.env.HF_TOKEN || undefined;
-      const r = await serverApi<{ jobId: string }>("/api/downloads/hf", {
+      const r = await serverApi<{ jobId: string; jobs?: { jobId: string; name: string }[] }>("/api/downloads/hf", {
         body: { repo, quant, revision: opts.revision, include: opts.include ?? [], exclude: opts.exclude ?? [], credentialId: opts.credential, token, storeId: opts.worker },
       });
-      console.error(`started job ${r.jobId}`);
-      if (opts.follow) await followJob(r.jobId);
+      // A glob that matched several GGUFs started one job per model.
+      const jobs = r.jobs ?? [{ jobId: r.jobId, name: repo }];
+      for (const j of jobs) console.error(`started job ${j.jobId}${r.jobs ? ` (${j.name})` : ""}`);
+      if (opts.follow) for (const j of jobs) await followJob(j.jobId);
       console.error("done");
     });
 }

@@ -33,7 +33,7 @@ const STATUS: Record<string, Record<string, number>> = {
   QueueFullError: { queue_full: 429 },
   RunError: { not_found: 404, finished: 409, model_deleted: 409, quota: 429 },
   StoreError: { not_on_worker: 409 },
-  UploadError: { not_found: 404, exists: 409, offset_mismatch: 409, incomplete: 409, too_large: 413, invalid_gguf: 422, no_space: 507 },
+  UploadError: { not_found: 404, exists: 409, offset_mismatch: 409, incomplete: 409, too_large: 413, invalid_gguf: 422, invalid_checkpoint: 422, in_folder: 409, no_space: 507 },
   UserError: { exists: 409, setup_done: 409 },
 };
 

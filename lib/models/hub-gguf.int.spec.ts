@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
@@ -61,6 +61,8 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "depot-hub-gguf-"));
   repoDir = path.join(work, "repo");
   await buildHfGgufRepo(repoDir);
+  // As on the Hub: a model card beside the GGUFs, which a glob may match too.
+  await writeFile(path.join(repoDir, "README.md"), "# tiny-llama-GGUF\n");
   ref = await tinyRef();
   hub = await startHfHub({ repos: [{ name: REPO, dir: repoDir }] });
   // Two import folders: one on the store's filesystem (hard link), one on tmpfs (another filesystem: a copy).
@@ -70,6 +72,10 @@ beforeAll(async () => {
   await copyFile(path.join(repoDir, "tiny-llama-F16.gguf"), path.join(importDir, "tiny-import-F16.gguf"));
   await copyFile(path.join(repoDir, "tiny-llama-Q4_0.gguf"), path.join(shmDir, "tiny-shm-Q4_0.gguf"));
   await copyGgufWith({ src: path.join(repoDir, "tiny-llama-Q4_0.gguf"), out: path.join(importDir, "alien.gguf"), set: { "general.architecture": "notallama9000" } });
+  // A split set side by side in a subfolder, and a set whose second part is missing.
+  await mkdir(path.join(importDir, "split"));
+  for (const f of GGUF_REPO_SPLIT) await copyFile(path.join(repoDir, f), path.join(importDir, "split", f));
+  await copyFile(path.join(repoDir, GGUF_REPO_SPLIT[0]!), path.join(importDir, "broken-00001-of-00002.gguf"));
   await copyFile(path.join(repoDir, "tiny-llama-Q4_0.gguf"), path.join(work, "secret.gguf"));
   await symlink(path.join(work, "secret.gguf"), path.join(importDir, "escape.gguf"));
   env = await setupTestEnv();
@@ -146,6 +152,29 @@ describe("GGUFs from the Hub", () => {
     expect((await generate(`${REPO}:tiny-llama-split`, ref.prompts[0]!.prompt, 12)).tokens).toEqual(q8Tokens);
   }, 240_000);
 
+  it("a glob --include that matches only GGUFs pulls each matched GGUF as its own runnable model, not a checkpoint", async () => {
+    // *F16* matches tiny-llama-F16.gguf and tiny-llama-BF16.gguf, nothing else of the repo.
+    const pull = await depot("pull", "hf", REPO, "--include", "*F16*");
+    expect(pull.code, pull.err).toBe(0);
+    expect(pull.err).toMatch(new RegExp(`started job .* \\(${REPO}:BF16\\)[\\s\\S]*started job .* \\(${REPO}:F16\\)`));
+    for (const [quant, file] of [["F16", "tiny-llama-F16.gguf"], ["BF16", "tiny-llama-BF16.gguf"]] as const) {
+      const m = await model((await modelByName(`${REPO}:${quant}`))!.id);
+      expect(m, quant).toMatchObject({ format: "gguf", source: "hf", status: "verified" });
+      expect(m.files.map((f) => [f.path, f.sha256])).toEqual([[file, await sha256(path.join(repoDir, file))]]);
+      expect(m.metadata).toMatchObject({ architecture: "llama", fileType: quant });
+    }
+    expect(await modelByName(REPO)).toBeUndefined();
+    expect((await generate(`${REPO}:F16`, ref.prompts[0]!.prompt, 4)).tokens).toHaveLength(4);
+  }, 240_000);
+
+  it("a glob that also matches other files stays a checkpoint download of what it matches", async () => {
+    const r = await admin.json<{ jobId: string; modelId: string; jobs?: unknown }>("POST", "/api/downloads/hf", { repo: REPO, include: ["*.md"] });
+    expect(r.jobs).toBeUndefined();
+    expect(await model(r.modelId)).toMatchObject({ name: REPO, format: "hf" });
+    await waitFor("the checkpoint pull", ended(r.jobId), 60_000);
+    await admin.json("DELETE", `/api/models/${r.modelId}`);
+  }, 120_000);
+
   it("deleting one GGUF of a snapshot frees its blob and keeps the other model's files", async () => {
     const q8 = await model((await modelByName(`${REPO}:Q8_0`))!.id);
     const r = await admin.json<{ bytesFreed: number }>("DELETE", `/api/models/${q8.id}`);
@@ -161,8 +190,45 @@ describe("Import from IMPORT_DIRS", () => {
     expect((await member.request("GET", "/api/models/import")).status).toBe(403);
     const { files } = await admin.json<{ files: { path: string }[] }>("GET", "/api/models/import");
     expect(files.map((f) => f.path)).toEqual(
-      [path.join(importDir, "alien.gguf"), path.join(importDir, "tiny-import-F16.gguf"), path.join(shmDir, "tiny-shm-Q4_0.gguf")].sort(),
+      [
+        path.join(importDir, "alien.gguf"),
+        path.join(importDir, "broken-00001-of-00002.gguf"),
+        path.join(importDir, "split", GGUF_REPO_SPLIT[0]!),
+        path.join(importDir, "tiny-import-F16.gguf"),
+        path.join(shmDir, "tiny-shm-Q4_0.gguf"),
+      ].sort(),
     );
+    // The split set is one entry with both parts; the broken set is listed as incomplete.
+    expect(files.find((f) => f.path.endsWith(GGUF_REPO_SPLIT[0]!))).toMatchObject({ parts: GGUF_REPO_SPLIT.map((p) => path.join(importDir, "split", p)), complete: true });
+    expect(files.find((f) => f.path.includes("broken"))).toMatchObject({ complete: false });
+  });
+
+  it("imports a split set from its first part: every part linked, one model that loads from part 1", async () => {
+    const first = path.join(importDir, "split", GGUF_REPO_SPLIT[0]!);
+    const r = await admin.json<{ id: string; name: string; how: string }>("POST", "/api/models/import", { path: first });
+    expect(r).toMatchObject({ name: "tiny-llama-split", how: "link" });
+    const m = await model(r.id);
+    expect(m).toMatchObject({ format: "gguf", status: "ready" });
+    expect(m.files.map((f) => f.path)).toEqual(GGUF_REPO_SPLIT);
+    expect(m.metadata).toMatchObject({ splitCount: 2, fileType: "Q8_0" });
+    for (const f of GGUF_REPO_SPLIT) expect((await stat(path.join(env.dataDir, m.directory, f))).ino).toBe((await stat(path.join(importDir, "split", f))).ino);
+    // The same tensors as the Hub's split set: the same greedy tokens.
+    const p = ref.prompts[0]!.prompt;
+    expect((await generate(r.name, p, 6)).tokens).toEqual((await generate(`${REPO}:tiny-llama-split`, p, 6)).tokens);
+  }, 240_000);
+
+  it("refuses a later part of a split set and a set with a part missing; nothing is registered", async () => {
+    for (const [p, msg] of [
+      [path.join(importDir, "split", GGUF_REPO_SPLIT[1]!), `is part 2 of a split set: import its first part, ${GGUF_REPO_SPLIT[0]}`],
+      [path.join(importDir, "broken-00001-of-00002.gguf"), "the split set broken misses 1 of its 2 parts: broken-00002-of-00002.gguf"],
+    ]) {
+      const res = await admin.request("POST", "/api/models/import", { path: p, name: "never-registered" });
+      const body = (await res.json()) as { error: { message: string } };
+      expect(res.status, p).toBe(400);
+      expect(body.error.message).toContain(msg);
+    }
+    expect(await modelByName("never-registered")).toBeUndefined();
+    expect(await modelByName("broken")).toBeUndefined();
   });
 
   it("imports by hard link on the same filesystem (same inode) and by copy across filesystems; both run", async () => {

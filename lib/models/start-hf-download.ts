@@ -9,7 +9,8 @@ import { storeLane } from "../queue/names";
 import { checkStore } from "../stores/placement";
 import { copiesTo } from "../stores/replicas";
 import { QUANT_TAG } from "../queue/payloads";
-import { checkRepoAccess, quantOf, repoCacheDir, splitPart } from "../sources/hf";
+import picomatch from "picomatch";
+import { checkRepoAccess, ggufUnits, listRepoFiles, quantOf, repoCacheDir, splitPart } from "../sources/hf";
 import { familyOfHfRepo } from "../sources/meta";
 import { hfHome, storePath } from "../stores/paths";
 import { ModelError } from "./errors";
@@ -33,6 +34,33 @@ function ggufLabel(params: { quant?: string; include?: string[] }): string | nul
   if (inc.length !== 1 || !/\.gguf$/i.test(inc[0]!) || /[*?[\]{}]/.test(inc[0]!)) return null;
   const file = inc[0]!;
   return quantOf(file) ?? (splitPart(file)?.stem ?? file.replace(/\.gguf$/i, "")).split("/").pop()!;
+}
+
+const isGlob = (p: string) => /[*?[\]{}]/.test(p);
+
+/**
+ * A glob `--include` whose matches in the repo are all GGUFs (`*Q8_0*` on a GGUF repo): the first file of each GGUF
+ * (or split set) it touches, each pulled like a quant tag as a runnable model. Null for anything else, which stays
+ * a checkpoint download of what the globs match.
+ */
+async function ggufGlobTargets(params: { repo: string; revision: string; include?: string[]; exclude?: string[]; quant?: string; token?: string }): Promise<string[] | null> {
+  const inc = params.include ?? [];
+  if (params.quant || !inc.some(isGlob)) return null;
+  const { files } = await listRepoFiles({ repo: params.repo, revision: params.revision, token: params.token, hubUrl: config().HF_ENDPOINT });
+  const include = picomatch(inc, { dot: false });
+  const exclude = params.exclude?.length ? picomatch(params.exclude, { dot: false }) : () => false;
+  const matched = files.filter((f) => include(f.path) && !exclude(f.path));
+  if (matched.length === 0 || !matched.every((f) => /\.gguf$/i.test(f.path))) return null;
+  const hit = new Set(matched.map((f) => f.path));
+  // A split set runs whole: every part of a set the globs touch comes along.
+  const units = ggufUnits(files).filter((u) => u.files.some((f) => hit.has(f.path)));
+  const broken = units.find((u) => !u.complete);
+  if (broken) throw new ModelError("bad_selection", `${params.repo}: the split set ${broken.stem} misses parts`);
+  const firsts = units.map((u) => u.files[0]!.path);
+  const labels = firsts.map((f) => ggufLabel({ include: [f] })!);
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice) throw new ModelError("bad_selection", `several GGUFs the globs match would be named :${twice} (${firsts.filter((_, i) => labels[i] === twice).join(", ")}); narrow --include`);
+  return firsts;
 }
 
 /**
@@ -62,9 +90,13 @@ export async function startHfDownload(params: {
   /** The worker store to download to; default: whichever worker takes the job. */
   storeId?: string;
   userId: string;
-}): Promise<{ jobId: string; modelId: string }> {
+}): Promise<{ jobId: string; modelId: string; jobs?: { jobId: string; modelId: string; name: string }[] }> {
   if (!isHubRepoId(params.repo)) throw new ModelError("bad_repo", "expected a Hub repo id org/name (letters, digits, -, _, .)");
   const revision = params.revision?.trim() || "main";
+  if (params.include?.some(isGlob) && !params.quant) {
+    const globbed = await startGgufGlob({ ...params, revision });
+    if (globbed) return globbed;
+  }
   const gguf = ggufLabel(params);
   const name = gguf ? `${hfModelName(params.repo, revision)}:${gguf}` : hfModelName(params.repo, revision);
   if (params.storeId) await checkStore(params.storeId);
@@ -122,4 +154,28 @@ export async function startHfDownload(params: {
     },
   });
   return { jobId, modelId: model.id };
+}
+
+/**
+ * `--include` globs that match only GGUFs: one runnable-model download per GGUF (or split set) matched, started as
+ * its exact file name would start it. A pasted token is stored once and the downloads share the credential.
+ */
+async function startGgufGlob(params: Parameters<typeof startHfDownload>[0] & { revision: string }): Promise<{ jobId: string; modelId: string; jobs: { jobId: string; modelId: string; name: string }[] } | null> {
+  let credentialId = params.credentialId;
+  if (!params.token && credentialId) {
+    const c = await usableCredential(credentialId, params.userId);
+    if (c.kind !== "hf_token") throw new ModelError("wrong_credential", `credential ${credentialId} is not a Hugging Face token`);
+  }
+  const token = params.token ?? (credentialId ? (await readCredential(credentialId)).value : undefined);
+  const targets = await ggufGlobTargets({ ...params, token });
+  if (!targets) return null;
+  if (params.token) {
+    credentialId = (await storeCredential({ kind: "hf_token", label: `Hugging Face token (${params.repo})`, value: params.token, ownerId: params.userId })).id;
+  }
+  const jobs: { jobId: string; modelId: string; name: string }[] = [];
+  for (const file of targets) {
+    const r = await startHfDownload({ ...params, include: [file], exclude: [], token: undefined, credentialId });
+    jobs.push({ ...r, name: `${hfModelName(params.repo, params.revision)}:${ggufLabel({ include: [file] })}` });
+  }
+  return { jobId: jobs[0]!.jobId, modelId: jobs[0]!.modelId, jobs };
 }

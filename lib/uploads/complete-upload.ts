@@ -15,6 +15,7 @@ import { finalDigest, moveUpload, partialFile, removeUpload, type UploadMeta } f
  * process's store. A file that fails a check is deleted with the upload: the client starts over.
  */
 export async function completeUpload(m: UploadMeta, received: number): Promise<{ modelId: string; sha256: string; bytes: number }> {
+  if (m.folderId) throw new UploadError("in_folder", `${m.fileName} is part of folder upload ${m.folderId}: complete the folder`);
   if (received !== m.size) {
     throw new OffsetError("incomplete", `${m.fileName}: ${received} of ${m.size} bytes received; send the rest first`, received);
   }

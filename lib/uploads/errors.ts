@@ -5,6 +5,8 @@ export type UploadErrorCode =
   | "exists"
   | "invalid_name"
   | "invalid_gguf"
+  | "invalid_checkpoint" // a folder upload whose files do not make a usable checkpoint
+  | "in_folder" // a file of a folder upload, completed or cancelled on its own
   | "too_large"
   | "no_space"
   | "beyond_size"

@@ -3,6 +3,21 @@
 /** Fits UPLOAD_CHUNK_LIMIT (lib/http/route.ts) with room to spare. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The files a Llama checkpoint folder holds (Hugging Face or Meta form), matched by exact name: the page leaves the
+ * rest of a picked folder out (README, licence, .gitattributes, subfolders) and the server refuses it.
+ */
+const CHECKPOINT_FILES: readonly RegExp[] = [
+  /^(config|generation_config|params|tokenizer|tokenizer_config|special_tokens_map|added_tokens|model\.safetensors\.index|pytorch_model\.bin\.index)\.json$/,
+  /^tokenizer\.model$/,
+  /^chat_template\.jinja$/,
+  /^(tokenizer_)?checklist\.chk$/,
+  /^model(-\d+-of-\d+)?\.safetensors$/,
+  /^pytorch_model(-\d+-of-\d+)?\.bin$/,
+  /^consolidated\.\d+\.pth$/,
+];
+export const isCheckpointFile = (name: string) => CHECKPOINT_FILES.some((re) => re.test(name));
+
 export type UploadState = { id: string; name: string; fileName: string; size: number; offset: number; complete: boolean };
 
 type Options = {
@@ -67,5 +82,34 @@ export async function sendChunks(id: string, blob: Blob, opts: Options & { from:
       await new Promise((r) => setTimeout(r, 200));
     }
     opts.onProgress?.(offset);
+  }
+}
+
+export type FolderState = { id: string; name: string; form: "hf" | "meta"; size: number; offset: number; complete: boolean; files: UploadState[] };
+
+/** Starts a checkpoint folder upload (`files`: plain names from the checkpoint allow-list, lib/uploads/folder-upload.ts). */
+export const startFolderUpload = (name: string, files: { name: string; size: number; sha256?: string }[], opts: Options = {}) =>
+  call<{ folder: FolderState }>("POST", "/api/uploads/folders", opts, {
+    body: JSON.stringify({ name, files: files.map((f) => ({ fileName: f.name, size: f.size, sha256: f.sha256 })) }),
+    headers: { "content-type": "application/json" },
+  }).then((r) => r.folder);
+
+export const folderStatus = (id: string, opts: Options = {}) => call<{ folder: FolderState }>("GET", `/api/uploads/folders/${id}`, opts).then((r) => r.folder);
+
+export const cancelFolderUpload = (id: string, opts: Options = {}) => call<unknown>("DELETE", `/api/uploads/folders/${id}`, opts);
+
+export const finishFolderUpload = <M>(id: string, opts: Options = {}) => call<{ model: M }>("POST", `/api/uploads/folders/${id}/complete`, opts).then((r) => r.model);
+
+/**
+ * Sends what the server still lacks of every file of the folder, one file after the other, each from its own offset;
+ * `onProgress` gets the bytes the server has of the whole folder.
+ */
+export async function sendFolder(folder: FolderState, blobs: ReadonlyMap<string, Blob>, opts: Options & { onProgress?: (offset: number) => void }): Promise<void> {
+  let done = folder.files.reduce((s, f) => s + f.offset, 0);
+  for (const f of folder.files) {
+    const blob = blobs.get(f.fileName);
+    if (!blob) throw new UploadRequestError(0, "missing_file", `${f.fileName} is not among the picked files`);
+    const before = done;
+    await sendChunks(f.id, blob, { ...opts, from: f.offset, onProgress: (o) => opts.onProgress?.((done = before + o - f.offset)) });
   }
 }

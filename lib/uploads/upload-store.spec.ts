@@ -85,4 +85,18 @@ describe("upload store", () => {
     expect(left.filter((f) => f.startsWith(old.id))).toEqual([]);
     expect(left.filter((f) => f.startsWith(fresh.id))).toHaveLength(2);
   });
+
+  it("keeps a folder upload's idle files while the folder is active, and sweeps them with it once it is idle too", async () => {
+    const { createFolderUpload } = await import("./folder-upload");
+    const files = ["config.json", "model.safetensors", "tokenizer.model"].map((fileName) => ({ fileName, size: 10 }));
+    const f = await createFolderUpload({ name: "idle-folder", files, ownerId: "u1", nameTaken: async () => false });
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+    const own = (await readdir(store.uploadsDir())).filter((n) => f.files.some((x) => n.startsWith(x.uploadId)));
+    expect(own).toHaveLength(6);
+    for (const n of own) await utimes(path.join(store.uploadsDir(), n), twoDaysAgo, twoDaysAgo);
+    expect(await store.abandonedUploads(Date.now())).toEqual([]);
+    await utimes(store.folderFile(f.id), twoDaysAgo, twoDaysAgo);
+    const swept = (await store.abandonedUploads(Date.now())).map((u) => path.basename(u.path)).sort();
+    expect(swept).toEqual([...own, `${f.id}.folder.json`].sort());
+  });
 });

@@ -21,6 +21,8 @@ const metaSchema = z.object({
   fileName: z.string(),
   size: z.number().int().positive(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** One file of a checkpoint folder upload (lib/uploads/folder-upload.ts), completed with its folder only. */
+  folderId: z.string().regex(UPLOAD_ID).optional(),
   ownerId: z.string(),
   createdAt: z.string(),
 });
@@ -31,6 +33,8 @@ export type UploadDto = Omit<UploadMeta, "ownerId"> & { offset: number; complete
 export const uploadsDir = () => path.join(config().dataDir, "uploads");
 export const partialFile = (id: string) => path.join(uploadsDir(), `${id}.partial`);
 const metaFile = (id: string) => path.join(uploadsDir(), `${id}.json`);
+/** A folder upload's record; its files are uploads of their own (`folderId`). */
+export const folderFile = (id: string) => path.join(uploadsDir(), `${id}.folder.json`);
 
 /**
  * The running sha256 of each upload's received bytes, kept in memory while its chunks arrive, and whether a chunk is
@@ -41,7 +45,7 @@ const metaFile = (id: string) => path.join(uploadsDir(), `${id}.json`);
 type Live = { hash: Hash; hashed: number; busy: boolean };
 const live: Map<string, Live> = ((globalThis as { __depotUploads?: Map<string, Live> }).__depotUploads ??= new Map());
 
-async function readMeta(id: string): Promise<UploadMeta | null> {
+export async function readMeta(id: string): Promise<UploadMeta | null> {
   if (!UPLOAD_ID.test(id)) return null;
   const text = await readFile(metaFile(id), "utf8").catch(() => null);
   return text === null ? null : metaSchema.parse(JSON.parse(text));
@@ -63,16 +67,24 @@ export async function uploadDto(m: UploadMeta): Promise<UploadDto> {
 }
 
 /** Starts an upload: refuses sizes over UPLOAD_MAX_BYTES and names a model already has, before any byte is stored. */
-export async function createUpload(params: { fileName: string; size: number; name?: string; sha256?: string; ownerId: string; nameTaken: (name: string) => Promise<boolean> }): Promise<UploadMeta> {
+export async function createUpload(params: {
+  fileName: string;
+  size: number;
+  name?: string;
+  sha256?: string;
+  folderId?: string;
+  ownerId: string;
+  nameTaken: (name: string) => Promise<boolean>;
+}): Promise<UploadMeta> {
   const max = config().UPLOAD_MAX_BYTES;
   if (params.size > max) throw new UploadError("too_large", `${params.fileName} is ${params.size} bytes, over the upload limit of ${max} bytes (UPLOAD_MAX_BYTES)`);
   const name = params.name ?? path.basename(params.fileName).replace(/\.gguf$/i, "").replace(/[^\w.-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
   if (!MODEL_NAME.test(name)) throw new UploadError("invalid_name", `"${name}" is not a usable model name: letters, digits, . _ - (up to 128)`);
   if (await params.nameTaken(name)) throw new UploadError("exists", `a model named ${name} is already in the inventory`);
-  const meta: UploadMeta = { id: randomBytes(12).toString("hex"), name, fileName: params.fileName, size: params.size, sha256: params.sha256, ownerId: params.ownerId, createdAt: new Date().toISOString() };
+  const meta: UploadMeta = { id: randomBytes(12).toString("hex"), name, fileName: params.fileName, size: params.size, sha256: params.sha256, folderId: params.folderId, ownerId: params.ownerId, createdAt: new Date().toISOString() };
   await mkdir(uploadsDir(), { recursive: true });
   // The web's own sweep: with remote workers no garbage collection job may run on this DATA_DIR.
-  for (const f of await abandonedUploads(Date.now())) await rm(f.path, { force: true });
+  for (const f of await abandonedUploads(Date.now())) await rm(f.path, { recursive: true, force: true });
   // Room for this file and for the rest of every upload still open, so parallel uploads cannot overfill the disk.
   const others = await Promise.all((await readdir(uploadsDir())).filter((f) => f.endsWith(".json")).map((f) => readMeta(f.slice(0, -5)).catch(() => null)));
   const promised = (await Promise.all(others.map(async (o) => (o ? o.size - (await sizeOf(partialFile(o.id))) : 0)))).reduce((a, b) => a + b, 0);
@@ -139,6 +151,8 @@ export async function appendChunk(m: UploadMeta, start: number, end: number, bod
     else if ((await sizeOf(file)) !== state.hashed) await truncate(file, state.hashed).catch(() => live.delete(m.id));
     state.busy = false;
     await utimes(metaFile(m.id), new Date(), new Date()).catch(() => {});
+    // A folder stays alive while any of its files receives bytes.
+    if (m.folderId) await utimes(folderFile(m.folderId), new Date(), new Date()).catch(() => {});
   }
 }
 
@@ -185,8 +199,11 @@ export async function abandonedUploads(now: number): Promise<{ path: string; byt
     const touched = await stat(meta).then((s) => s.mtimeMs, () => null);
     const own = await stat(path.join(dir, f)).then((s) => s, () => null);
     if (!own) continue;
+    // A file of a folder upload lives as long as its folder, which any chunk of the folder's files touches.
+    const folderId = touched === null ? undefined : (await readMeta(id).catch(() => null))?.folderId;
+    const folderTouched = folderId ? await stat(folderFile(folderId)).then((s) => s.mtimeMs, () => 0) : 0;
     // A file without its .json is a leftover; the .json's time is the upload's last activity.
-    if (now - (touched ?? own.mtimeMs) > maxAge) out.push({ path: path.join(dir, f), bytes: own.size });
+    if (now - Math.max(touched ?? own.mtimeMs, folderTouched) > maxAge) out.push({ path: path.join(dir, f), bytes: own.size });
   }
   return out;
 }

@@ -69,7 +69,7 @@ function Holders({ holders }: { holders: ModelDto["holders"] }) {
   );
 }
 
-type ImportableDto = { dir: string; path: string; bytes: number };
+type ImportableDto = { dir: string; path: string; bytes: number; parts: string[]; complete: boolean };
 
 /** Admins: the GGUFs in IMPORT_DIRS, each importable into the store (hard link, or a copy across filesystems). */
 function ImportPanel({ onDone }: { onDone: () => void }) {
@@ -87,9 +87,12 @@ function ImportPanel({ onDone }: { onDone: () => void }) {
           <tbody>
             {files.map((f) => (
               <tr key={f.path}>
-                <td className="mono" data-label="file">{f.path}</td>
+                <td className="mono" data-label="file">
+                  {f.path}
+                  {f.parts.length > 1 || !f.complete ? <span className="muted"> (split set: {f.parts.length} parts{f.complete ? "" : ", some missing"})</span> : null}
+                </td>
                 <td data-label="size">{formatBytes(f.bytes)}</td>
-                <td><button className="secondary" onClick={() => void importOne(f)}>Import</button></td>
+                <td><button className="secondary" disabled={!f.complete} onClick={() => void importOne(f)}>Import</button></td>
               </tr>
             ))}
           </tbody>
@@ -237,7 +240,7 @@ export function ModelsClient({ initial, role, types }: { initial: ModelDto[]; ro
           ))}
         </tbody>
       </table>
-      {data.models.length === 0 && <p className="muted">No models yet: start one on the Downloads page or upload a GGUF.</p>}
+      {data.models.length === 0 && <p className="muted">No models yet: start one on the Downloads page or upload a GGUF or a checkpoint folder.</p>}
       {data.models.length > 0 && shown.length === 0 && <p className="muted">No model matches these filters.</p>}
     </div>
   );

@@ -7,4 +7,4 @@ export { pullHf, type HfFileResult, type PullHfParams, type PullHfResult } from 
 export { resolveFile } from "./resolve-file";
 export { DEFAULT_SIDE_FILES, selectFiles } from "./select-files";
 export { completeSplitSets, ggufUnits, quantOf, selectQuant, splitPart, type GgufUnit } from "./gguf-files";
-export { listGgufs, type HubGguf } from "./list-ggufs";
+export { listGgufs, listRepoFiles, type HubGguf } from "./list-ggufs";

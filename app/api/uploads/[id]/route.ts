@@ -1,6 +1,7 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import { HttpError } from "@/lib/http/errors";
 import { UPLOAD_CHUNK_LIMIT, withRole } from "@/lib/http/route";
+import { UploadError } from "@/lib/uploads/errors";
 import { appendChunk, getUpload, removeUpload, uploadDto } from "@/lib/uploads/upload-store";
 
 /** How many bytes the server has: where a resumed upload continues. */
@@ -30,6 +31,7 @@ export const PUT = withRole<{ id: string }>("member", async ({ req, params, prin
 /** Cancels the upload and deletes what was received. */
 export const DELETE = withRole<{ id: string }>("member", async ({ params, principal, ip }) => {
   const m = await getUpload(params.id, principal.user);
+  if (m.folderId) throw new UploadError("in_folder", `${m.fileName} is part of folder upload ${m.folderId}: cancel the folder`);
   await removeUpload(m.id);
   await recordAudit({ actor: principal, action: "upload.cancel", target: m.id, detail: { fileName: m.fileName }, ip });
   return Response.json({ cancelled: m.id });
