@@ -86,6 +86,10 @@ if [ -n "${BASE_REV:-}" ]; then
     --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
   rm -rf "$base"
 fi
+# Issue 20's one-GPU check (scripts/gpu-check.ts), run by bench/serving/device-run.sh after the serving targets.
+node_modules/.bin/esbuild scripts/gpu-check.ts --bundle --platform=node --format=esm --target=node20 \
+  --external:node-llama-cpp --outfile="$B/gpu-check.mjs" --log-level=warning \
+  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
 # The two parts of the serving bench (hard links, no copies): Node split where each part stays well under what a call
 # may carry beside the tree.
 rm -rf "$B/p1" "$B/p2" && mkdir -p "$B/p1" "$B/p2"
@@ -93,7 +97,7 @@ split -b 11M "$B/node.xz" "$B/p1/node.xz."
 mv "$B/p1/node.xz.ab" "$B/p2/"
 [ ! -e "$B/p1/node.xz.ac" ] || { echo "node.xz needs more than two parts" >&2; exit 1; }
 ln -f "$B/llama.cpp.tar.xz" "$B/node_modules.tar.xz" "$B/p1/"
-ln -f "$B/bench.mjs" "$B/serving.mjs.xz" "$B/redis.tar.xz" "$B/depot.db.xz" "$B/p2/"
+ln -f "$B/bench.mjs" "$B/serving.mjs.xz" "$B/redis.tar.xz" "$B/depot.db.xz" "$B/gpu-check.mjs" "$B/p2/"
 tree=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
 for p in p1 p2; do
   n=$(du -cb "$B/$p"/* | tail -1 | cut -f1)

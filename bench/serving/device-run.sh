@@ -39,6 +39,7 @@ if [ ! -f "$NLC/llama/llama.cpp/tools/server/CMakeLists.txt" ] && [ -s "$P/llama
   mkdir -p "$NLC/llama/llama.cpp" && tar -xJf "$P/llama.cpp.tar.xz" -C "$NLC/llama/llama.cpp" || die "llama.cpp sources"
 fi
 [ -s "$P/bench.mjs" ] && cp "$P/bench.mjs" "$W/"
+[ -s "$P/gpu-check.mjs" ] && cp "$P/gpu-check.mjs" "$W/"
 [ -s "$P/serving.mjs.xz" ] && xz -dc "$P/serving.mjs.xz" > "$W/serving.mjs"
 [ -s "$P/depot.db.xz" ] && xz -dc "$P/depot.db.xz" > "$W/depot.db"
 if [ ! -x "$W/redis/redis-server" ] && [ -s "$P/redis.tar.xz" ]; then
@@ -90,9 +91,12 @@ nvidia-smi > "$RES/nvidia-smi.txt" 2>&1
 CARD=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
 # The three targets: the same engine settings for (a) and (b), llama-server with as many slots of the same context.
 export SEQUENCES=$SEQ CONTEXT=$CTX
+# TARGETS picks which of the three run (e.g. TARGETS=server on a second machine for llama-server alone).
+TARGETS=${TARGETS:-"engine depot server"}
+want() { [[ " $TARGETS " == *" $1 "* ]]; }
 
 # (b) the engine in-process.
-if [ ! -s "$RES/engine.json" ]; then
+if want engine && [ ! -s "$RES/engine.json" ]; then
   left engine 100
   log "(b) engine, $SEQ sequences"
   NAME=engine timeout "$(remaining)" node "$W/serving.mjs" engine "$M" "$RES/engine.json" 2>&1 | tee -a "$RES/run.log"
@@ -100,7 +104,7 @@ if [ ! -s "$RES/engine.json" ]; then
   save
 fi
 # (a) our full path, Redis embedded as `npm start` embeds it (redis-server from PATH), a fresh SQLite database.
-if [ ! -s "$RES/depot.json" ]; then
+if want depot && [ ! -s "$RES/depot.json" ]; then
   left depot 120
   log "(a) depot /v1, $SEQ sequences"
   rm -rf "$W/depot-data" && mkdir -p "$W/depot-data"
@@ -111,7 +115,7 @@ if [ ! -s "$RES/depot.json" ]; then
 fi
 # (c) llama-server: the same per-sequence context (-c is the total), continuous batching, all layers on the GPU, its
 # defaults otherwise (batch 2048 / ubatch 512, flash attention auto, the slot prompt cache on).
-if [ ! -s "$RES/server.json" ]; then
+if want server && [ ! -s "$RES/server.json" ]; then
   left llama-server 150
   log "(c) llama-server --parallel $SEQ"
   "$SERVER" -m "$M" -c $((CTX * SEQ)) -np "$SEQ" -ngl 99 --host 127.0.0.1 --port 8090 --cont-batching > "$RES/server.log" 2>&1 &
@@ -128,6 +132,7 @@ if [ ! -s "$RES/server.json" ]; then
 fi
 export BENCH_ENV="{\"card\":\"$CARD\",\"model\":\"random-weight Llama-2-7B shape, Q4_0\",\"llama.cpp\":\"$REL (node-llama-cpp 3.21.1 gitRelease.bundle)\"}"
 report() {
+  [ -s "$RES/engine.json" ] && [ -s "$RES/depot.json" ] && [ -s "$RES/server.json" ] || return 0
   node "$W/serving.mjs" report "$RES/serving.md" "$RES"/engine.json "$RES"/depot.json "$RES"/server.json > /dev/null || die "report"
   if [ -s "$RES/batched.jsonl" ]; then
     { echo; echo "### llama-batched-bench (prompt 512, 128 generated per sequence)"; echo; echo '```'; cat "$RES/batched.jsonl"; echo '```'; } >> "$RES/serving.md"
@@ -144,6 +149,14 @@ if [ ! -s "$RES/batched.jsonl" ]; then
     -npl "1,$(echo $BATCHED | tr ' ' ,)" --output-format jsonl > "$RES/batched.log" 2>&1 || log "llama-batched-bench failed (see batched.log)"
   grep '^{' "$RES/batched.log" > "$RES/batched.jsonl"
   report
+fi
+# Issue 20's check on this card: one worker's view of one GPU (CUDA_VISIBLE_DEVICES=0) as `npm start --worker-per-gpu`
+# gives it, the native split options and the per-device budget (scripts/gpu-check.ts).
+if [ -s "$W/gpu-check.mjs" ] && [ ! -s "$RES/gpu-check.txt" ]; then
+  log "gpu-check (CUDA_VISIBLE_DEVICES=0)"
+  (cd "$W" && CUDA_VISIBLE_DEVICES=0 CUDA_DEVICE_ORDER=PCI_BUS_ID timeout "$(remaining)" node gpu-check.mjs "$M") > "$RES/gpu-check.txt" 2>&1
+  tail -8 "$RES/gpu-check.txt" | tee -a "$RES/run.log"
+  save
 fi
 log "done"
 finish 0

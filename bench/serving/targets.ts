@@ -136,6 +136,9 @@ export function openaiTarget(params: { baseUrl: string; model: string; apiKey?: 
   };
 }
 
+/** Llama 2's byte tokens, never sampled by (c): see its request. */
+const BYTE_TOKENS = Array.from({ length: 256 }, (_, i) => [3 + i, false]);
+
 /**
  * (c) llama-server through its native `/completion`, streamed: exactly `n_predict` tokens (`ignore_eos`) of the raw
  * prompt (it adds BOS, as (b) does), greedy, its slot prompt cache on. Its OpenAI endpoint parsed every output as chat
@@ -148,7 +151,10 @@ export function llamaServerTarget(params: { baseUrl: string; name: string }): Ta
       const res = await fetch(`${params.baseUrl}/completion`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ prompt: req.prompt, n_predict: req.maxTokens, ignore_eos: true, temperature: 0, stream: true, cache_prompt: true }),
+        // Llama 2's 256 byte tokens (ids 3–258) banned: random weights pick them, their text is not valid UTF-8, and
+        // llama-server's output parser (run on every completion) then fails the request (a third of them on
+        // 2026-12-04). The same token costs and lengths otherwise; greedy among the rest.
+        body: JSON.stringify({ prompt: req.prompt, n_predict: req.maxTokens, ignore_eos: true, temperature: 0, stream: true, cache_prompt: true, logit_bias: BYTE_TOKENS }),
       });
       const stamps: number[] = [];
       let text = "";
