@@ -27,7 +27,7 @@ mkdir -p "$W/bin" "$W/models" "$W/parts"
 
 log "unpack"
 # Whichever part this call carries joins what earlier calls on this machine left.
-find "$ROOT/.gpu-bundle" -type f \( -name 'node.xz.*' -o -name '*.tar.xz' -o -name bench.mjs -o -name '*.mjs.xz' -o -name 'depot.db.xz' \) -exec cp {} "$W/parts/" \; 2>/dev/null
+find "$ROOT/.gpu-bundle" -type f \( -name 'node.xz.*' -o -name '*.tar.xz' -o -name bench.mjs -o -name gpu-check.mjs -o -name '*.mjs.xz' -o -name 'depot.db.xz' \) -exec cp {} "$W/parts/" \; 2>/dev/null
 P=$W/parts
 if [ ! -x "$W/bin/node" ] && [ -s "$P/node.xz.aa" ] && [ -s "$P/node.xz.ab" ]; then
   cat "$P"/node.xz.* | xz -dc > "$W/bin/node" && chmod +x "$W/bin/node" || die "node"

@@ -14,7 +14,9 @@ const FILE = "native/k-quants/build/k-quants.wasm";
 export const K_QUANTS_WASM_ENV = "DEPOT_K_QUANTS_WASM";
 
 function locate(): string {
-  const candidates = [path.resolve(import.meta.dirname, "../../..", FILE), path.resolve(FILE)];
+  // A Next.js bundle has no import.meta.dirname; it runs from the checkout.
+  const here = import.meta.dirname as string | undefined;
+  const candidates = [...(here ? [path.resolve(here, "../../..", FILE)] : []), path.resolve(FILE)];
   return (process.env[K_QUANTS_WASM_ENV] ??= candidates.find((f) => existsSync(f)) ?? candidates[0]!);
 }
 
