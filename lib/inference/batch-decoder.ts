@@ -240,8 +240,9 @@ export class BatchDecoder {
     const token = a.tokens.shift();
     this.schedule();
     if (token !== undefined) return Promise.resolve(token);
-    // Before maxTokens (the generator stops there), only a full context can leave nothing to wait for.
-    if (a.inFlight === 0 && a.position >= a.end) {
+    // Before maxTokens (the generator stops there), only a full context can leave nothing to wait for, once the
+    // prompt is in: a one-token request ends where its prompt does, and its token comes with the prompt's last chunk.
+    if (a.inFlight === 0 && a.prefilled === a.prompt.length && a.position >= a.end) {
       return Promise.reject(new RangeError(`sequence ${a.id} is full: ${this.context.contextSize} tokens`));
     }
     return new Promise<Token>((resolve, reject) => (a.pending = { resolve, reject }));

@@ -123,6 +123,26 @@ describe("serving under load", () => {
     }
   });
 
+  it("gives a one-token request its first greedy token, also while its prompt waits behind another's chunks", async () => {
+    const prompts = [sharedPrefix(), ...promptIds()];
+    const want = (await alone(prompts)).map((t) => t.slice(0, 1));
+    for (const batchSampling of runnerKinds()) {
+      const d = await decoder(prompts.length, { batchSampling, prefillChunk: 4, prefixCacheTokens: 0 });
+      try {
+        const got = await Promise.all(
+          prompts.map(async (prompt, id) => {
+            const out: Token[] = [];
+            for await (const t of d.decoder.sequence(id).generate(prompt, { temperature: 0, yieldEog: true, maxTokens: 1 })) out.push(t);
+            return out;
+          }),
+        );
+        expect(got).toEqual(want);
+      } finally {
+        await d.close();
+      }
+    }
+  });
+
   it("gives the same greedy tokens with the prefix cache on and off: a shared prefix (copied where the runner copies) and a chat's next turn", async () => {
     const prefix = sharedPrefix();
     const items = promptIds().map((p) => [...prefix, ...p] as Token[]);
