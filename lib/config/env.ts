@@ -117,7 +117,7 @@ export const envSchema = z.object({
     .int()
     .min(1)
     .default(128 * 1024 ** 3)
-    .describe("Largest GGUF a browser upload may send (bytes); a larger one is refused before any byte is stored"),
+    .describe("Largest GGUF, or checkpoint folder in total, a browser upload may send (bytes); a larger one is refused before any byte is stored"),
   UPLOAD_EXPIRE_HOURS: z.coerce
     .number()
     .positive()
