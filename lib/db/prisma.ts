@@ -19,24 +19,9 @@ export function db(): Db {
   const client =
     cfg.dbProvider === "postgresql"
       ? (new PgClient({ adapter: new PrismaPg({ connectionString: cfg.databaseUrl }) }) as unknown as Db)
-      : new PrismaClient({ adapter: new WalSqlite({ url: cfg.databaseUrl }) });
+      : new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: cfg.databaseUrl }) });
   globalForDb.depotDb = client;
   return client;
-}
-
-/**
- * SQLite in WAL mode with synchronous=NORMAL: readers (the web) never wait for the writer (a worker), and a commit
- * no longer waits for an fsync (it is durable at the next checkpoint; a crash never corrupts the file). With the
- * default rollback journal each job-row update cost 37–75 ms on the test machine's disk, most of a request's time
- * to first token (bench/serving, the full /v1 path). Set on the adapter's one connection as it opens, before any
- * statement.
- */
-class WalSqlite extends PrismaBetterSQLite3 {
-  override async connect() {
-    const adapter = await super.connect();
-    await adapter.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-    return adapter;
-  }
 }
 
 export async function closeDb(): Promise<void> {
