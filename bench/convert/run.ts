@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { hashFile } from "../../lib/verify/hash-file";
 import { generateCheckpoint, TINYLLAMA_SHAPE, type LlamaShape } from "./generate-checkpoint";
 
 // Convert benchmark: a random TinyLlama-1.1B-shaped checkpoint (F16, and BF16 for the bf16 pairs), converted to each
@@ -17,10 +18,12 @@ import { generateCheckpoint, TINYLLAMA_SHAPE, type LlamaShape } from "./generate
 // writes it, lib/convert/output-digest.ts), which is what a conversion job records.
 // `--baseline <checkout>` also runs another checkout's child (e.g. a worktree of the previous commit) in every rep,
 // for an A/B in the same run; an older child that reads its output back after converting reports that pass, and its
-// time is given with and without it. `--pairs` picks pairs as type:plain or type:durable; `--gguf-types` adds GGUF → GGUF quantizations
+// time is given with and without it. `--llama-quantize BIN` also runs that llama-quantize (a build of the bundled
+// llama.cpp) in every rep of each `--gguf-types` pair, on the same F16 GGUF with as many threads as the conversion
+// takes, and says whether the two files have the same sha256. `--pairs` picks pairs as type:plain or type:durable; `--gguf-types` adds GGUF → GGUF quantizations
 // (`quantizeGguf`) of the checkpoint's F16 GGUF, plain, against a `cp` of that GGUF. `--small` takes a 4-layer
 // model instead, for a smoke run.
-// Usage: npx tsx bench/convert/run.ts [--reps N] [--baseline DIR] [--pairs f16:plain,f16:durable,q8_0:plain] [--gguf-types q4_k_m] [--small]
+// Usage: npx tsx bench/convert/run.ts [--reps N] [--baseline DIR] [--pairs f16:plain,f16:durable,q8_0:plain] [--gguf-types q4_k_m] [--llama-quantize BIN] [--small]
 const run = promisify(execFile);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, "../..");
@@ -81,24 +84,31 @@ const pairs = (arg("--pairs") ?? DEFAULT_PAIRS).split(",").filter(Boolean).map((
   return { type, durable: mode === "durable" };
 });
 const ggufTypes = (arg("--gguf-types") ?? "").split(",").filter(Boolean);
+const llamaQuantize = arg("--llama-quantize");
+/** The conversion's worker threads (write-gguf.ts' default), given to llama-quantize too. */
+const threads = Math.min(os.availableParallelism(), 8);
 // 4 layers of TinyLlama's width: about 0.4 GB f16, for a smoke run on a busy machine.
 const SMALL_SHAPE: LlamaShape = { ...TINYLLAMA_SHAPE, layers: 4 };
 const shape = process.argv.includes("--small") ? SMALL_SHAPE : TINYLLAMA_SHAPE;
 
-type Run = { seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number; readBack: number };
+type Run = { seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number; readBack: number; sha256?: string };
+type Reference = { name: string; work: () => Promise<{ wall: number; sha256: string }> };
 
 const s2 = (x: number) => `${x.toFixed(2)} s`;
 
 /** `reps` pairs of `cp` of `src` and `work`, alternating which goes first, reported as one block. */
-async function measure(params: { name: string; src: string; tmp: string; durable: boolean; work: (child: string) => Promise<Run> }): Promise<void> {
+async function measure(params: { name: string; src: string; tmp: string; durable: boolean; work: (child: string) => Promise<Run>; reference?: Reference }): Promise<void> {
   const cps: number[] = [];
   const runs: Run[] = [];
   const base: Run[] = [];
+  const refs: { wall: number; sha256: string }[] = [];
+  const reference = params.reference;
   for (let i = 0; i < reps; i++) {
     const steps = [
       async () => void cps.push(await cp(params.src, path.join(params.tmp, "copy"), params.durable)),
       async () => void runs.push(await params.work(child)),
       ...(baselineChild ? [async () => void base.push(await params.work(baselineChild!))] : []),
+      ...(reference ? [async () => void refs.push(await reference.work())] : []),
     ];
     // Each rep rotates which goes first.
     for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
@@ -115,6 +125,12 @@ async function measure(params: { name: string; src: string; tmp: string; durable
       `  best:   cp ${s2(cpBest)}, conversion ${s2(Math.min(...walls))} = ${(Math.min(...walls) / cpBest).toFixed(2)}x\n` +
       `  peak RSS ${rss.toFixed(0)} MiB; conversion alone (in the child) median ${s2(median(runs.map((r) => r.seconds)))}`,
   );
+  if (reference && refs.length > 0) {
+    const r = median(refs.map((x) => x.wall));
+    // Whole files: the headers may differ (the K-quant tests compare every tensor's bytes with llama-quantize's).
+    const same = refs.every((x) => x.sha256 === runs[0]!.sha256) ? "the same file sha256 as ours" : "another file sha256 than ours";
+    console.log(`  ${reference.name}: median ${s2(r)}, best ${s2(Math.min(...refs.map((x) => x.wall)))}, ${same}; ours / it ${(median(walls) / r).toFixed(2)}x, paired ${median(walls.map((w, i) => w / refs[i]!.wall)).toFixed(2)}x; it / cp ${(r / cpMed).toFixed(2)}x`);
+  }
   if (base.length > 0) {
     const [b, bConv] = [median(base.map((r) => r.wall)), median(base.map((r) => r.wall - r.readBack))];
     const withPass = base.some((r) => r.readBack > 0) ? `, ${s2(bConv)} without its read-back pass` : "";
@@ -156,7 +172,19 @@ try {
     await cp(f16, path.join(tmp, "warm"), false);
     console.log(`GGUF → GGUF from the F16 GGUF (${((await stat(f16)).size / 1e9).toFixed(2)} GB), against cp of that file:`);
     for (const type of ggufTypes) {
-      await measure({ name: type, src: f16, tmp, durable: false, work: (c) => convert(c, { gguf: f16 }, path.join(tmp, `out-${type}.gguf`), type, false) });
+      const out = path.join(tmp, `ref-${type}.gguf`);
+      const reference: Reference | undefined = llamaQuantize
+        ? {
+            name: `llama-quantize (${threads} threads)`,
+            work: async () => {
+              const wall = await timed(() => run(llamaQuantize, [f16, out, type.toUpperCase(), String(threads)]));
+              const { sha256 } = await hashFile({ file: out, md5: false });
+              await rm(out);
+              return { wall, sha256 };
+            },
+          }
+        : undefined;
+      await measure({ name: type, src: f16, tmp, durable: false, reference, work: (c) => convert(c, { gguf: f16 }, path.join(tmp, `out-${type}.gguf`), type, false) });
     }
   }
   console.log(`load average after: ${load()}`);
