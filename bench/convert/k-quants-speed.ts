@@ -20,7 +20,8 @@ const arg = (name: string, fallback: string) => {
 const reps = Number(arg("reps", "5"));
 const blocks = Number(arg("blocks", "2048"));
 const dtype = arg("dtype", "F16") as "F16" | "F32";
-if (kQuantsWasmError) throw new Error(`the WebAssembly module did not load (npx tsx scripts/build-wasm.ts builds it): ${kQuantsWasmError}`);
+const wasmError = kQuantsWasmError();
+if (wasmError) throw new Error(`the WebAssembly module did not load (npx tsx scripts/build-wasm.ts builds it): ${wasmError}`);
 
 const rand = rng(14);
 const values = new Float32Array(blocks * 256);

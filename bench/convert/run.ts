@@ -1,9 +1,11 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { hashFile } from "../../lib/verify/hash-file";
+import { GgmlType, readGguf } from "../../lib/gguf";
 import { generateCheckpoint, TINYLLAMA_SHAPE, type LlamaShape } from "./generate-checkpoint";
 
 // Convert benchmark: a random TinyLlama-1.1B-shaped checkpoint (F16, and BF16 for the bf16 pairs), converted to each
@@ -20,7 +22,7 @@ import { generateCheckpoint, TINYLLAMA_SHAPE, type LlamaShape } from "./generate
 // for an A/B in the same run; an older child that reads its output back after converting reports that pass, and its
 // time is given with and without it. `--llama-quantize BIN` also runs that llama-quantize (a build of the bundled
 // llama.cpp) in every rep of each `--gguf-types` pair, on the same F16 GGUF with as many threads as the conversion
-// takes, and says whether the two files have the same sha256. `--pairs` picks pairs as type:plain or type:durable; `--gguf-types` adds GGUF → GGUF quantizations
+// takes, and says whether every tensor of the two files has the same type and bytes (the headers may differ). `--pairs` picks pairs as type:plain or type:durable; `--gguf-types` adds GGUF → GGUF quantizations
 // (`quantizeGguf`) of the checkpoint's F16 GGUF, plain, against a `cp` of that GGUF. `--small` takes a 4-layer
 // model instead, for a smoke run.
 // Usage: npx tsx bench/convert/run.ts [--reps N] [--baseline DIR] [--pairs f16:plain,f16:durable,q8_0:plain] [--gguf-types q4_k_m] [--llama-quantize BIN] [--small]
@@ -51,18 +53,36 @@ async function bundleChild(outDir: string, checkout = root, name = "convert-chil
   return out;
 }
 
-/** `input`: a checkpoint folder, or `{ gguf }` for a GGUF to quantize. */
-async function convert(child: string, input: string | { gguf: string }, out: string, type: string, durable: boolean) {
+/** Each tensor's type and the sha256 of its bytes, by name, read range by range (outside any timing). */
+async function tensorHashes(file: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const t of (await readGguf({ file })).tensors) {
+    const h = createHash("sha256");
+    if (t.bytes > 0) for await (const b of createReadStream(file, { start: t.absoluteOffset, end: t.absoluteOffset + t.bytes - 1 })) h.update(b as Buffer);
+    out.set(t.name, `${GgmlType[t.type]} ${h.digest("hex")}`);
+  }
+  return out;
+}
+
+/** `input`: a checkpoint folder, or `{ gguf }` for a GGUF to quantize; `tensors` also hashes the output's tensors. */
+async function convert(child: string, input: string | { gguf: string }, out: string, type: string, durable: boolean, tensors = false) {
   let stdout = "";
   const from = typeof input === "string" ? [input] : ["--gguf", input.gguf];
   const wall = await timed(async () => {
     ({ stdout } = await run(process.execPath, [child, ...from, out, type, durable ? "durable" : "fast"], { cwd: root }));
   });
+  const hashes = tensors ? await tensorHashes(out) : undefined;
   await rm(out);
-  const r = JSON.parse(stdout.trim().split("\n").pop()!) as Omit<Run, "wall" | "readBack"> & { sha256Seconds?: number };
+  const r = JSON.parse(stdout.trim().split("\n").pop()!) as Omit<Run, "wall" | "readBack" | "tensors"> & { sha256Seconds?: number };
   if (!r.copyFileRange) console.log("  (the copy_file_range addon did not load: unchanged tensors went through worker threads)");
   // The child's wall clock: node's start-up and the conversion (and an older child's read-back pass, kept apart).
-  return { ...r, wall, readBack: r.sha256Seconds ?? 0 };
+  return { ...r, wall, readBack: r.sha256Seconds ?? 0, tensors: hashes };
+}
+
+/** How two outputs' tensors compare: names, types and bytes. */
+function compareTensors(ours: Map<string, string>, theirs: Map<string, string>): string {
+  const differ = [...new Set([...ours.keys(), ...theirs.keys()])].filter((n) => ours.get(n) !== theirs.get(n));
+  return differ.length === 0 ? `all ${ours.size} tensors equal to ours (type and bytes)` : `${differ.length} of ${ours.size} tensors differ from ours: ${differ.slice(0, 5).join(", ")}`;
 }
 
 function median(xs: number[]): number {
@@ -91,8 +111,8 @@ const threads = Math.min(os.availableParallelism(), 8);
 const SMALL_SHAPE: LlamaShape = { ...TINYLLAMA_SHAPE, layers: 4 };
 const shape = process.argv.includes("--small") ? SMALL_SHAPE : TINYLLAMA_SHAPE;
 
-type Run = { seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number; readBack: number; sha256?: string };
-type Reference = { name: string; work: () => Promise<{ wall: number; sha256: string }> };
+type Run = { seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number; readBack: number; tensors?: Map<string, string> };
+type Reference = { name: string; work: () => Promise<{ wall: number; tensors: Map<string, string> }> };
 
 const s2 = (x: number) => `${x.toFixed(2)} s`;
 
@@ -101,7 +121,7 @@ async function measure(params: { name: string; src: string; tmp: string; durable
   const cps: number[] = [];
   const runs: Run[] = [];
   const base: Run[] = [];
-  const refs: { wall: number; sha256: string }[] = [];
+  const refs: { wall: number; tensors: Map<string, string> }[] = [];
   const reference = params.reference;
   for (let i = 0; i < reps; i++) {
     const steps = [
@@ -127,8 +147,7 @@ async function measure(params: { name: string; src: string; tmp: string; durable
   );
   if (reference && refs.length > 0) {
     const r = median(refs.map((x) => x.wall));
-    // Whole files: the headers may differ (the K-quant tests compare every tensor's bytes with llama-quantize's).
-    const same = refs.every((x) => x.sha256 === runs[0]!.sha256) ? "the same file sha256 as ours" : "another file sha256 than ours";
+    const same = [...new Set(refs.map((x, i) => compareTensors(runs[i]!.tensors!, x.tensors)))].join("; ");
     console.log(`  ${reference.name}: median ${s2(r)}, best ${s2(Math.min(...refs.map((x) => x.wall)))}, ${same}; ours / it ${(median(walls) / r).toFixed(2)}x, paired ${median(walls.map((w, i) => w / refs[i]!.wall)).toFixed(2)}x; it / cp ${(r / cpMed).toFixed(2)}x`);
   }
   if (base.length > 0) {
@@ -178,13 +197,13 @@ try {
             name: `llama-quantize (${threads} threads)`,
             work: async () => {
               const wall = await timed(() => run(llamaQuantize, [f16, out, type.toUpperCase(), String(threads)]));
-              const { sha256 } = await hashFile({ file: out, md5: false });
+              const tensors = await tensorHashes(out);
               await rm(out);
-              return { wall, sha256 };
+              return { wall, tensors };
             },
           }
         : undefined;
-      await measure({ name: type, src: f16, tmp, durable: false, reference, work: (c) => convert(c, { gguf: f16 }, path.join(tmp, `out-${type}.gguf`), type, false) });
+      await measure({ name: type, src: f16, tmp, durable: false, reference, work: (c) => convert(c, { gguf: f16 }, path.join(tmp, `out-${type}.gguf`), type, false, reference !== undefined) });
     }
   }
   console.log(`load average after: ${load()}`);

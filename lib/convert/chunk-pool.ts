@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { GGML_QUANT_SIZES } from "../gguf";
 import { ConvertError, type ConvertErrorCode } from "./errors";
-import { LLAMA_QUANTS, QUANTS, type Quant } from "./quants";
+import { kQuantsWasmError, LLAMA_QUANTS, QUANTS, type Quant } from "./quants";
 import { decodeSource } from "./quants/decode-source";
 import { buildF16Table, makeF32ToF16Bits } from "./quants/float-bits";
 import { Q8_0_SIMD_WASM, quantizeQ8_0SimdHeap } from "./quants/q8_0-simd";
@@ -77,6 +77,7 @@ export class ChunkPool {
   /** `onDone` gets each chunk once it is written (in any order). */
   constructor(params: { threads: number; outFile: string; depth?: number; onDone: (task: ChunkTask) => void }) {
     const source = workerSource();
+    kQuantsWasmError(); // logs once per process when the workers' K-quants will run in JavaScript
     this.depth = params.depth ?? 2;
     for (let i = 0; i < params.threads; i++) {
       const worker = new Worker(source, { eval: true, workerData: { outFile: params.outFile, wasm: Q8_0_SIMD_WASM } });

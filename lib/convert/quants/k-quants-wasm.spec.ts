@@ -49,7 +49,7 @@ function edgeBlocks(): Float32Array[] {
 
 describe("K-quant WebAssembly kernels", () => {
   it("load (scripts/build-wasm.ts built native/k-quants)", () => {
-    expect(kQuantsWasmError).toBeNull();
+    expect(kQuantsWasmError()).toBeNull();
   });
 
   it("load in a worker thread from the factory's source text alone (as chunk-pool.ts builds them)", async () => {

@@ -20,15 +20,22 @@ function locate(): string {
   return (process.env[K_QUANTS_WASM_ENV] ??= candidates.find((f) => existsSync(f)) ?? candidates[0]!);
 }
 
-/** Why the WebAssembly kernels are not in use (logged once), or null when they are. */
-export const kQuantsWasmError: string | null = (() => {
-  const file = locate();
+const file = locate();
+let checked: { error: string | null } | undefined;
+
+/**
+ * Why the WebAssembly kernels are not in use (logged once), or null when they are. Checked on first call, not at
+ * import: the logger reads config(), which must not be frozen before a process has set its environment.
+ */
+export function kQuantsWasmError(): string | null {
+  if (checked) return checked.error;
   try {
     new WebAssembly.Module(process.getBuiltinModule("node:fs").readFileSync(file));
-    return null;
+    checked = { error: null };
   } catch (e) {
     const error = String((e as Error).message ?? e);
     logger("convert").warn("K-quants run in the JavaScript kernels (same bytes, slower): the WebAssembly module did not load (npm run postinstall builds it)", { file, error });
-    return error;
+    checked = { error };
   }
-})();
+  return checked.error;
+}
