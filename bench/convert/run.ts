@@ -1,11 +1,9 @@
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { GgmlType, readGguf } from "../../lib/gguf";
+import { tensorHashes, type TensorHash } from "../../test/helpers/gguf-fixtures";
 import { generateCheckpoint, TINYLLAMA_SHAPE, type LlamaShape } from "./generate-checkpoint";
 
 // Convert benchmark: a random TinyLlama-1.1B-shaped checkpoint (F16, and BF16 for the bf16 pairs), converted to each
@@ -53,17 +51,6 @@ async function bundleChild(outDir: string, checkout = root, name = "convert-chil
   return out;
 }
 
-/** Each tensor's type and the sha256 of its bytes, by name, read range by range (outside any timing). */
-async function tensorHashes(file: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const t of (await readGguf({ file })).tensors) {
-    const h = createHash("sha256");
-    if (t.bytes > 0) for await (const b of createReadStream(file, { start: t.absoluteOffset, end: t.absoluteOffset + t.bytes - 1 })) h.update(b as Buffer);
-    out.set(t.name, `${GgmlType[t.type]} ${h.digest("hex")}`);
-  }
-  return out;
-}
-
 /** `input`: a checkpoint folder, or `{ gguf }` for a GGUF to quantize; `tensors` also hashes the output's tensors. */
 async function convert(child: string, input: string | { gguf: string }, out: string, type: string, durable: boolean, tensors = false) {
   let stdout = "";
@@ -79,10 +66,14 @@ async function convert(child: string, input: string | { gguf: string }, out: str
   return { ...r, wall, readBack: r.sha256Seconds ?? 0, tensors: hashes };
 }
 
+type Tensors = Record<string, TensorHash>;
+
 /** How two outputs' tensors compare: names, types and bytes. */
-function compareTensors(ours: Map<string, string>, theirs: Map<string, string>): string {
-  const differ = [...new Set([...ours.keys(), ...theirs.keys()])].filter((n) => ours.get(n) !== theirs.get(n));
-  return differ.length === 0 ? `all ${ours.size} tensors equal to ours (type and bytes)` : `${differ.length} of ${ours.size} tensors differ from ours: ${differ.slice(0, 5).join(", ")}`;
+function compareTensors(ours: Tensors, theirs: Tensors): string {
+  const same = (n: string) => ours[n]?.type === theirs[n]?.type && ours[n]?.sha256 === theirs[n]?.sha256;
+  const count = Object.keys(ours).length;
+  const differ = [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].filter((n) => !same(n));
+  return differ.length === 0 ? `all ${count} tensors equal to ours (type and bytes)` : `${differ.length} of ${count} tensors differ from ours: ${differ.slice(0, 5).join(", ")}`;
 }
 
 function median(xs: number[]): number {
@@ -111,8 +102,8 @@ const threads = Math.min(os.availableParallelism(), 8);
 const SMALL_SHAPE: LlamaShape = { ...TINYLLAMA_SHAPE, layers: 4 };
 const shape = process.argv.includes("--small") ? SMALL_SHAPE : TINYLLAMA_SHAPE;
 
-type Run = { seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number; readBack: number; tensors?: Map<string, string> };
-type Reference = { name: string; work: () => Promise<{ wall: number; tensors: Map<string, string> }> };
+type Run = { seconds: number; maxRssKiB: number; bytes: number; copyFileRange: boolean; wall: number; readBack: number; tensors?: Tensors };
+type Reference = { name: string; work: () => Promise<{ wall: number; tensors: Tensors }> };
 
 const s2 = (x: number) => `${x.toFixed(2)} s`;
 
@@ -121,7 +112,7 @@ async function measure(params: { name: string; src: string; tmp: string; durable
   const cps: number[] = [];
   const runs: Run[] = [];
   const base: Run[] = [];
-  const refs: { wall: number; tensors: Map<string, string> }[] = [];
+  const refs: { wall: number; tensors: Tensors }[] = [];
   const reference = params.reference;
   for (let i = 0; i < reps; i++) {
     const steps = [

@@ -1,6 +1,6 @@
-// Test-only helpers to compare converter output with the llama.cpp reference dumps in test/fixtures/tiny-llama.
+// Helpers for the tests (and bench/convert) to compare converter output with the llama.cpp reference dumps in test/fixtures/tiny-llama.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import path from "node:path";
 import { GgmlType, GgufValueType, readGguf } from "../../lib/gguf";
 
@@ -12,14 +12,28 @@ export async function referenceTensors(type: "f16" | "q8_0"): Promise<Record<str
   return JSON.parse(await readFile(path.join(FIXTURE, `llamacpp-reference/tiny-llama-${type}.tensors.json`), "utf8"));
 }
 
-/** GGML type, shape (ne0 first) and sha256 of every tensor's data, keyed by name. */
+/**
+ * GGML type, shape (ne0 first) and sha256 of every tensor's data, keyed by name. Read range by range, so it also
+ * serves the convert bench's multi-GB outputs (readGguf has checked that every tensor lies inside the file).
+ */
 export async function tensorHashes(file: string): Promise<Record<string, TensorHash>> {
   const g = await readGguf({ file });
-  const bytes = await readFile(file);
   const out: Record<string, TensorHash> = {};
-  for (const t of g.tensors) {
-    const sha256 = createHash("sha256").update(bytes.subarray(t.absoluteOffset, t.absoluteOffset + t.bytes)).digest("hex");
-    out[t.name] = { type: GgmlType[t.type], shape: [...t.shape], sha256 };
+  const fh = await open(file);
+  const buf = Buffer.alloc(16 * 2 ** 20);
+  try {
+    for (const t of g.tensors) {
+      const hash = createHash("sha256");
+      for (let at = 0; at < t.bytes; ) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, t.bytes - at), t.absoluteOffset + at);
+        if (bytesRead === 0) throw new Error(`${file}: tensor ${t.name} ends past the end of the file`);
+        hash.update(buf.subarray(0, bytesRead));
+        at += bytesRead;
+      }
+      out[t.name] = { type: GgmlType[t.type], shape: [...t.shape], sha256: hash.digest("hex") };
+    }
+  } finally {
+    await fh.close();
   }
   return out;
 }

@@ -21,21 +21,21 @@ function locate(): string {
 }
 
 const file = locate();
-let checked: { error: string | null } | undefined;
+/** undefined until the first call checks. */
+let error: string | null | undefined;
 
 /**
  * Why the WebAssembly kernels are not in use (logged once), or null when they are. Checked on first call, not at
  * import: the logger reads config(), which must not be frozen before a process has set its environment.
  */
 export function kQuantsWasmError(): string | null {
-  if (checked) return checked.error;
+  if (error !== undefined) return error;
   try {
     new WebAssembly.Module(process.getBuiltinModule("node:fs").readFileSync(file));
-    checked = { error: null };
+    error = null;
   } catch (e) {
-    const error = String((e as Error).message ?? e);
+    error = String((e as Error).message ?? e);
     logger("convert").warn("K-quants run in the JavaScript kernels (same bytes, slower): the WebAssembly module did not load (npm run postinstall builds it)", { file, error });
-    checked = { error };
   }
-  return checked.error;
+  return error;
 }
